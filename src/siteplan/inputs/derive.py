@@ -1,0 +1,425 @@
+"""Pure preprocessing: checked tables + scenario -> the arrays the model is built from.
+
+Units after this stage (see docs/model.md): tokens in Mtok, rates in Mtok/h, power in MW,
+energy in MWh, money in the scenario currency per year. Index letters: r region, l location,
+s site option, k workload, h hardware, t slice, p PPA option, a arc.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from siteplan.config.schema import Policy, Scenario, Solver
+from siteplan.errors import InputDataError
+from siteplan.inputs.load import Inputs
+
+FIBRE_MS_PER_KM = 0.0049  # one-way propagation in single-mode fibre (~4.9 us/km)
+EARTH_RADIUS_KM = 6371.0088
+TOKENS_PER_MTOK = 1e6
+
+
+@dataclass(frozen=True)
+class ModelData:
+    """Everything :func:`siteplan.model.build_model` needs, as aligned arrays."""
+
+    name: str
+    currency: str
+    objective: str
+    policy: Policy
+    solver: Solver
+    # regions (R)
+    regions: list[str]
+    region_name: list[str]
+    region_zone: np.ndarray
+    # locations (L)
+    locations: list[str]
+    location_region: np.ndarray  # index into regions
+    location_zone: np.ndarray
+    # site options (S), those not excluded
+    sites: list[str]
+    site_location: np.ndarray  # index into locations
+    site_cooling: list[str]
+    site_pue: np.ndarray
+    site_min_mw: np.ndarray
+    site_max_mw: np.ndarray
+    site_existing_mw: np.ndarray
+    site_fixed_cost: np.ndarray  # currency/yr if open
+    site_facility_cost_per_mw: np.ndarray  # currency/(MW-IT yr)
+    site_wue_l_per_kwh: np.ndarray
+    site_price: np.ndarray  # (S, T) currency/MWh
+    site_green: np.ndarray  # (S, T) share of grid power that is renewable
+    site_ef: np.ndarray  # (S, T) tCO2/MWh
+    # workloads (K) and hardware (H)
+    workloads: list[str]
+    workload_latency_ms: np.ndarray  # inf = no limit
+    workload_shiftable: np.ndarray
+    workload_peak_factor: np.ndarray
+    hardware: list[str]
+    hw_capex_per_mw: np.ndarray  # annualised currency/(MW-IT yr)
+    hw_idle_share: np.ndarray
+    thr: np.ndarray  # (H, K) Mtok/h per MW-IT at full load; 0 = cannot serve
+    # time (T slices, D days)
+    slices: list[str]
+    slice_weight_h: np.ndarray
+    slice_day: np.ndarray  # index into days
+    days: list[str]
+    demand: np.ndarray  # (R, K, T) Mtok/h
+    # arcs (A): latency-eligible (region, site, workload)
+    arc_region: np.ndarray
+    arc_site: np.ndarray
+    arc_workload: np.ndarray
+    arc_latency_ms: np.ndarray
+    arc_cost_per_mtok: np.ndarray
+    # PPA options (P): (site, tech)
+    ppa_site: np.ndarray
+    ppa_tech: list[str]
+    ppa_cf: np.ndarray  # (P, T)
+    ppa_cost_per_mw: np.ndarray  # currency/(MW yr)
+    ppa_max_mw: np.ndarray  # inf = unlimited
+    excluded: pd.DataFrame = field(default_factory=pd.DataFrame)  # site, location, reason
+    latency_ms: np.ndarray | None = None  # (R, L) round trip
+
+    @property
+    def n_slices(self) -> int:
+        return len(self.slices)
+
+    def site_zone(self) -> np.ndarray:
+        return self.location_zone[self.site_location]
+
+
+def annuity_factor(rate: float, years: float) -> float:
+    """Capital recovery factor: annual payment per unit of capital over ``years`` at ``rate``."""
+    if rate == 0:
+        return 1.0 / years
+    return rate / (1.0 - (1.0 + rate) ** (-years))
+
+
+def haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
+    """Great-circle distance (km) between points given in degrees; broadcasts."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dphi, dlmb = p2 - p1, np.radians(lon2) - np.radians(lon1)
+    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+def derive(scenario: Scenario, inputs: Inputs) -> ModelData:
+    """Build :class:`ModelData`; raises :class:`InputDataError` if scenario ids are unknown."""
+    _check_scenario_ids(scenario, inputs)
+    regions_df = inputs["regions"].set_index("region")
+    regions = list(regions_df.index)
+    r_of = {r: i for i, r in enumerate(regions)}
+
+    locs = inputs["locations"].copy()
+    locs["zone"] = locs["zone"].where(locs["zone"].notna(), locs["region"].map(regions_df["zone"]))
+    locations = list(locs["location"])
+    l_of = {name: i for i, name in enumerate(locations)}
+    location_region = locs["region"].map(r_of).to_numpy(int)
+    location_zone = locs["zone"].to_numpy(object)
+
+    slices, weight, day_idx, days, group = _time_slices(scenario, inputs)
+    n_t = len(slices)
+
+    sites_df, excluded = _site_options(scenario, inputs, locs)
+    site_location = sites_df["location"].map(l_of).to_numpy(int)
+    site_region = location_region[site_location]
+
+    workloads_df = inputs["workloads"]
+    workloads = list(workloads_df["workload"])
+    k_of = {k: i for i, k in enumerate(workloads)}
+    hw_df = inputs["hardware"]
+    hardware = list(hw_df["hardware"])
+    h_of = {h: i for i, h in enumerate(hardware)}
+
+    thr = np.zeros((len(hardware), len(workloads)))
+    for row in inputs["throughput"].itertuples(index=False):
+        kw = float(hw_df.loc[hw_df["hardware"] == row.hardware, "kw_per_unit"].iloc[0])
+        thr[h_of[row.hardware], k_of[row.workload]] = (
+            row.tokens_per_s * 3600.0 / TOKENS_PER_MTOK / (kw / 1000.0)
+        )
+    crf = np.array(
+        [annuity_factor(scenario.finance.discount_rate, y) for y in hw_df["lifetime_years"]]
+    )
+    hw_capex = hw_df["capex_per_unit"].to_numpy(float) / (hw_df["kw_per_unit"].to_numpy() / 1000)
+    hw_capex = hw_capex * crf
+
+    demand = _demand(scenario, inputs, regions, workloads, group, weight, days, day_idx)
+
+    latency, net_cost = _network(scenario, inputs, regions_df, locs)
+    lat_limit = workloads_df["latency_ms"].fillna(np.inf).to_numpy(float)
+    arc_r, arc_s, arc_k = [], [], []
+    servable = thr.max(axis=0) > 0
+    for k in range(len(workloads)):
+        if not servable[k]:
+            continue
+        ok = latency[:, site_location] <= lat_limit[k] + 1e-9  # (R, S)
+        has_demand = demand[:, k, :].sum(axis=1) > 0
+        rr, ss = np.nonzero(ok & has_demand[:, None])
+        arc_r.append(rr)
+        arc_s.append(ss)
+        arc_k.append(np.full(len(rr), k))
+    arc_region = np.concatenate(arc_r) if arc_r else np.zeros(0, int)
+    arc_site = np.concatenate(arc_s) if arc_s else np.zeros(0, int)
+    arc_workload = np.concatenate(arc_k) if arc_k else np.zeros(0, int)
+    arc_loc = site_location[arc_site]
+
+    price, green, ef = _site_energy(scenario, inputs, regions_df, locs, sites_df, site_region,
+                                    regions, group, weight, slices_hours=inputs["slices"])
+    ppa = _ppa(inputs, regions, sites_df, site_region, group, weight)
+
+    cooling = inputs["cooling"].set_index("cooling")
+    facility = sites_df["facility_cost_per_mw_year"].where(
+        sites_df["facility_cost_per_mw_year"].notna(),
+        sites_df["cooling"].map(cooling["facility_cost_per_mw_year"]),
+    )
+    loc_row = locs.set_index("location").loc[sites_df["location"]]
+    return ModelData(
+        name=scenario.name,
+        currency=scenario.currency,
+        objective=scenario.objective,
+        policy=scenario.policy,
+        solver=scenario.solver,
+        regions=regions,
+        region_name=list(regions_df["name"]),
+        region_zone=regions_df["zone"].to_numpy(object),
+        locations=locations,
+        location_region=location_region,
+        location_zone=location_zone,
+        sites=list(sites_df["site"]),
+        site_location=site_location,
+        site_cooling=list(sites_df["cooling"]),
+        site_pue=sites_df["pue"].to_numpy(float),
+        site_min_mw=loc_row["min_mw"].to_numpy(float),
+        site_max_mw=loc_row["max_mw"].to_numpy(float),
+        site_existing_mw=sites_df["existing_mw"].to_numpy(float),
+        site_fixed_cost=loc_row["fixed_cost_per_year"].to_numpy(float),
+        site_facility_cost_per_mw=facility.to_numpy(float),
+        site_wue_l_per_kwh=sites_df["cooling"].map(cooling["wue_l_per_kwh"]).to_numpy(float),
+        site_price=price,
+        site_green=green,
+        site_ef=ef,
+        workloads=workloads,
+        workload_latency_ms=lat_limit,
+        workload_shiftable=workloads_df["shiftable"].to_numpy(bool),
+        workload_peak_factor=workloads_df["peak_factor"].to_numpy(float),
+        hardware=hardware,
+        hw_capex_per_mw=hw_capex,
+        hw_idle_share=hw_df["idle_share"].to_numpy(float),
+        thr=thr,
+        slices=slices,
+        slice_weight_h=weight,
+        slice_day=day_idx,
+        days=days,
+        demand=demand,
+        arc_region=arc_region,
+        arc_site=arc_site,
+        arc_workload=arc_workload,
+        arc_latency_ms=latency[arc_region, arc_loc],
+        arc_cost_per_mtok=net_cost[arc_region, arc_loc],
+        ppa_site=ppa[0],
+        ppa_tech=ppa[1],
+        ppa_cf=ppa[2],
+        ppa_cost_per_mw=ppa[3],
+        ppa_max_mw=ppa[4],
+        excluded=excluded,
+        latency_ms=latency,
+    )
+
+
+def _check_scenario_ids(scenario: Scenario, inputs: Inputs) -> None:
+    """Scenario keys that name dataset ids must name existing ones."""
+    src = scenario.source or "scenario"
+    known = {
+        "regions": set(inputs["regions"]["region"]),
+        "workloads": set(inputs["workloads"]["workload"]),
+        "locations": set(inputs["locations"]["location"]),
+    }
+    zones = {"east", "west"}
+    checks = [
+        ("demand.workload_scale", scenario.demand.workload_scale, known["workloads"]),
+        ("demand.region_scale", scenario.demand.region_scale, known["regions"]),
+        ("prices.region_scale", scenario.prices.region_scale, known["regions"]),
+        ("prices.zone_scale", scenario.prices.zone_scale, zones),
+        ("policy.pue_cap", scenario.policy.pue_cap, zones),
+        ("policy.exclude_zones", scenario.policy.exclude_zones, zones),
+        ("policy.exclude_locations", scenario.policy.exclude_locations, known["locations"]),
+    ]
+    problems = []
+    for key, ids, valid in checks:
+        for name in ids:
+            if name not in valid:
+                shown = ", ".join(sorted(valid)[:8]) + (" ..." if len(valid) > 8 else "")
+                problems.append(f"{src}: key '{key}': unknown id '{name}'; expected one of {shown}")
+    if problems:
+        raise InputDataError(problems)
+
+
+def _time_slices(scenario: Scenario, inputs: Inputs):
+    """Merge ``hours_per_slice`` consecutive slices of each day; returns the group map."""
+    sl = inputs["slices"]
+    days = list(dict.fromkeys(sl["day"]))
+    n = scenario.time.hours_per_slice
+    keys, group = {}, np.zeros(len(sl), int)
+    for i, (day, hour) in enumerate(zip(sl["day"], sl["hour"], strict=True)):
+        key = (day, int(hour) // n)
+        group[i] = keys.setdefault(key, len(keys))
+    first = {g: i for i, g in reversed(list(enumerate(group)))}
+    slices = [sl["slice"].iloc[first[g]] for g in range(len(keys))]
+    weight = np.bincount(group, weights=sl["weight_h"].to_numpy(float), minlength=len(keys))
+    d_of = {d: i for i, d in enumerate(days)}
+    day_idx = np.array([d_of[sl["day"].iloc[first[g]]] for g in range(len(keys))])
+    return slices, weight, day_idx, days, group
+
+
+def _aggregate(values: np.ndarray, group: np.ndarray, weight0: np.ndarray, n_t: int) -> np.ndarray:
+    """Weight-averaged aggregation of a (..., T0) array onto (..., T) slices."""
+    w = weight0
+    num = np.zeros(values.shape[:-1] + (n_t,))
+    den = np.bincount(group, weights=w, minlength=n_t)
+    for t0, g in enumerate(group):
+        num[..., g] += values[..., t0] * w[t0]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1), 0.0)
+
+
+def _by_slice(table: pd.DataFrame, row_key: str, rows: list[str], value: str,
+              slices0: list[str], default: float) -> np.ndarray:
+    """Pivot a long (row_key, slice, value) table into a (rows, T0) array with a default."""
+    out = np.full((len(rows), len(slices0)), default, dtype=float)
+    if table.empty:
+        return out
+    r_of = {r: i for i, r in enumerate(rows)}
+    t_of = {t: i for i, t in enumerate(slices0)}
+    for key, sl, val in zip(table[row_key], table["slice"], table[value], strict=True):
+        if key in r_of:
+            out[r_of[key], t_of[sl]] = val
+    return out
+
+
+def _demand(scenario, inputs, regions, workloads, group, weight_agg, days, day_idx):
+    """demand[r,k,t] Mtok/h = tokens/day x scale x profile factor / 24 / 1e6."""
+    sl = inputs["slices"]
+    slices0 = list(sl["slice"])
+    w0 = sl["weight_h"].to_numpy(float)
+    prof = _by_slice(inputs["demand_profile"], "workload", workloads, "factor", slices0, 1.0)
+    day0 = sl["day"].to_numpy(object)
+    problems = []
+    for d in dict.fromkeys(day0):
+        mask = day0 == d
+        mean = (prof[:, mask] * w0[mask]).sum(axis=1) / w0[mask].sum()
+        for k, m in enumerate(mean):
+            if m <= 0:
+                problems.append(
+                    f"{inputs.folder / 'demand_profile.csv'}: workload {workloads[k]}, day {d}: "
+                    "all factors are zero; expected a positive shape"
+                )
+            else:
+                prof[k, mask] /= m  # each day's weighted mean is 1 by construction
+    if problems:
+        raise InputDataError(problems)
+    prof = _aggregate(prof, group, w0, len(weight_agg))
+    per_day = np.zeros((len(regions), len(workloads)))
+    r_of = {r: i for i, r in enumerate(regions)}
+    k_of = {k: i for i, k in enumerate(workloads)}
+    dm = scenario.demand
+    for row in inputs["demand"].itertuples(index=False):
+        scale = dm.scale * dm.workload_scale.get(row.workload, 1.0)
+        scale *= dm.region_scale.get(row.region, 1.0)
+        per_day[r_of[row.region], k_of[row.workload]] = row.tokens_per_day * scale
+    return per_day[:, :, None] * prof[None, :, :] / 24.0 / TOKENS_PER_MTOK
+
+
+def _site_options(scenario: Scenario, inputs: Inputs, locs: pd.DataFrame):
+    """Drop options excluded by policy (zone, location, PUE cap); report each with its reason."""
+    sites = inputs["site_options"].copy()
+    zone = sites["location"].map(locs.set_index("location")["zone"])
+    pol = scenario.policy
+    cap = zone.map(lambda z: pol.pue_cap.get(z, np.inf))
+    reasons = pd.Series("", index=sites.index, dtype=object)
+    reasons[zone.isin(pol.exclude_zones)] = "zone excluded by policy.exclude_zones"
+    reasons[sites["location"].isin(pol.exclude_locations)] = "excluded by policy.exclude_locations"
+    over = (sites["pue"] > cap + 1e-12) & (reasons == "") & (sites["existing_mw"] <= 0)
+    reasons[over] = [f"PUE {p:.3f} above the {z} cap {c:.3f}"
+                     for p, z, c in zip(sites["pue"][over], zone[over], cap[over], strict=True)]
+    dropped = reasons != ""
+    excluded = sites.loc[dropped, ["site", "location", "cooling", "pue"]].assign(
+        reason=reasons[dropped]
+    )
+    return sites.loc[~dropped].reset_index(drop=True), excluded.reset_index(drop=True)
+
+
+def _network(scenario: Scenario, inputs: Inputs, regions_df: pd.DataFrame, locs: pd.DataFrame):
+    """Round-trip latency (ms) and transport cost (currency/Mtok), region x location."""
+    net = scenario.network
+    km = haversine_km(
+        regions_df["lat"].to_numpy()[:, None], regions_df["lon"].to_numpy()[:, None],
+        locs["lat"].to_numpy()[None, :], locs["lon"].to_numpy()[None, :],
+    )
+    latency = net.overhead_ms + 2.0 * km * net.route_factor * FIBRE_MS_PER_KM
+    cost = net.cost_per_mtok_per_1000km * km / 1000.0
+    r_of = {r: i for i, r in enumerate(regions_df.index)}
+    l_of = {name: i for i, name in enumerate(locs["location"])}
+    for row in inputs["network"].itertuples(index=False):
+        i, j = r_of[row.region], l_of[row.location]
+        if pd.notna(row.latency_ms):
+            latency[i, j] = row.latency_ms
+        if pd.notna(row.cost_per_mtok):
+            cost[i, j] = row.cost_per_mtok
+    return latency, cost
+
+
+def _site_energy(scenario, inputs, regions_df, locs, sites_df, site_region, regions, group,
+                 weight_agg, slices_hours):
+    """Price (time-of-use x scenario multipliers), green share and emission factor per site."""
+    n_t = len(weight_agg)
+    w0 = slices_hours["weight_h"].to_numpy(float)
+    hours = slices_hours["hour"].to_numpy(int)
+    tou = np.ones((len(regions), 24))
+    r_of = {r: i for i, r in enumerate(regions)}
+    for row in inputs["tou"].itertuples(index=False):
+        tou[r_of[row.region], int(row.hour)] = row.multiplier
+    loc = locs.set_index("location").loc[sites_df["location"]]
+    base = loc["price_per_mwh"].where(
+        loc["price_per_mwh"].notna(), loc["region"].map(regions_df["price_per_mwh"])
+    ).to_numpy(float)
+    pr = scenario.prices
+    mult = np.array([
+        pr.scale * pr.zone_scale.get(z, 1.0) * pr.region_scale.get(regions[r], 1.0)
+        for z, r in zip(loc["zone"], site_region, strict=True)
+    ])
+    price0 = (base * mult)[:, None] * tou[site_region][:, hours]
+    price = _aggregate(price0, group, w0, n_t)
+    green = np.repeat(regions_df["green_share"].to_numpy(float)[site_region][:, None], n_t, 1)
+    ef = np.repeat(regions_df["ef_tco2_per_mwh"].to_numpy(float)[site_region][:, None], n_t, 1)
+    return price, green, ef
+
+
+def _ppa(inputs, regions, sites_df, site_region, group, weight_agg):
+    """One PPA option per (site, tech) where the site's region offers that tech and has a cf."""
+    ppa, ren = inputs["ppa"], inputs["renewables"]
+    sl = inputs["slices"]
+    slices0 = list(sl["slice"])
+    w0 = sl["weight_h"].to_numpy(float)
+    site_i, techs, cfs, costs, caps = [], [], [], [], []
+    if ppa.empty or ren.empty:
+        return np.zeros(0, int), [], np.zeros((0, len(weight_agg))), np.zeros(0), np.zeros(0)
+    for tech in sorted(set(ppa["tech"])):
+        cf0 = _by_slice(ren[ren["tech"] == tech], "region", regions, "cf", slices0, 0.0)
+        cf = _aggregate(cf0, group, w0, len(weight_agg))
+        offer = ppa[ppa["tech"] == tech].set_index("region")
+        for s, r in enumerate(site_region):
+            name = regions[r]
+            if name not in offer.index or cf[r].max() <= 0:
+                continue
+            site_i.append(s)
+            techs.append(tech)
+            cfs.append(cf[r])
+            costs.append(float(offer.at[name, "cost_per_mw_year"]))
+            cap = offer.at[name, "max_mw"]
+            caps.append(float(cap) if pd.notna(cap) else np.inf)
+    order = np.lexsort((np.array([t for t in techs]), np.array(site_i)))
+    return (np.array(site_i, int)[order], [techs[i] for i in order],
+            np.array(cfs).reshape(-1, len(weight_agg))[order], np.array(costs)[order],
+            np.array(caps)[order])

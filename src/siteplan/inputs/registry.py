@@ -1,0 +1,229 @@
+"""The parameter registry: every dataset file and column declared once.
+
+Each :class:`Column` gives name, kind, unit, default and range; the loader, the checks, the
+defaults and the docs table (``docs/data-format.md``) all follow from these declarations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["id", "text", "float", "int", "bool"]
+NO_DEFAULT = object()
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: Kind
+    unit: str = ""
+    description: str = ""
+    default: object = NO_DEFAULT  # NO_DEFAULT = required; None = optional, stays blank
+    min: float | None = None
+    max: float | None = None
+    ref: str | None = None  # table whose key this column must name
+    choices: tuple[str, ...] = ()
+
+    @property
+    def required(self) -> bool:
+        return self.default is NO_DEFAULT
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    key: tuple[str, ...]
+    columns: tuple[Column, ...]
+    required: bool = True
+    description: str = ""
+
+    @property
+    def file(self) -> str:
+        return f"{self.name}.csv"
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+def _id(name: str, ref: str | None = None, desc: str = "") -> Column:
+    return Column(name, "id", description=desc, ref=ref)
+
+
+ZONES = ("east", "west")
+TECHS = ("solar", "wind")
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        Table(
+            "regions",
+            key=("region",),
+            description="demand regions and their grid",
+            columns=(
+                _id("region"),
+                Column("name", "text"),
+                Column("name_local", "text", default=None),
+                Column("code", "text", default=None),
+                Column("lat", "float", "deg", min=-90, max=90),
+                Column("lon", "float", "deg", min=-180, max=180),
+                Column("zone", "id", choices=ZONES),
+                Column("price_per_mwh", "float", "currency/MWh", "flat-period price", min=0),
+                Column("green_share", "float", "1", "renewable share of grid power", min=0, max=1),
+                Column("ef_tco2_per_mwh", "float", "tCO2/MWh", min=0, max=2),
+                Column("mean_temp_c", "float", "degC", default=None, min=-30, max=40),
+                Column("free_cooling_h", "float", "h/yr", default=None, min=0, max=8760),
+                Column("water_stress", "float", "1", default=None, min=0),
+                Column("demand_share", "float", "1", default=None, min=0, max=1),
+            ),
+        ),
+        Table(
+            "locations",
+            key=("location",),
+            description="candidate data-centre locations",
+            columns=(
+                _id("location"),
+                Column("name", "text"),
+                Column("name_local", "text", default=None),
+                _id("region", ref="regions"),
+                Column("lat", "float", "deg", min=-90, max=90),
+                Column("lon", "float", "deg", min=-180, max=180),
+                Column("zone", "id", default=None, choices=ZONES),
+                Column("hub", "text", default=None),
+                Column("kind", "text", default=None),
+                Column("price_per_mwh", "float", "currency/MWh", default=None, min=0),
+                Column("fixed_cost_per_year", "float", "currency/yr", default=0.0, min=0),
+                Column("min_mw", "float", "MW-IT", default=0.0, min=0),
+                Column("max_mw", "float", "MW-IT", min=0),
+            ),
+        ),
+        Table(
+            "cooling",
+            key=("cooling",),
+            columns=(
+                _id("cooling"),
+                Column("name", "text"),
+                Column("facility_cost_per_mw_year", "float", "currency/MW-yr", default=0.0, min=0),
+                Column("wue_l_per_kwh", "float", "L/kWh", default=0.0, min=0),
+            ),
+        ),
+        Table(
+            "site_options",
+            key=("site",),
+            description="(location, cooling) pairs; at most one per location opens",
+            columns=(
+                _id("site"),
+                _id("location", ref="locations"),
+                _id("cooling", ref="cooling"),
+                Column("pue", "float", "1", min=1.0, max=3.0),
+                Column("existing_mw", "float", "MW-IT", default=0.0, min=0),
+                Column("facility_cost_per_mw_year", "float", "currency/MW-yr", default=None, min=0),
+            ),
+        ),
+        Table(
+            "hardware",
+            key=("hardware",),
+            columns=(
+                _id("hardware"),
+                Column("name", "text"),
+                Column("kw_per_unit", "float", "kW", min=0.001, max=1000),
+                Column("capex_per_unit", "float", "currency", default=0.0, min=0),
+                Column("lifetime_years", "float", "yr", default=5.0, min=0.5, max=50),
+                Column("idle_share", "float", "1", default=0.3, min=0, max=1),
+            ),
+        ),
+        Table(
+            "workloads",
+            key=("workload",),
+            columns=(
+                _id("workload"),
+                Column("name", "text"),
+                Column("latency_ms", "float", "ms", default=None, min=0),
+                Column("shiftable", "bool", default=False),
+                Column("peak_factor", "float", "1", default=3.0, min=1.0),
+            ),
+        ),
+        Table(
+            "throughput",
+            key=("hardware", "workload"),
+            columns=(
+                _id("hardware", ref="hardware"),
+                _id("workload", ref="workloads"),
+                Column("tokens_per_s", "float", "tokens/s per unit", min=0),
+            ),
+        ),
+        Table(
+            "demand",
+            key=("region", "workload"),
+            columns=(
+                _id("region", ref="regions"),
+                _id("workload", ref="workloads"),
+                Column("tokens_per_day", "float", "tokens/day", min=0),
+            ),
+        ),
+        Table(
+            "slices",
+            key=("slice",),
+            columns=(
+                _id("slice"),
+                _id("day"),
+                Column("hour", "int", "h", min=0, max=23),
+                Column("weight_h", "float", "h", min=0, max=8760),
+            ),
+        ),
+        Table(
+            "demand_profile",
+            key=("workload", "slice"),
+            required=False,
+            columns=(
+                _id("workload", ref="workloads"),
+                _id("slice", ref="slices"),
+                Column("factor", "float", "1", min=0),
+            ),
+        ),
+        Table(
+            "tou",
+            key=("region", "hour"),
+            required=False,
+            columns=(
+                _id("region", ref="regions"),
+                Column("hour", "int", "h", min=0, max=23),
+                Column("multiplier", "float", "1", min=0),
+                Column("period", "text", default=None),
+            ),
+        ),
+        Table(
+            "renewables",
+            key=("region", "tech", "slice"),
+            required=False,
+            columns=(
+                _id("region", ref="regions"),
+                Column("tech", "id", choices=TECHS),
+                _id("slice", ref="slices"),
+                Column("cf", "float", "1", min=0, max=1),
+            ),
+        ),
+        Table(
+            "ppa",
+            key=("region", "tech"),
+            required=False,
+            columns=(
+                _id("region", ref="regions"),
+                Column("tech", "id", choices=TECHS),
+                Column("cost_per_mw_year", "float", "currency/MW-yr", min=0),
+                Column("max_mw", "float", "MW", default=None, min=0),
+            ),
+        ),
+        Table(
+            "network",
+            key=("region", "location"),
+            required=False,
+            columns=(
+                _id("region", ref="regions"),
+                _id("location", ref="locations"),
+                Column("latency_ms", "float", "ms", default=None, min=0),
+                Column("cost_per_mtok", "float", "currency/Mtok", default=None, min=0),
+            ),
+        ),
+    )
+}

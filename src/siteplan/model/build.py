@@ -1,0 +1,40 @@
+"""``build_model``: the table of contents of the planning model (docs/model.md)."""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from siteplan.inputs.derive import ModelData
+from siteplan.model import (
+    capacity,
+    carbon,
+    demand,
+    green,
+    objective,
+    power,
+    resilience,
+    routing,
+    siting,
+    sourcing,
+    utilisation,
+)
+from siteplan.model.layout import make_layout
+
+
+def build_model(data: ModelData) -> pyo.ConcreteModel:
+    """Pyomo model of one planning year; families are added in dependency order."""
+    layout = make_layout(data)
+    m = pyo.ConcreteModel(name=data.name)
+    m._data, m._layout, m._cost_parts = data, layout, {}
+    siting.add(m, data, layout)       # 4  v_open, v_cap_mw, c_build_*, c_one_option_per_location
+    demand.add(m, data, layout)       # 1  v_serve_mtok_h, v_unserved_mtok_h, c_demand_*
+    routing.add(m, data, layout)      # 2  v_process_mtok_h, c_routing
+    capacity.add(m, data, layout)     # 3  c_capacity
+    utilisation.add(m, data, layout)  # 5  c_utilisation_floor
+    power.add(m, data, layout)        # 6  v_grid_mw, v_ppa_mw, v_ppa_use_mw, c_power_balance
+    green.add(m, data, layout)        # 7  v_gec_mwh, c_green_share, c_site_green_share
+    carbon.add(m, data, layout)       # 8a e_emissions_t, c_carbon_cap
+    resilience.add(m, data, layout)   # 8b c_site_share
+    sourcing.add(m, data, layout)     # 8c v_assign, c_single_source_*
+    objective.add(m, data, layout)    #    e_cost[term], obj
+    return m

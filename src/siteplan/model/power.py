@@ -1,0 +1,78 @@
+"""Family 6, power: facility power = PUE x IT power, met by grid and contracted renewables.
+
+    it[s,t] = sum_h ((1 - idle_h) busy[s,h,t] + idle_h cap[s,h])          (MW-IT)
+    grid[s,t] + sum_{p at s} ppa[p,t] = pue[s] it[s,t]                     (MW)
+    ppa[p,t] <= cf[p,t] ppa_mw[p];   ppa_mw[p] <= max_mw[p]
+
+Costs: electricity w_t price[s,t] grid[s,t]; ppa cost[p] ppa_mw[p].
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyomo.environ as pyo
+
+from siteplan.inputs.derive import ModelData
+from siteplan.model.capacity import busy_terms
+from siteplan.model.costs import add_cost
+from siteplan.model.expr import indexed_constraint, lin
+from siteplan.model.layout import Layout
+
+
+def it_terms(m, d: ModelData, L: Layout, s: int, t: int):
+    """(coefs, vars) of IT power (MW) at site s in slice t."""
+    coefs, vs = [], []
+    for j in m._caps_of_site[s]:
+        h = L.site_hw[j][1]
+        idle = d.hw_idle_share[h]
+        c, v = busy_terms(m, d, L, s, h, t)
+        coefs += [ci * (1.0 - idle) for ci in c]
+        vs += v
+        if idle > 0:
+            coefs.append(idle)
+            vs.append(m.v_cap_mw[j])
+    return coefs, vs
+
+
+def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
+    T, n_s, n_p = L.n_t, len(d.sites), len(d.ppa_site)
+    m.v_grid_mw = pyo.Var(range(n_s * T), domain=pyo.NonNegativeReals)
+    ub = {p: (None if np.isinf(d.ppa_max_mw[p]) else float(d.ppa_max_mw[p])) for p in range(n_p)}
+    m.v_ppa_mw = pyo.Var(range(n_p), domain=pyo.NonNegativeReals, bounds=lambda _m, p: (0, ub[p]))
+    m.v_ppa_use_mw = pyo.Var(range(n_p * T), domain=pyo.NonNegativeReals)
+    grid, use = m.v_grid_mw, m.v_ppa_use_mw
+    balance, output = [], []
+    for s in range(n_s):
+        ppas = L.ppas_of_site.get(s, [])
+        for t in range(T):
+            c, v = it_terms(m, d, L, s, t)
+            coefs = [1.0] + [1.0] * len(ppas) + [-d.site_pue[s] * ci for ci in c]
+            vs = [grid[s * T + t]] + [use[p * T + t] for p in ppas] + v
+            balance.append(lin(coefs, vs) == 0)
+    for p in range(n_p):
+        for t in range(T):
+            output.append(lin([1.0, -d.ppa_cf[p, t]], [use[p * T + t], m.v_ppa_mw[p]]) <= 0)
+    indexed_constraint(m, "c_power_balance", balance)
+    indexed_constraint(m, "c_ppa_output", output)
+
+    cost = (d.site_price * d.slice_weight_h[None, :]).ravel()
+    add_cost(m, "electricity", lin(cost, list(grid.values())))
+    add_cost(m, "ppa", lin(d.ppa_cost_per_mw, list(m.v_ppa_mw.values())))
+
+
+def energy_terms(m, d: ModelData, L: Layout, s: int, share: float, green_weighted: bool):
+    """(coefs, vars) of sum_t w_t (coef_grid grid + coef_ppa ppa) at site s.
+
+    With ``green_weighted``: coef_grid = green[s,t] - share, coef_ppa = 1 - share (green surplus);
+    otherwise the plain facility energy (MWh) times ``share``.
+    """
+    T, w = L.n_t, d.slice_weight_h
+    coefs, vs = [], []
+    for t in range(T):
+        cg = (d.site_green[s, t] - share) if green_weighted else share
+        coefs.append(w[t] * cg)
+        vs.append(m.v_grid_mw[s * T + t])
+        for p in L.ppas_of_site.get(s, []):
+            coefs.append(w[t] * ((1.0 - share) if green_weighted else share))
+            vs.append(m.v_ppa_use_mw[p * T + t])
+    return coefs, vs

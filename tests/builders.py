@@ -1,0 +1,88 @@
+"""Build tiny datasets and scenarios for hand-solved tests.
+
+``tiny_tables()`` returns a minimal, valid dataset as dicts of rows; tests change what they
+need and write it with ``write_dataset``. Defaults are chosen so numbers are easy by hand:
+one slice of 8760 h, 1 MW-IT of hardware serves 1 Mtok/h (1e6 tokens/h), PUE 1, idle 0.
+"""
+
+from __future__ import annotations
+
+import csv
+import copy
+from pathlib import Path
+
+import yaml
+
+# 1 Mtok/h per MW-IT: tokens_per_s = 1e6 / 3600 per unit of 1000 kW
+TOKENS_PER_S_PER_MW = 1e6 / 3600.0
+
+
+def tiny_tables() -> dict[str, list[dict]]:
+    return copy.deepcopy({
+        "regions": [
+            {"region": "a", "name": "A", "lat": 0.0, "lon": 0.0, "zone": "east",
+             "price_per_mwh": 100.0, "green_share": 0.2, "ef_tco2_per_mwh": 0.5},
+            {"region": "b", "name": "B", "lat": 0.0, "lon": 10.0, "zone": "west",
+             "price_per_mwh": 50.0, "green_share": 0.6, "ef_tco2_per_mwh": 0.3},
+        ],
+        "locations": [
+            {"location": "la", "name": "LA", "region": "a", "lat": 0.0, "lon": 0.0,
+             "max_mw": 100.0, "fixed_cost_per_year": 0.0},
+            {"location": "lb", "name": "LB", "region": "b", "lat": 0.0, "lon": 10.0,
+             "max_mw": 100.0, "fixed_cost_per_year": 0.0},
+        ],
+        "cooling": [{"cooling": "air", "name": "Air", "facility_cost_per_mw_year": 0.0}],
+        "site_options": [
+            {"site": "la-air", "location": "la", "cooling": "air", "pue": 1.0},
+            {"site": "lb-air", "location": "lb", "cooling": "air", "pue": 1.0},
+        ],
+        "hardware": [
+            {"hardware": "gpu", "name": "GPU", "kw_per_unit": 1000.0, "capex_per_unit": 0.0,
+             "lifetime_years": 1.0, "idle_share": 0.0},
+        ],
+        "workloads": [{"workload": "chat", "name": "Chat", "shiftable": "false"}],
+        "throughput": [{"hardware": "gpu", "workload": "chat",
+                        "tokens_per_s": TOKENS_PER_S_PER_MW}],
+        "demand": [
+            {"region": "a", "workload": "chat", "tokens_per_day": 24e6},  # 1 Mtok/h
+            {"region": "b", "workload": "chat", "tokens_per_day": 24e6},
+        ],
+        "slices": [{"slice": "all", "day": "d", "hour": 0, "weight_h": 8760.0}],
+    })
+
+
+def write_dataset(folder: Path, tables: dict[str, list[dict]]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, rows in tables.items():
+        cols: list[str] = []
+        for row in rows:
+            cols += [c for c in row if c not in cols]
+        with open(folder / f"{name}.csv", "w", newline="", encoding="utf-8") as fh:
+            wr = csv.DictWriter(fh, fieldnames=cols)
+            wr.writeheader()
+            for row in rows:
+                wr.writerow({c: ("" if row.get(c) is None else row.get(c)) for c in cols})
+    return folder
+
+
+def write_scenario(folder: Path, tables: dict[str, list[dict]], **keys) -> Path:
+    """Dataset in ``folder/data`` and scenario ``folder/s.yaml`` (keys deep-set by dotted name)."""
+    write_dataset(folder / "data", tables)
+    doc: dict = {"name": "tiny", "dataset": "data", "currency": "CNY",
+                 "network": {"overhead_ms": 0.0, "cost_per_mtok_per_1000km": 0.0}}
+    for dotted, value in keys.items():
+        node = doc
+        parts = dotted.split("__")
+        for p in parts[:-1]:
+            node = node.setdefault(p, {})
+        node[parts[-1]] = value
+    path = folder / "s.yaml"
+    path.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    return path
+
+
+def solve_tiny(tmp_path: Path, tables=None, **keys):
+    import siteplan
+
+    path = write_scenario(tmp_path, tables or tiny_tables(), **keys)
+    return siteplan.solve(siteplan.load_scenario(path))
