@@ -7,8 +7,8 @@ one slice of 8760 h, 1 MW-IT of hardware serves 1 Mtok/h (1e6 tokens/h), PUE 1, 
 
 from __future__ import annotations
 
-import csv
 import copy
+import csv
 from pathlib import Path
 
 import yaml

@@ -52,10 +52,13 @@ def _capacity_shortfall(d: ModelData) -> list[str]:
     if np.any(best <= 0):
         return []
     # the slice with the largest need; shiftable classes can at best run flat over their day
-    from siteplan.model.demand import day_mean
-
     dem = d.demand.sum(axis=0)  # (K, T)
-    need_k = np.where(d.workload_shiftable[:, None], day_mean(d, dem), dem) / best[:, None]
+    flat = np.zeros_like(dem)
+    for day in range(len(d.days)):
+        ts = d.slice_day == day
+        w = d.slice_weight_h[ts]
+        flat[:, ts] = ((dem[:, ts] * w).sum(axis=1) / w.sum())[:, None]
+    need_k = np.where(d.workload_shiftable[:, None], flat, dem) / best[:, None]
     need = float(need_k.sum(axis=0).max()) / d.policy.utilisation_max
     cap = 0.0
     for loc in np.unique(d.site_location):
@@ -77,9 +80,10 @@ def _green_unreachable(d: ModelData) -> list[str]:
     target = d.policy.min_green_share
     if target <= 0 or len(d.sites) == 0:
         return []
-    green = d.site_green.copy()
-    for p, s in enumerate(d.ppa_site):
-        green[s, d.ppa_cf[p] > 0] = 1.0
+    green = d.location_green[np.unique(d.site_location)].copy()
+    row = {loc: i for i, loc in enumerate(np.unique(d.site_location))}
+    for p, loc in enumerate(d.ppa_location):
+        green[row[loc], d.ppa_cf[p] > 0] = 1.0
     cert = d.policy.certificates.max_share if d.policy.certificates else 0.0
     best = min(1.0, float(green.max()) + cert)
     if target > best + 1e-9:

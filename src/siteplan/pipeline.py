@@ -48,7 +48,7 @@ def solve(scenario: Scenario, write_lp: Path | None = None) -> Results:
             "infeasible: HiGHS proved the plan infeasible; no single pre-solve check names the "
             "cause (try policy.unserved_cost_per_mtok to see which demand cannot be met)"
         )
-    if not res.status.has_solution:
+    if not res.has_solution:
         raise SolverError(f"no feasible plan: HiGHS status {res.highs_status}")
 
     t0 = time.perf_counter()

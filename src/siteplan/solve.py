@@ -33,9 +33,6 @@ class Status(str, Enum):
     UNBOUNDED = "unbounded"
     ERROR = "error"
 
-    @property
-    def has_solution(self) -> bool:
-        return self in (Status.OPTIMAL, Status.GAP_LIMIT, Status.TIME_LIMIT)
 
 
 @dataclass
@@ -53,6 +50,12 @@ class SolveResult:
     row_dual: np.ndarray | None = None
     var_col: dict[int, int] = field(default_factory=dict)  # id(VarData) -> column
     con_row: dict[object, int] = field(default_factory=dict)  # ConstraintData -> row
+
+    @property
+    def has_solution(self) -> bool:
+        """A feasible plan is at hand (optimal, within the gap, or a time-limit incumbent)."""
+        return self.objective is not None and self.status in (
+            Status.OPTIMAL, Status.GAP_LIMIT, Status.TIME_LIMIT)
 
     def values(self, component) -> np.ndarray:
         """Primal values of an indexed Var in index order (fixed vars included)."""
@@ -89,7 +92,7 @@ def solve_model(m: pyo.ConcreteModel, options: SolverOptions, want_duals: bool =
     result = _read(highs)
     result.var_col = dict(opt._pyomo_var_to_solver_var_map)
     result.con_row = dict(opt._pyomo_con_to_solver_con_map)
-    if result.status.has_solution:
+    if result.has_solution:
         _load_into_pyomo(m, result)
         if want_duals:
             _fixed_integer_duals(highs, result, options)

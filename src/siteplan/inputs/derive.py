@@ -38,6 +38,9 @@ class ModelData:
     locations: list[str]
     location_region: np.ndarray  # index into regions
     location_zone: np.ndarray
+    location_price: np.ndarray  # (L, T) currency/MWh, time-of-use x scenario multipliers
+    location_green: np.ndarray  # (L, T) share of grid power that is renewable
+    location_ef: np.ndarray  # (L, T) tCO2/MWh
     # site options (S), those not excluded
     sites: list[str]
     site_location: np.ndarray  # index into locations
@@ -49,9 +52,6 @@ class ModelData:
     site_fixed_cost: np.ndarray  # currency/yr if open
     site_facility_cost_per_mw: np.ndarray  # currency/(MW-IT yr)
     site_wue_l_per_kwh: np.ndarray
-    site_price: np.ndarray  # (S, T) currency/MWh
-    site_green: np.ndarray  # (S, T) share of grid power that is renewable
-    site_ef: np.ndarray  # (S, T) tCO2/MWh
     # workloads (K) and hardware (H)
     workloads: list[str]
     workload_latency_ms: np.ndarray  # inf = no limit
@@ -67,14 +67,15 @@ class ModelData:
     slice_day: np.ndarray  # index into days
     days: list[str]
     demand: np.ndarray  # (R, K, T) Mtok/h
-    # arcs (A): latency-eligible (region, site, workload)
+    # arcs (A): latency-eligible (region, location, workload); at most one option per
+    # location opens, so routing to the location is exact and needs far fewer variables
     arc_region: np.ndarray
-    arc_site: np.ndarray
+    arc_location: np.ndarray
     arc_workload: np.ndarray
     arc_latency_ms: np.ndarray
     arc_cost_per_mtok: np.ndarray
-    # PPA options (P): (site, tech)
-    ppa_site: np.ndarray
+    # PPA options (P): (location, tech); energy goes to the location's open option
+    ppa_location: np.ndarray
     ppa_tech: list[str]
     ppa_cf: np.ndarray  # (P, T)
     ppa_cost_per_mw: np.ndarray  # currency/(MW yr)
@@ -120,11 +121,9 @@ def derive(scenario: Scenario, inputs: Inputs) -> ModelData:
     location_zone = locs["zone"].to_numpy(object)
 
     slices, weight, day_idx, days, group = _time_slices(scenario, inputs)
-    n_t = len(slices)
 
     sites_df, excluded = _site_options(scenario, inputs, locs)
     site_location = sites_df["location"].map(l_of).to_numpy(int)
-    site_region = location_region[site_location]
 
     workloads_df = inputs["workloads"]
     workloads = list(workloads_df["workload"])
@@ -149,25 +148,29 @@ def derive(scenario: Scenario, inputs: Inputs) -> ModelData:
 
     latency, net_cost = _network(scenario, inputs, regions_df, locs)
     lat_limit = workloads_df["latency_ms"].fillna(np.inf).to_numpy(float)
-    arc_r, arc_s, arc_k = [], [], []
+    open_able = np.zeros(len(locations), bool)
+    open_able[np.unique(site_location)] = True
+    arc_r, arc_l, arc_k = [], [], []
     servable = thr.max(axis=0) > 0
     for k in range(len(workloads)):
         if not servable[k]:
             continue
-        ok = latency[:, site_location] <= lat_limit[k] + 1e-9  # (R, S)
+        ok = (latency <= lat_limit[k] + 1e-9) & open_able[None, :]  # (R, L)
         has_demand = demand[:, k, :].sum(axis=1) > 0
-        rr, ss = np.nonzero(ok & has_demand[:, None])
+        rr, ll = np.nonzero(ok & has_demand[:, None])
         arc_r.append(rr)
-        arc_s.append(ss)
+        arc_l.append(ll)
         arc_k.append(np.full(len(rr), k))
-    arc_region = np.concatenate(arc_r) if arc_r else np.zeros(0, int)
-    arc_site = np.concatenate(arc_s) if arc_s else np.zeros(0, int)
-    arc_workload = np.concatenate(arc_k) if arc_k else np.zeros(0, int)
-    arc_loc = site_location[arc_site]
+    arc_region = np.concatenate(arc_r).astype(int) if arc_r else np.zeros(0, int)
+    arc_location = np.concatenate(arc_l).astype(int) if arc_l else np.zeros(0, int)
+    arc_workload = np.concatenate(arc_k).astype(int) if arc_k else np.zeros(0, int)
 
-    price, green, ef = _site_energy(scenario, inputs, regions_df, locs, sites_df, site_region,
-                                    regions, group, weight, slices_hours=inputs["slices"])
-    ppa = _ppa(inputs, regions, sites_df, site_region, group, weight)
+    price, green, ef = _location_energy(scenario, inputs, regions_df, locs, location_region,
+                                        regions, group, weight)
+    ppa = _ppa(inputs, regions, location_region, group, weight)
+    keep = np.isin(ppa[0], site_location)  # PPAs only where some option may open
+    ppa = (ppa[0][keep], [t for t, k in zip(ppa[1], keep, strict=True) if k], ppa[2][keep],
+           ppa[3][keep], ppa[4][keep])
 
     cooling = inputs["cooling"].set_index("cooling")
     facility = sites_df["facility_cost_per_mw_year"].where(
@@ -187,6 +190,9 @@ def derive(scenario: Scenario, inputs: Inputs) -> ModelData:
         locations=locations,
         location_region=location_region,
         location_zone=location_zone,
+        location_price=price,
+        location_green=green,
+        location_ef=ef,
         sites=list(sites_df["site"]),
         site_location=site_location,
         site_cooling=list(sites_df["cooling"]),
@@ -197,9 +203,6 @@ def derive(scenario: Scenario, inputs: Inputs) -> ModelData:
         site_fixed_cost=loc_row["fixed_cost_per_year"].to_numpy(float),
         site_facility_cost_per_mw=facility.to_numpy(float),
         site_wue_l_per_kwh=sites_df["cooling"].map(cooling["wue_l_per_kwh"]).to_numpy(float),
-        site_price=price,
-        site_green=green,
-        site_ef=ef,
         workloads=workloads,
         workload_latency_ms=lat_limit,
         workload_shiftable=workloads_df["shiftable"].to_numpy(bool),
@@ -214,11 +217,11 @@ def derive(scenario: Scenario, inputs: Inputs) -> ModelData:
         days=days,
         demand=demand,
         arc_region=arc_region,
-        arc_site=arc_site,
+        arc_location=arc_location,
         arc_workload=arc_workload,
-        arc_latency_ms=latency[arc_region, arc_loc],
-        arc_cost_per_mtok=net_cost[arc_region, arc_loc],
-        ppa_site=ppa[0],
+        arc_latency_ms=latency[arc_region, arc_location],
+        arc_cost_per_mtok=net_cost[arc_region, arc_location],
+        ppa_location=ppa[0],
         ppa_tech=ppa[1],
         ppa_cf=ppa[2],
         ppa_cost_per_mw=ppa[3],
@@ -370,56 +373,57 @@ def _network(scenario: Scenario, inputs: Inputs, regions_df: pd.DataFrame, locs:
     return latency, cost
 
 
-def _site_energy(scenario, inputs, regions_df, locs, sites_df, site_region, regions, group,
-                 weight_agg, slices_hours):
-    """Price (time-of-use x scenario multipliers), green share and emission factor per site."""
+def _location_energy(scenario, inputs, regions_df, locs, location_region, regions, group,
+                     weight_agg):
+    """Price (time-of-use x scenario multipliers), green share, emission factor per location."""
     n_t = len(weight_agg)
-    w0 = slices_hours["weight_h"].to_numpy(float)
-    hours = slices_hours["hour"].to_numpy(int)
+    sl = inputs["slices"]
+    w0 = sl["weight_h"].to_numpy(float)
+    hours = sl["hour"].to_numpy(int)
     tou = np.ones((len(regions), 24))
     r_of = {r: i for i, r in enumerate(regions)}
     for row in inputs["tou"].itertuples(index=False):
         tou[r_of[row.region], int(row.hour)] = row.multiplier
-    loc = locs.set_index("location").loc[sites_df["location"]]
-    base = loc["price_per_mwh"].where(
-        loc["price_per_mwh"].notna(), loc["region"].map(regions_df["price_per_mwh"])
+    base = locs["price_per_mwh"].where(
+        locs["price_per_mwh"].notna(), locs["region"].map(regions_df["price_per_mwh"])
     ).to_numpy(float)
     pr = scenario.prices
     mult = np.array([
         pr.scale * pr.zone_scale.get(z, 1.0) * pr.region_scale.get(regions[r], 1.0)
-        for z, r in zip(loc["zone"], site_region, strict=True)
+        for z, r in zip(locs["zone"], location_region, strict=True)
     ])
-    price0 = (base * mult)[:, None] * tou[site_region][:, hours]
+    price0 = (base * mult)[:, None] * tou[location_region][:, hours]
     price = _aggregate(price0, group, w0, n_t)
-    green = np.repeat(regions_df["green_share"].to_numpy(float)[site_region][:, None], n_t, 1)
-    ef = np.repeat(regions_df["ef_tco2_per_mwh"].to_numpy(float)[site_region][:, None], n_t, 1)
+    green = np.repeat(regions_df["green_share"].to_numpy(float)[location_region][:, None], n_t, 1)
+    ef = np.repeat(regions_df["ef_tco2_per_mwh"].to_numpy(float)[location_region][:, None], n_t, 1)
     return price, green, ef
 
 
-def _ppa(inputs, regions, sites_df, site_region, group, weight_agg):
-    """One PPA option per (site, tech) where the site's region offers that tech and has a cf."""
+def _ppa(inputs, regions, location_region, group, weight_agg):
+    """One PPA option per (location, tech) where the region offers that tech and has a cf."""
     ppa, ren = inputs["ppa"], inputs["renewables"]
     sl = inputs["slices"]
     slices0 = list(sl["slice"])
     w0 = sl["weight_h"].to_numpy(float)
-    site_i, techs, cfs, costs, caps = [], [], [], [], []
+    n_t = len(weight_agg)
+    loc_i, techs, cfs, costs, caps = [], [], [], [], []
     if ppa.empty or ren.empty:
-        return np.zeros(0, int), [], np.zeros((0, len(weight_agg))), np.zeros(0), np.zeros(0)
+        return np.zeros(0, int), [], np.zeros((0, n_t)), np.zeros(0), np.zeros(0)
     for tech in sorted(set(ppa["tech"])):
         cf0 = _by_slice(ren[ren["tech"] == tech], "region", regions, "cf", slices0, 0.0)
-        cf = _aggregate(cf0, group, w0, len(weight_agg))
+        cf = _aggregate(cf0, group, w0, n_t)
         offer = ppa[ppa["tech"] == tech].set_index("region")
-        for s, r in enumerate(site_region):
+        for loc, r in enumerate(location_region):
             name = regions[r]
             if name not in offer.index or cf[r].max() <= 0:
                 continue
-            site_i.append(s)
+            loc_i.append(loc)
             techs.append(tech)
             cfs.append(cf[r])
             costs.append(float(offer.at[name, "cost_per_mw_year"]))
             cap = offer.at[name, "max_mw"]
             caps.append(float(cap) if pd.notna(cap) else np.inf)
-    order = np.lexsort((np.array([t for t in techs]), np.array(site_i)))
-    return (np.array(site_i, int)[order], [techs[i] for i in order],
-            np.array(cfs).reshape(-1, len(weight_agg))[order], np.array(costs)[order],
-            np.array(caps)[order])
+    order = sorted(range(len(loc_i)), key=lambda i: (loc_i[i], techs[i]))
+    return (np.array([loc_i[i] for i in order], int), [techs[i] for i in order],
+            np.array([cfs[i] for i in order]).reshape(-1, n_t),
+            np.array([costs[i] for i in order], float), np.array([caps[i] for i in order], float))

@@ -1,6 +1,6 @@
 """Family 8a, carbon: grid emissions, their price, and an optional annual cap.
 
-    e_emissions_t = sum_{s,t} w_t ef[s,t] grid[s,t]        (tCO2/yr)
+    e_emissions_t = sum_{l,t} w_t ef[l,t] grid[l,t]        (tCO2/yr)
     e_emissions_t <= carbon_cap_t                           (if policy.carbon_cap_t)
 Costs: carbon carbon_price x e_emissions_t.
 """
@@ -16,7 +16,7 @@ from siteplan.model.layout import Layout
 
 
 def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
-    coefs = (d.site_ef * d.slice_weight_h[None, :]).ravel()
+    coefs = (d.location_ef[m._layout.active_locations] * d.slice_weight_h[None, :]).ravel()
     m.e_emissions_t = pyo.Expression(expr=lin(coefs, list(m.v_grid_mw.values())))
     rows = []
     if d.policy.carbon_cap_t is not None:

@@ -1,9 +1,9 @@
 """Family 7, green share: renewable energy bought covers a share G of facility energy.
 
-Portfolio:  sum_{s,t} w_t (green[s,t] grid[s,t] + ppa[s,t]) + sum_s gec[s]
-              >= G sum_{s,t} w_t (grid[s,t] + ppa[s,t])          (MWh; grid + ppa = pue x it)
-Per site (policy.min_site_green_share): the same inequality for each site.
-Certificates (policy.certificates): gec[s] MWh at a price, sum_s gec[s] <= max_share x energy.
+Portfolio:  sum_{l,t} w_t (green[l,t] grid[l,t] + ppa[l,t]) + sum_l gec[l]
+              >= G sum_{l,t} w_t (grid[l,t] + ppa[l,t])         (MWh; grid + ppa = pue x it)
+Per site (policy.min_site_green_share): the same inequality at each location (its open site).
+Certificates (policy.certificates): gec[l] MWh at a price, sum_l gec[l] <= max_share x energy.
 """
 
 from __future__ import annotations
@@ -19,16 +19,16 @@ from siteplan.model.power import energy_terms
 
 def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
     pol = d.policy
-    n_s = len(d.sites)
+    locs = [int(v) for v in L.active_locations]
     cert = pol.certificates
-    m.v_gec_mwh = pyo.Var(range(n_s if cert else 0), domain=pyo.NonNegativeReals)
+    m.v_gec_mwh = pyo.Var(range(len(locs) if cert else 0), domain=pyo.NonNegativeReals)
     gec = list(m.v_gec_mwh.values())
 
     portfolio = []
     if pol.min_green_share > 0:
         coefs, vs = [], []
-        for s in range(n_s):
-            c, v = energy_terms(m, d, L, s, pol.min_green_share, green_weighted=True)
+        for loc in locs:
+            c, v = energy_terms(m, d, L, loc, pol.min_green_share, green_weighted=True)
             coefs += c
             vs += v
         portfolio.append(lin(coefs + [1.0] * len(gec), vs + gec) >= 0)
@@ -36,19 +36,19 @@ def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
 
     per_site = []
     if pol.min_site_green_share > 0:
-        for s in range(n_s):
-            c, v = energy_terms(m, d, L, s, pol.min_site_green_share, green_weighted=True)
-            extra = [m.v_gec_mwh[s]] if cert else []
+        for i, loc in enumerate(locs):
+            c, v = energy_terms(m, d, L, loc, pol.min_site_green_share, green_weighted=True)
+            extra = [m.v_gec_mwh[i]] if cert else []
             per_site.append(lin(c + [1.0] * len(extra), v + extra) >= 0)
     indexed_constraint(m, "c_site_green_share", per_site)
 
     cap = []
     if cert:
         coefs, vs = [], []
-        for s in range(n_s):
-            c, v = energy_terms(m, d, L, s, cert.max_share, green_weighted=False)
+        for loc in locs:
+            c, v = energy_terms(m, d, L, loc, cert.max_share, green_weighted=False)
             coefs += [-ci for ci in c]
             vs += v
-        cap.append(lin(coefs + [1.0] * n_s, vs + gec) <= 0)
-        add_cost(m, "certificates", lin([cert.price_per_mwh] * n_s, gec))
+        cap.append(lin(coefs + [1.0] * len(gec), vs + gec) <= 0)
+        add_cost(m, "certificates", lin([cert.price_per_mwh] * len(gec), gec))
     indexed_constraint(m, "c_certificate_cap", cap)

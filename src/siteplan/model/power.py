@@ -1,10 +1,11 @@
 """Family 6, power: facility power = PUE x IT power, met by grid and contracted renewables.
 
-    it[s,t] = sum_h ((1 - idle_h) busy[s,h,t] + idle_h cap[s,h])          (MW-IT)
-    grid[s,t] + sum_{p at s} ppa[p,t] = pue[s] it[s,t]                     (MW)
+Balanced per location l (at most one option opens there, so this is exact):
+    it[s,t] = sum_h ((1 - idle_h) busy[s,h,t] + idle_h cap[s,h])               (MW-IT)
+    grid[l,t] + sum_{p at l} ppa[p,t] = sum_{s at l} pue[s] it[s,t]            (MW)
     ppa[p,t] <= cf[p,t] ppa_mw[p];   ppa_mw[p] <= max_mw[p]
 
-Costs: electricity w_t price[s,t] grid[s,t]; ppa cost[p] ppa_mw[p].
+Costs: electricity w_t price[l,t] grid[l,t]; ppa cost[p] ppa_mw[p].
 """
 
 from __future__ import annotations
@@ -35,19 +36,24 @@ def it_terms(m, d: ModelData, L: Layout, s: int, t: int):
 
 
 def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
-    T, n_s, n_p = L.n_t, len(d.sites), len(d.ppa_site)
-    m.v_grid_mw = pyo.Var(range(n_s * T), domain=pyo.NonNegativeReals)
+    T, n_p = L.n_t, len(d.ppa_location)
+    locs = L.active_locations
+    m._grid_pos = {int(loc): i for i, loc in enumerate(locs)}
+    m.v_grid_mw = pyo.Var(range(len(locs) * T), domain=pyo.NonNegativeReals)
     ub = {p: (None if np.isinf(d.ppa_max_mw[p]) else float(d.ppa_max_mw[p])) for p in range(n_p)}
     m.v_ppa_mw = pyo.Var(range(n_p), domain=pyo.NonNegativeReals, bounds=lambda _m, p: (0, ub[p]))
     m.v_ppa_use_mw = pyo.Var(range(n_p * T), domain=pyo.NonNegativeReals)
     grid, use = m.v_grid_mw, m.v_ppa_use_mw
     balance, output = [], []
-    for s in range(n_s):
-        ppas = L.ppas_of_site.get(s, [])
+    for i, loc in enumerate(locs):
+        ppas = L.ppas_of_location.get(int(loc), [])
         for t in range(T):
-            c, v = it_terms(m, d, L, s, t)
-            coefs = [1.0] + [1.0] * len(ppas) + [-d.site_pue[s] * ci for ci in c]
-            vs = [grid[s * T + t]] + [use[p * T + t] for p in ppas] + v
+            coefs = [1.0] + [1.0] * len(ppas)
+            vs = [grid[i * T + t]] + [use[p * T + t] for p in ppas]
+            for s in L.sites_of_location[int(loc)]:
+                c, v = it_terms(m, d, L, s, t)
+                coefs += [-d.site_pue[s] * ci for ci in c]
+                vs += v
             balance.append(lin(coefs, vs) == 0)
     for p in range(n_p):
         for t in range(T):
@@ -55,24 +61,25 @@ def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
     indexed_constraint(m, "c_power_balance", balance)
     indexed_constraint(m, "c_ppa_output", output)
 
-    cost = (d.site_price * d.slice_weight_h[None, :]).ravel()
+    cost = (d.location_price[locs] * d.slice_weight_h[None, :]).ravel()
     add_cost(m, "electricity", lin(cost, list(grid.values())))
     add_cost(m, "ppa", lin(d.ppa_cost_per_mw, list(m.v_ppa_mw.values())))
 
 
-def energy_terms(m, d: ModelData, L: Layout, s: int, share: float, green_weighted: bool):
-    """(coefs, vars) of sum_t w_t (coef_grid grid + coef_ppa ppa) at site s.
+def energy_terms(m, d: ModelData, L: Layout, loc: int, share: float, green_weighted: bool):
+    """(coefs, vars) of sum_t w_t (coef_grid grid + coef_ppa ppa) at location ``loc``.
 
-    With ``green_weighted``: coef_grid = green[s,t] - share, coef_ppa = 1 - share (green surplus);
-    otherwise the plain facility energy (MWh) times ``share``.
+    With ``green_weighted``: coef_grid = green[l,t] - share, coef_ppa = 1 - share (green surplus);
+    otherwise the facility energy (MWh) times ``share``.
     """
     T, w = L.n_t, d.slice_weight_h
+    i = m._grid_pos[loc]
     coefs, vs = [], []
     for t in range(T):
-        cg = (d.site_green[s, t] - share) if green_weighted else share
+        cg = (d.location_green[loc, t] - share) if green_weighted else share
         coefs.append(w[t] * cg)
-        vs.append(m.v_grid_mw[s * T + t])
-        for p in L.ppas_of_site.get(s, []):
+        vs.append(m.v_grid_mw[i * T + t])
+        for p in L.ppas_of_location.get(loc, []):
             coefs.append(w[t] * ((1.0 - share) if green_weighted else share))
             vs.append(m.v_ppa_use_mw[p * T + t])
     return coefs, vs

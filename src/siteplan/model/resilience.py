@@ -1,6 +1,7 @@
-"""Family 8b, resilience: no site serves more than a share of one class's national demand.
+"""Family 8b, resilience: no location serves more than a share of one class's national demand.
 
-    sum_t w_t sum_{a at (s,k)} x[a,t] <= max_site_share x sum_t w_t sum_r demand[r,k,t]   (Mtok)
+    sum_t w_t sum_{p at (l,k)} q[p,t] <= max_site_share x sum_t w_t sum_r demand[r,k,t]  (Mtok)
+(at most one option per location opens, so a location's share is its open site's share)
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
     share = d.policy.max_site_share
     rows = []
     if share is not None:
-        T, w, x = L.n_t, d.slice_weight_h, m.v_serve_mtok_h
+        T, w, q = L.n_t, d.slice_weight_h, m.v_process_mtok_h
         annual = (d.demand * w[None, None, :]).sum(axis=(0, 2))  # (K,) Mtok/yr
-        for (_s, k), arcs in L.arcs_of_sk.items():
-            coefs = [w[t] for a in arcs for t in range(T)]
-            vs = [x[a * T + t] for a in arcs for t in range(T)]
+        for (_loc, k), procs in L.procs_of_lk.items():
+            coefs = [w[t] for _p in procs for t in range(T)]
+            vs = [q[p * T + t] for p in procs for t in range(T)]
             rows.append(lin(coefs, vs) <= share * float(annual[k]))
     indexed_constraint(m, "c_site_share", rows)

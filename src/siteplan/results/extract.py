@@ -12,7 +12,7 @@ import pyomo.environ as pyo
 
 from siteplan.inputs.derive import TOKENS_PER_MTOK, ModelData
 from siteplan.model.costs import COST_TERMS
-from siteplan.model.demand import group_demand
+from siteplan.model.demand import daily_mean
 from siteplan.model.objective import OBJECTIVE_SCALE
 from siteplan.solve import SolveResult
 
@@ -24,20 +24,36 @@ def extract(m: pyo.ConcreteModel, d: ModelData, res: SolveResult) -> dict:
     L = m._layout
     T, w = L.n_t, d.slice_weight_h
     days_per_year = float(w.sum()) / 24.0
-    n_a, n_s = len(d.arc_region), len(d.sites)
+    n_q, n_s = len(L.route_group), len(d.sites)
 
-    x = res.values(m.v_serve_mtok_h).reshape(n_a, T)
+    D = L.n_d
+    x = res.values(m.v_serve_mtok_h).reshape(L.n_fixed_routes, T)
+    y = res.values(m.v_serve_daily_mtok_h).reshape(L.n_shift_routes, D)
     q = res.values(m.v_process_mtok_h).reshape(len(L.proc_site), T)
     cap = res.values(m.v_cap_mw)
     opened = np.round(res.values(m.v_open), 6)
-    grid = res.values(m.v_grid_mw).reshape(n_s, T)
+    locs = L.active_locations
+    grid_l = np.zeros((len(d.locations), T))
+    grid_l[locs] = res.values(m.v_grid_mw).reshape(len(locs), T)
     ppa_mw = res.values(m.v_ppa_mw)
-    ppa_use = res.values(m.v_ppa_use_mw).reshape(len(d.ppa_site), T)
-    gec = res.values(m.v_gec_mwh) if len(m.v_gec_mwh) else np.zeros(n_s)
-    n_g = len(L.group_region)
-    unserved = (res.values(m.v_unserved_mtok_h).reshape(n_g, T)
-                if len(m.v_unserved_mtok_h) else np.zeros((n_g, T)))
-    x = np.where(x > EPS_MTOK_H, x, 0.0)
+    ppa_use = res.values(m.v_ppa_use_mw).reshape(len(d.ppa_location), T)
+    gec_l = np.zeros(len(d.locations))
+    if len(m.v_gec_mwh):
+        gec_l[locs] = res.values(m.v_gec_mwh)
+    n_g = len(L.group_workload)
+    uns_f = res.values(m.v_unserved_mtok_h)
+    uns_d = res.values(m.v_unserved_daily_mtok_h)
+    uns_g = np.zeros(n_g)  # Mtok/yr per group
+    gf, gs = np.flatnonzero(~L.group_shiftable), np.flatnonzero(L.group_shiftable)
+    if len(uns_f):
+        uns_g[gf] = (uns_f.reshape(len(gf), T) * w).sum(axis=1)
+    if len(uns_d):
+        uns_g[gs] = (uns_d.reshape(len(gs), D) * L.day_hours).sum(axis=1)
+    route_mtok = np.zeros(n_q)  # Mtok/yr per route
+    fq, sq = np.flatnonzero(~L.route_shiftable), np.flatnonzero(L.route_shiftable)
+    route_mtok[fq] = (x[L.route_pos[fq]] * w).sum(axis=1)
+    route_mtok[sq] = (y[L.route_pos[sq]] * L.day_hours).sum(axis=1)
+    route_mtok = np.where(route_mtok > EPS_MTOK_H, route_mtok, 0.0)
 
     # --- per site -----------------------------------------------------------------------
     busy = np.zeros((n_s, len(d.hardware), T))  # MW-IT busy
@@ -49,23 +65,42 @@ def extract(m: pyo.ConcreteModel, d: ModelData, res: SolveResult) -> dict:
         cap_sh[s, h] = cap[j]
     idle = d.hw_idle_share[None, :, None]
     it = ((1 - idle) * busy + idle * cap_sh[:, :, None]).sum(axis=1)  # (S, T) MW-IT
-    ppa_site_use = np.zeros((n_s, T))
-    np.add.at(ppa_site_use, d.ppa_site, ppa_use)
+    # a location's grid, PPA and certificates belong to its open option; split by facility
+    # power if a relaxed (LP) run leaves several options partly open
+    fac = d.site_pue[:, None] * it  # (S, T) MW
+    fac_l = np.zeros((len(d.locations), T))
+    np.add.at(fac_l, d.site_location, fac)
+    share_t = np.divide(fac, fac_l[d.site_location], out=np.zeros_like(fac),
+                        where=fac_l[d.site_location] > 0)
+    e_s = (fac * w).sum(axis=1)
+    e_l = np.bincount(d.site_location, weights=e_s, minlength=len(d.locations))
+    share_y = np.divide(e_s, e_l[d.site_location], out=np.zeros(n_s), where=e_l[d.site_location] > 0)
+    ppa_l_use = np.zeros((len(d.locations), T))
+    np.add.at(ppa_l_use, d.ppa_location, ppa_use)
+    grid = grid_l[d.site_location] * share_t
+    ppa_site_use = ppa_l_use[d.site_location] * share_t
+    ppa_cost_l = np.bincount(d.ppa_location, weights=d.ppa_cost_per_mw * ppa_mw,
+                             minlength=len(d.locations))
+    ppa_mw_l = np.bincount(d.ppa_location, weights=ppa_mw, minlength=len(d.locations))
+    gec = gec_l[d.site_location] * share_y
+    price = d.location_price[d.site_location]
+    green = d.location_green[d.site_location]
+    ef = d.location_ef[d.site_location]
     energy = ((grid + ppa_site_use) * w).sum(axis=1)  # facility MWh/yr
-    green_mwh = ((d.site_green * grid + ppa_site_use) * w).sum(axis=1) + gec
+    green_mwh = ((green * grid + ppa_site_use) * w).sum(axis=1) + gec
     it_mwh = (it * w).sum(axis=1)
     busy_mwh = (busy.sum(axis=1) * w).sum(axis=1)
     mw_total = cap_sh.sum(axis=1)
-    site_mtok = np.zeros(n_s)
-    np.add.at(site_mtok, d.arc_site, (x * w).sum(axis=1))
-    emissions = ((d.site_ef * grid) * w).sum(axis=1)
+    proc_mtok = (q * w).sum(axis=1)  # Mtok/yr per process triple
+    site_mtok = np.bincount(L.proc_site, weights=proc_mtok, minlength=n_s)
+    emissions = ((ef * grid) * w).sum(axis=1)
     pol = d.policy
     cost = {
         "fixed": d.site_fixed_cost * opened,
         "hardware": cap_sh @ d.hw_capex_per_mw,
         "facility": d.site_facility_cost_per_mw * mw_total,
-        "electricity": (d.site_price * grid * w).sum(axis=1),
-        "ppa": np.bincount(d.ppa_site, weights=d.ppa_cost_per_mw * ppa_mw, minlength=n_s),
+        "electricity": (price * grid * w).sum(axis=1),
+        "ppa": ppa_cost_l[d.site_location] * share_y,
         "certificates": gec * (pol.certificates.price_per_mwh if pol.certificates else 0.0),
         "carbon": emissions * pol.carbon_price_per_t,
     }
@@ -89,7 +124,7 @@ def extract(m: pyo.ConcreteModel, d: ModelData, res: SolveResult) -> dict:
         "energy_mwh": energy,
         "grid_mwh": (grid * w).sum(axis=1),
         "ppa_mwh": (ppa_site_use * w).sum(axis=1),
-        "ppa_mw": np.bincount(d.ppa_site, weights=ppa_mw, minlength=n_s),
+        "ppa_mw": ppa_mw_l[d.site_location] * share_y,
         "green_share": np.divide(green_mwh, energy, out=np.zeros(n_s), where=energy > 0),
         "tco2": emissions,
         "water_m3": it_mwh * d.site_wue_l_per_kwh,  # L/kWh x MWh = m3
@@ -98,35 +133,55 @@ def extract(m: pyo.ConcreteModel, d: ModelData, res: SolveResult) -> dict:
         "cost_per_mtok": site_cpm,
     })
 
-    # --- per arc (allocation) ---------------------------------------------------------------
-    arc_mtok = (x * w).sum(axis=1)
-    dem_g = group_demand(d, L)
-    dem_g_mtok = (dem_g * w).sum(axis=1)
-    arc_share = arc_mtok / np.maximum(dem_g_mtok[L.arc_group], 1e-300)
-    arc_cpm = site_cpm[d.arc_site] + d.arc_cost_per_mtok
-    keep = arc_mtok > EPS_MTOK_H
+    # --- allocation: a route's flow goes to its group's members by demand share, and to
+    # the option(s) at the location that process that class
+    n_k, n_r = len(d.workloads), len(d.regions)
+    site_k = np.zeros((n_s, n_k))
+    np.add.at(site_k, (L.proc_site, L.proc_workload), proc_mtok)
+    loc_k = np.zeros((len(d.locations), n_k))
+    np.add.at(loc_k, (d.site_location, slice(None)), site_k)
+    dem_r = np.zeros(n_r)
+    uns_r = np.zeros(n_r)
+    dem_rk = (d.demand * w).sum(axis=2)  # (R, K) Mtok/yr
+    for g, (mem, share) in enumerate(zip(L.group_members, L.group_member_share, strict=True)):
+        np.add.at(dem_r, mem, dem_rk[mem, L.group_workload[g]])
+        np.add.at(uns_r, mem, uns_g[g] * share)
+    rows = []  # (region, site, workload, route, Mtok/yr)
+    for q in np.flatnonzero(route_mtok > 0):
+        g, loc = L.route_group[q], L.route_location[q]
+        k = L.group_workload[g]
+        at = L.sites_of_location[int(loc)]
+        split = site_k[at, k] / loc_k[loc, k] if loc_k[loc, k] > 0 else np.zeros(len(at))
+        for r, share in zip(L.group_members[g], L.group_member_share[g], strict=True):
+            for s_i, f in zip(at, split, strict=True):
+                if f > 1e-9:
+                    rows.append((r, s_i, k, q, route_mtok[q] * share * f))
+    arr = np.array(rows, dtype=float).reshape(-1, 5)
+    rr, rs, rk, rq = (arr[:, i].astype(int) for i in range(4))
+    rv = arr[:, 4]
+    rl = d.site_location[rs]
+    r_net = L.route_cost_per_mtok[rq]
+    r_cpm = site_cpm[rs] + r_net
+    r_lat = d.latency_ms[rr, rl]
     allocation = pd.DataFrame({
-        "region": [d.regions[r] for r in d.arc_region[keep]],
-        "site": [d.sites[s] for s in d.arc_site[keep]],
-        "location": loc[d.arc_site[keep]],
-        "workload": [d.workloads[k] for k in d.arc_workload[keep]],
-        "tokens_per_day": arc_mtok[keep] * TOKENS_PER_MTOK / days_per_year,
-        "share": arc_share[keep],
-        "latency_ms": d.arc_latency_ms[keep],
-        "network_cost_per_mtok": d.arc_cost_per_mtok[keep],
-        "cost_per_mtok": arc_cpm[keep],
+        "region": [d.regions[r] for r in rr],
+        "site": [d.sites[s] for s in rs],
+        "location": [d.locations[lc] for lc in rl],
+        "workload": [d.workloads[k] for k in rk],
+        "tokens_per_day": rv * TOKENS_PER_MTOK / days_per_year,
+        "share": rv / np.maximum(dem_rk[rr, rk], 1e-300),
+        "latency_ms": r_lat,
+        "network_cost_per_mtok": r_net,
+        "cost_per_mtok": r_cpm,
     })
 
     # --- per region ---------------------------------------------------------------------
-    n_r = len(d.regions)
-    dem_r = np.bincount(L.group_region, weights=dem_g_mtok, minlength=n_r)
-    uns_r = np.bincount(L.group_region, weights=(unserved * w).sum(axis=1), minlength=n_r)
-    served_r = np.bincount(d.arc_region, weights=arc_mtok, minlength=n_r)
-    cost_r = np.bincount(d.arc_region, weights=arc_mtok * arc_cpm, minlength=n_r)
-    lat_r = np.bincount(d.arc_region, weights=arc_mtok * d.arc_latency_ms, minlength=n_r)
-    west = d.location_zone[d.site_location[d.arc_site]] == "west"
-    west_r = np.bincount(d.arc_region, weights=arc_mtok * west, minlength=n_r)
-    marginal = _marginal_cost(m, d, res, dem_g, n_r)
+    served_r = np.bincount(rr, weights=rv, minlength=n_r)
+    cost_r = np.bincount(rr, weights=rv * r_cpm, minlength=n_r)
+    lat_r = np.bincount(rr, weights=rv * r_lat, minlength=n_r)
+    west = d.location_zone[rl] == "west"
+    west_r = np.bincount(rr, weights=rv * west, minlength=n_r)
+    marginal = _marginal_cost(m, d, res, n_r)
     regions = pd.DataFrame({
         "region": d.regions,
         "name": d.region_name,
@@ -143,7 +198,7 @@ def extract(m: pyo.ConcreteModel, d: ModelData, res: SolveResult) -> dict:
     # --- summary ------------------------------------------------------------------------
     breakdown = {t: float(pyo.value(m.e_cost[t])) for t in COST_TERMS}
     total = float(sum(breakdown.values()))
-    served_total = float(arc_mtok.sum())
+    served_total = float(rv.sum())
     energy_total = float(energy.sum())
     summary = {
         "objective": total,
@@ -173,11 +228,12 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return np.divide(num, den, out=np.full(len(num), np.nan), where=den > 0)
 
 
-def _marginal_cost(m, d: ModelData, res: SolveResult, dem_g: np.ndarray, n_r: int) -> np.ndarray:
+def _marginal_cost(m, d: ModelData, res: SolveResult, n_r: int) -> np.ndarray:
     """Demand-weighted dual of the demand balance per region, currency per Mtok.
 
-    Time-fixed rows are in Mtok/h, so their dual per Mtok is dual / w_t; the daily rows of
-    shiftable classes are in Mtok already. Duals come from the LP with integers fixed.
+    Time-fixed rows are rates in slice t (w_t hours), so dual / w_t is per Mtok; daily rows of
+    shiftable classes are the day's mean rate (W_d hours), so dual / W_d is per Mtok. A group's
+    dual is each member region's. Duals come from the LP with the integer decisions fixed.
     """
     L, w = m._layout, d.slice_weight_h
     fixed = res.duals(m.c_demand_balance)
@@ -186,14 +242,15 @@ def _marginal_cost(m, d: ModelData, res: SolveResult, dem_g: np.ndarray, n_r: in
         return np.full(n_r, np.nan)
     num = np.zeros(n_r)
     den = np.zeros(n_r)
+    mean = daily_mean(d, L, L.group_demand)
     for (g, t), lam in zip(m._demand_balance_keys, fixed, strict=True):
-        r = L.group_region[g]
-        num[r] += lam / OBJECTIVE_SCALE * dem_g[g, t]  # (lam / w_t) x (w_t x demand)
-        den[r] += w[t] * dem_g[g, t]
+        mem, share = L.group_members[g], L.group_member_share[g]
+        dem = L.group_demand[g, t] * share  # each member's Mtok/h in slice t
+        np.add.at(num, mem, lam / OBJECTIVE_SCALE * dem)  # (lam / w_t) x (w_t x demand)
+        np.add.at(den, mem, w[t] * dem)
     for (g, day), lam in zip(m._demand_daily_keys, daily, strict=True):
-        r = L.group_region[g]
-        mask = d.slice_day == day
-        vol = float((w[mask] * dem_g[g, mask]).sum())
-        num[r] += lam / OBJECTIVE_SCALE * vol
-        den[r] += vol
+        mem, share = L.group_members[g], L.group_member_share[g]
+        dem = mean[g, day] * share
+        np.add.at(num, mem, lam / OBJECTIVE_SCALE * dem)  # (lam / W_d) x (W_d x mean)
+        np.add.at(den, mem, L.day_hours[day] * dem)
     return _ratio(num, den)
