@@ -1,0 +1,560 @@
+"""Rebuild the China dataset (data/china/*.csv and boundaries/) from data/china/raw/.
+
+    python data/china/build.py [--out DIR]
+
+Deterministic, offline, pandas + stdlib only.  Every assumption is a named constant below,
+with its source or the word "estimate" and its method.  See SOURCES.md for every column.
+"""
+import argparse
+import json
+import math
+from pathlib import Path
+
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+RAW = HERE / "raw"
+
+# --------------------------------------------------------------------------------------------
+# Assumptions (named constants)
+# --------------------------------------------------------------------------------------------
+# Mission statement: "China served about 140 trillion tokens a day in March 2026".
+NATIONAL_TOKENS_PER_DAY = 140_000_000_000_000
+
+# estimate: workload-class shares of the national token volume (scenario assumption; no
+# public split found).  Chat/app traffic is taken as the majority, agentic/batch API work as
+# about a third, and 10 % is reserved as training-equivalent tokens.
+CLASS_SHARES = {"interactive": 0.55, "batch": 0.35, "training": 0.10}
+
+# Demand proxy: provincial GDP 2023 (reference china_provinces.csv, source A; Hunan source A
+# is the rounded 50000.0, so source B 50012.85 is used for Hunan).
+GDP_USE_SRC_B = {"hunan"}
+
+# MEE/NBS national fossil-only factor 2023 (FACTS.md s.2/s.3): implied non-fossil share
+# = 1 - EF_province / 0.8273.
+EF_FOSSIL_2023 = 0.8273
+# Tibet has no provincial factor: Southwest (西南) regional 2023 factor as proxy (FACTS.md s.2).
+EF_TIBET_PROXY = 0.2472
+
+# estimate: flat-period price for provinces without a sourced figure
+#   flat = coal benchmark (燃煤发电基准价) + ADDER, ADDER = mean(flat - benchmark) over the
+#   provinces with a sourced/derived flat price (raw/prices_sourced.csv); the adder stands for
+#   T&D 1-10 kV two-part + system operation + line loss + funds + market premium.
+# Tibet's benchmark (0.4498) has unclear meaning (FACTS.md s.4), so Tibet uses Qinghai's.
+TIBET_BENCHMARK_PROXY_FROM = "qinghai"
+
+# Zones.  West = the 12 provinces of the Western Development region (西部大开发: Inner
+# Mongolia, Guangxi, Chongqing, Sichuan, Guizhou, Yunnan, Tibet, Shaanxi, Gansu, Qinghai,
+# Ningxia, Xinjiang) minus Sichuan and Chongqing, which form the Chengdu-Chongqing demand-side
+# hub (cap 1.25, treated as east).  Everything else is east.
+WEST = {"inner-mongolia", "guangxi", "guizhou", "yunnan", "tibet", "shaanxi", "gansu",
+        "qinghai", "ningxia", "xinjiang"}
+
+# Time-of-use.  Nominal ratios apply to the floating component only; the multiplier vs the
+# total flat price is 1 + FLOAT_SHARE x (ratio - 1).  FLOAT_SHARE default 0.62 = mean implied
+# share in three official agency tables: Beijing 2024-07 (0.600), Hubei 2026-01 (0.617),
+# Fujian 2025-08 (0.640).  Per-province overrides are in raw/tou_sources.csv (estimates:
+# 0.93 where only funds are excluded, 0.8 where T&D also floats).
+# Default ratios where the rule gives none (estimate, NDRC 发改价格〔2021〕1093号 guidance:
+# peak-valley ratio >= 4:1 where the load gap is large; sharp >= peak x1.2): 1.6 / 0.4 / 1.92.
+DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
+# Seasons of the representative days (days sum to 365).
+SEASONS = [("winter", [12, 1, 2], 90), ("spring", [3, 4, 5], 92), ("summer", [6, 7, 8], 92),
+           ("autumn", [9, 10, 11], 91)]
+
+# estimate: batch demand is half as peaky as interactive: f_batch = 1 + 0.5 (f_inter - 1).
+BATCH_SHAPE_DAMPING = 0.5
+
+# Finance (scenario convention in the brief): 20-year facility life at 8 %.
+FACILITY_LIFE_Y = 20
+DISCOUNT_RATE = 0.08
+
+# estimate: facility capex per MW-IT (building + power + cooling), CNY.  Air: 150,000 CNY per
+# rack for a prefabricated room (FACTS.md s.9, 51cps.net, C) / 6 kW per rack (estimate of a
+# typical Chinese rack) = 25 M CNY/MW; this is below the US rule of thumb of US$7-12 M/MW
+# (FACTS.md s.9), consistent with lower Chinese construction cost.  Evaporative +8 % (cooling
+# tower / indirect evaporative plant), liquid +25 % (CDUs, manifolds, cold plates): estimates.
+FACILITY_CAPEX_PER_MW = {"air": 25.0e6, "evaporative": 27.0e6, "liquid": 31.25e6}
+# WUE, L/kWh-IT (climate/pue_by_cooling.csv): air+adiabatic = Meta fleet 0.26 (A);
+# tower + WSE = 5th percentile of Lei & Masanet hyperscale range (1.73-1.76 for the zones in
+# China, B) rounded to 1.75; liquid to dry cooler = top of "dry coolers 0-0.05" (C).
+WUE = {"air": 0.26, "evaporative": 1.75, "liquid": 0.05}
+
+# estimate: direct-to-chip liquid PUE (no climate-resolved source; industry claims 1.15-1.25
+# for cold plate and "as low as 1.04" for full liquid, pue_by_cooling.csv, C).  Warm-water
+# loop (32 C supply) rejected by dry coolers whenever dry bulb < 27 C (hours_db_lt27c):
+# PUE = LIQ_PUE_FREE + (LIQ_PUE_MECH - LIQ_PUE_FREE) x (1 - hours_db_lt27c/8760).
+LIQ_PUE_FREE = 1.06
+LIQ_PUE_MECH = 1.25
+
+# Annualised fixed cost of opening a location (estimate): grid connection = 110 kV double
+# circuit line 2.0e8 + 110 kV substation 1.4e8 CNY (mid values in a public DC BOM, GitHub
+# file index id 52550600424, C); metro adds a land premium 3.0e8 (estimate); new-energy bases
+# add long-haul fibre 2.0e8 (estimate); national clusters get land/fibre from the park.
+FIXED_UPFRONT = {"national-cluster": 3.4e8, "metro": 6.4e8, "new-energy-base": 5.4e8}
+
+# PPA: grid-parity wind/solar settle at the provincial coal benchmark (发改价格〔2021〕833号,
+# 2021 new-energy on-grid price policy; URL not retrieved here).  cost/MW-yr = benchmark x
+# full-load hours.  estimate: max contract per site = 5 % of the province's installed
+# capacity of that technology (end-2024/Nov-2024), at least 50 MW, at most 3000 MW.
+PPA_SHARE_OF_INSTALLED = 0.05
+PPA_MIN_MW, PPA_MAX_MW = 50, 3000
+
+# Hardware (all estimates unless stated; sources in SOURCES.md)
+HARDWARE = [
+    # id, name, kw_per_unit, capex_per_unit CNY, lifetime_years, idle_share
+    ("gpu-imported", "NVIDIA H100/H800-class GPU (8-GPU HGX server)", 1.6, 375000, 5, 0.30),
+    ("npu-domestic", "Huawei Ascend 910B-class NPU (8-card server)", 0.8, 120000, 5, 0.30),
+    ("supernode", "Huawei CloudMatrix 384 super-node (Ascend 910C)", 1.6, 169271, 5, 0.35),
+]
+# GPU reference throughput: TensorRT-LLM perf-overview, H100 SXM FP8, Llama-3.3-70B TP2,
+# ISL/OSL 1000/1000: 4,205 output tok/s for 2 GPUs (FACTS.md s.10, A).  Tokens here count
+# input + output, so per GPU = 2 x 4205/2 = 4205 tokens/s.
+GPU_BATCH_TOKENS_S = 2 * 4205 / 2
+# estimate: supernode per-chip batch throughput = 0.9 x H100 (between the BF16 compute ratio
+# 781/989 = 0.79 (SemiAnalysis 300 PFLOPS/384 chips vs H100 989) and the report that
+# CloudMatrix-Infer per-card DeepSeek-R1 throughput exceeds H100).
+SUPERNODE_REL_GPU = 0.9
+# Huawei HDC 2025: per-card throughput 600 tok/s without super-node vs 2,300 with (C).
+NPU_REL_SUPERNODE = 600 / 2300
+# estimate: interactive (tight per-token latency) throughput / batch throughput.  CloudMatrix-
+# Infer: 538 tok/s per NPU at TPOT < 15 ms vs 1,943 at TPOT < 50 ms (0.28); interactive is
+# taken at ~20 ms TPOT -> 0.40, applied to all hardware.
+INTERACTIVE_DERATE = 0.40
+# Training: tokens/s = MFU x peak dense BF16 FLOPS / (6 x params), 70B-parameter dense model.
+TRAIN_PARAMS = 70e9
+TRAIN = {  # peak dense BF16 FLOPS, MFU (estimate)
+    "gpu-imported": (989e12, 0.40),   # H100 SXM BF16 dense (accelerators.csv)
+    "npu-domestic": (320e12, 0.30),   # Ascend 910B ~320 TFLOPS FP16 (secondary, C)
+    "supernode": (781.25e12, 0.35),   # 300 PFLOPS BF16 / 384 (SemiAnalysis)
+}
+
+WORKLOADS = [
+    # id, name, latency_ms, shiftable, peak_factor  (estimates)
+    ("interactive", "Interactive chat / app inference", 40, False, None),
+    ("batch", "Agent and batch API inference", 200, True, 2.0),
+    ("training", "Training and fine-tuning", None, True, 1.5),
+]
+
+# Locations: id, name, name_local, region, coord key, kind, hub, climate station, max_mw
+# (max_mw = estimate: buildable IT MW; clusters 1000-3000 by announced scale, metros 300-800
+# limited by land/power quotas, new-energy bases 1000-2000).  Coordinates: "cluster:<en>" =
+# china_hub_clusters.csv, "capital:<slug>" = capital point of china_provinces.csv,
+# "station:<city>" = china_climate.csv row, "dm:<city>" = raw/city_coords_dm.csv.
+LOCATIONS = [
+    ("zhangjiakou", "Zhangjiakou cluster", "张家口", "hebei", "cluster:Zhangjiakou", "national-cluster",
+     "Beijing-Tianjin-Hebei", "Zhangjiakou cluster: Huailai start zone", 3000),
+    ("yrd-qingpu", "YRD eco-green demo zone cluster (Qingpu)", "长三角生态绿色一体化发展示范区", "shanghai",
+     "cluster:YRD Eco-Green Integration Demo Zone", "national-cluster", "Yangtze River Delta", "Shanghai", 1000),
+    ("wuhu", "Wuhu cluster", "芜湖", "anhui", "cluster:Wuhu", "national-cluster", "Yangtze River Delta",
+     "Wuhu cluster (proxy station)", 1500),
+    ("shaoguan", "Shaoguan cluster", "韶关", "guangdong", "cluster:Shaoguan", "national-cluster",
+     "Guangdong-HK-Macao Greater Bay Area", "Shaoguan cluster", 1500),
+    ("tianfu", "Tianfu cluster (Chengdu)", "天府", "sichuan", "cluster:Tianfu (Sichuan)", "national-cluster",
+     "Chengdu-Chongqing", "Chengdu", 1500),
+    ("chongqing", "Chongqing cluster", "重庆", "chongqing", "cluster:Chongqing", "national-cluster",
+     "Chengdu-Chongqing", "Chongqing", 1500),
+    ("horinger", "Horinger cluster (Hohhot)", "和林格尔", "inner-mongolia", "cluster:Horinger (Hohhot)",
+     "national-cluster", "Inner Mongolia", "Hohhot", 2000),
+    ("ulanqab", "Ulanqab (Jining)", "乌兰察布", "inner-mongolia", "dm:ulanqab", "national-cluster",
+     "Inner Mongolia", "Horinger cluster: Ulanqab (Jining) proxy", 2000),
+    ("guian", "Gui'an cluster", "贵安", "guizhou", "cluster:Gui'an", "national-cluster", "Guizhou",
+     "Guiyang", 2000),
+    ("qingyang", "Qingyang cluster", "庆阳", "gansu", "cluster:Qingyang", "national-cluster", "Gansu",
+     "Qingyang cluster (Xifeng)", 1500),
+    ("zhongwei", "Zhongwei cluster", "中卫", "ningxia", "cluster:Zhongwei", "national-cluster", "Ningxia",
+     "Zhongwei cluster (proxy station)", 2000),
+    ("beijing", "Beijing metro", "北京", "beijing", "capital:beijing", "metro", "", "Beijing", 300),
+    ("tianjin", "Tianjin metro", "天津", "tianjin", "capital:tianjin", "metro", "", "Tianjin", 500),
+    ("shanghai", "Shanghai metro", "上海", "shanghai", "capital:shanghai", "metro", "", "Shanghai", 400),
+    ("suzhou", "Suzhou metro", "苏州", "jiangsu", "dm:suzhou", "metro", "", "Shanghai", 600),
+    ("nanjing", "Nanjing metro", "南京", "jiangsu", "capital:jiangsu", "metro", "", "Nanjing", 600),
+    ("hangzhou", "Hangzhou metro", "杭州", "zhejiang", "capital:zhejiang", "metro", "", "Hangzhou", 600),
+    ("hefei", "Hefei metro", "合肥", "anhui", "capital:anhui", "metro", "", "Hefei", 500),
+    ("guangzhou", "Guangzhou metro", "广州", "guangdong", "capital:guangdong", "metro", "", "Guangzhou", 600),
+    ("shenzhen", "Shenzhen metro", "深圳", "guangdong", "dm:shenzhen", "metro", "", "Guangzhou", 400),
+    ("fuzhou", "Fuzhou metro", "福州", "fujian", "capital:fujian", "metro", "", "Fuzhou", 500),
+    ("jinan", "Jinan metro", "济南", "shandong", "capital:shandong", "metro", "", "Jinan", 600),
+    ("qingdao", "Qingdao metro", "青岛", "shandong", "dm:qingdao", "metro", "", "Jinan", 500),
+    ("zhengzhou", "Zhengzhou metro", "郑州", "henan", "capital:henan", "metro", "", "Zhengzhou", 600),
+    ("wuhan", "Wuhan metro", "武汉", "hubei", "capital:hubei", "metro", "", "Wuhan", 600),
+    ("changsha", "Changsha metro", "长沙", "hunan", "capital:hunan", "metro", "", "Changsha", 500),
+    ("xian", "Xi'an metro", "西安", "shaanxi", "capital:shaanxi", "metro", "", "Xi'an", 800),
+    ("shenyang", "Shenyang metro", "沈阳", "liaoning", "capital:liaoning", "metro", "", "Shenyang", 500),
+    ("haikou", "Haikou metro", "海口", "hainan", "capital:hainan", "metro", "", "Haikou", 300),
+    ("nanning", "Nanning metro", "南宁", "guangxi", "capital:guangxi", "metro", "", "Nanning", 500),
+    ("kunming", "Kunming", "昆明", "yunnan", "capital:yunnan", "new-energy-base", "", "Kunming", 1000),
+    ("ordos", "Ordos (Dongsheng)", "鄂尔多斯", "inner-mongolia", "dm:ordos", "new-energy-base", "",
+     "Hohhot", 2000),
+    ("hami", "Hami", "哈密", "xinjiang", "dm:hami", "new-energy-base", "", "Urumqi", 1500),
+    ("urumqi", "Urumqi", "乌鲁木齐", "xinjiang", "capital:xinjiang", "new-energy-base", "", "Urumqi", 1000),
+    ("golmud", "Golmud", "格尔木", "qinghai", "dm:golmud", "new-energy-base", "", "Xining", 1000),
+    ("xining", "Xining", "西宁", "qinghai", "capital:qinghai", "new-energy-base", "", "Xining", 1000),
+    ("jiuquan", "Jiuquan", "酒泉", "gansu", "dm:jiuquan", "new-energy-base", "", "Lanzhou", 1500),
+    ("lanzhou", "Lanzhou", "兰州", "gansu", "capital:gansu", "new-energy-base", "", "Lanzhou", 1000),
+    ("lhasa", "Lhasa", "拉萨", "tibet", "capital:tibet", "new-energy-base", "", "Lhasa", 300),
+]
+# Location special prices, CNY/MWh (only where documented): Gui'an ~0.35 CNY/kWh
+# (aliyunyh.com/422362.html, C); Zhongwei 0.36 CNY/kWh (oryoy.com page, C); Horinger and
+# Ulanqab: estimate 300 = the mission's stylised fact "western new-energy power for data
+# centres near 0.3 CNY/kWh" (Inner Mongolia 2024 policy promises low-cost green power >= 80 %,
+# nmg.cnipai.com, no number).
+LOCATION_PRICE = {"guian": 350.0, "zhongwei": 360.0, "horinger": 300.0, "ulanqab": 300.0}
+# Cooling options per location: all three everywhere except evaporative where the province's
+# withdrawal ratio is "extremely high" (> 80 %, china_water.csv) -- there only air and liquid.
+WATER_STRESS_NO_EVAP = 0.80
+
+REGION_SLUG = {
+    "Beijing": "beijing", "Tianjin": "tianjin", "Hebei": "hebei", "Shanxi": "shanxi",
+    "Inner Mongolia": "inner-mongolia", "Liaoning": "liaoning", "Jilin": "jilin",
+    "Heilongjiang": "heilongjiang", "Shanghai": "shanghai", "Jiangsu": "jiangsu",
+    "Zhejiang": "zhejiang", "Anhui": "anhui", "Fujian": "fujian", "Jiangxi": "jiangxi",
+    "Shandong": "shandong", "Henan": "henan", "Hubei": "hubei", "Hunan": "hunan",
+    "Guangdong": "guangdong", "Guangxi": "guangxi", "Hainan": "hainan", "Chongqing": "chongqing",
+    "Sichuan": "sichuan", "Guizhou": "guizhou", "Yunnan": "yunnan", "Tibet (Xizang)": "tibet",
+    "Tibet": "tibet", "Shaanxi": "shaanxi", "Gansu": "gansu", "Qinghai": "qinghai",
+    "Ningxia": "ningxia", "Xinjiang": "xinjiang",
+}
+
+
+# --------------------------------------------------------------------------------------------
+def fmt(x, nd):
+    """Fixed-decimal string; avoids '-0.000'."""
+    s = f"{x:.{nd}f}"
+    return s[1:] if s.startswith("-") and float(s) == 0 else s
+
+
+def write(df, path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    df.to_csv(path, index=False, lineterminator="\n")
+
+
+def crf(rate, years):
+    return rate * (1 + rate) ** years / ((1 + rate) ** years - 1)
+
+
+def read(name):
+    return pd.read_csv(RAW / name, dtype=str, keep_default_na=False)
+
+
+def parse_months(s):
+    out = []
+    for part in s.split(";"):
+        a, _, b = part.partition("-")
+        out += list(range(int(a), int(b or a) + 1))
+    return out
+
+
+def parse_hours(s):
+    out = []
+    for part in s.split(";"):
+        a, b = part.split("-")
+        out += list(range(int(a), int(b)))
+    return out
+
+
+def dm_to_deg(v):
+    """ECharts geoCoordMap values are degrees.minutes written as decimals (e.g. 94.55 = 94°55')."""
+    v = float(v)
+    d = math.floor(v)
+    return d + (v - d) * 100 / 60
+
+
+# --------------------------------------------------------------------------------------------
+def build_regions():
+    p = read("china_provinces.csv")
+    p["region"] = p["name_en"].map(REGION_SLUG)
+    clim = read("china_climate.csv")
+    water = read("china_water.csv")
+    ps = read("prices_sourced.csv")
+
+    bench = dict(zip(p["region"], p["coal_benchmark_tariff_yuan_per_kwh"].astype(float)))
+    bench["tibet"] = bench[TIBET_BENCHMARK_PROXY_FROM]
+    sourced = dict(zip(ps["region"], ps["flat_yuan_per_kwh"].astype(float)))
+    adder = sum(sourced[r] - bench[r] for r in sourced) / len(sourced)
+
+    gdp = {}
+    for _, r in p.iterrows():
+        col = "gdp_2023_100m_yuan_srcB" if r["region"] in GDP_USE_SRC_B else "gdp_2023_100m_yuan_srcA"
+        gdp[r["region"]] = float(r[col])
+    tot = sum(gdp.values())
+
+    rows = []
+    for _, r in p.iterrows():
+        reg = r["region"]
+        ad = int(r["adcode"])
+        cap = clim[(clim["adcode"].astype(int) == ad)].iloc[0]  # first row = capital station
+        ef = float(r["ef_2023_kgco2_per_kwh"]) if r["ef_2023_kgco2_per_kwh"] else EF_TIBET_PROXY
+        price = sourced.get(reg, bench[reg] + adder) * 1000
+        w = water[water["adcode"].astype(int) == ad].iloc[0]
+        rows.append({
+            "region": reg,
+            "name": "Tibet" if reg == "tibet" else r["name_en"],
+            "name_local": r["name_zh"],
+            "code": str(ad),
+            "lat": fmt(float(r["capital_lat"]), 4),
+            "lon": fmt(float(r["capital_lon"]), 4),
+            "zone": "west" if reg in WEST else "east",
+            "price_per_mwh": fmt(price, 1),
+            "green_share": fmt(1 - ef / EF_FOSSIL_2023, 3),
+            "ef_tco2_per_mwh": fmt(ef, 4),
+            "mean_temp_c": fmt(float(cap["annual_mean_drybulb_c"]), 1),
+            "free_cooling_h": str(int(cap["hours_wetbulb_below_12c"])),
+            "water_stress": fmt(float(w["local_withdrawal_to_resources_pct"]) / 100, 2),
+            "demand_share": fmt(gdp[reg] / tot, 5),
+        })
+    return pd.DataFrame(rows), gdp, adder
+
+
+def location_coords():
+    cl = read("china_hub_clusters.csv")
+    p = read("china_provinces.csv")
+    p["region"] = p["name_en"].map(REGION_SLUG)
+    dm = read("city_coords_dm.csv")
+    out = {}
+    for _, r in cl.iterrows():
+        out["cluster:" + r["cluster_en"]] = (float(r["city_lat"]), float(r["city_lon"]))
+    for _, r in p.iterrows():
+        out["capital:" + r["region"]] = (float(r["capital_lat"]), float(r["capital_lon"]))
+    for _, r in dm.iterrows():
+        out["dm:" + r["city"]] = (dm_to_deg(r["lat_dm"]), dm_to_deg(r["lon_dm"]))
+    return out
+
+
+def build_locations(regions):
+    coords = location_coords()
+    zone = dict(zip(regions["region"], regions["zone"]))
+    a = crf(DISCOUNT_RATE, FACILITY_LIFE_Y)
+    rows = []
+    for lid, name, local, reg, ck, kind, hub, _st, mx in LOCATIONS:
+        lat, lon = coords[ck]
+        rows.append({
+            "location": lid, "name": name, "name_local": local, "region": reg,
+            "lat": fmt(lat, 4), "lon": fmt(lon, 4), "zone": zone[reg], "hub": hub, "kind": kind,
+            "price_per_mwh": fmt(LOCATION_PRICE[lid], 1) if lid in LOCATION_PRICE else "",
+            "fixed_cost_per_year": fmt(FIXED_UPFRONT[kind] * a, 0),
+            "max_mw": str(mx),
+        })
+    return pd.DataFrame(rows)
+
+
+def build_cooling():
+    a = crf(DISCOUNT_RATE, FACILITY_LIFE_Y)
+    names = {"air": "Air with airside economiser (+adiabatic)",
+             "evaporative": "Cooling tower / indirect evaporative free cooling",
+             "liquid": "Direct-to-chip liquid (cold plate, dry cooler)"}
+    return pd.DataFrame([{"cooling": c, "name": names[c],
+                          "facility_cost_per_mw_year": fmt(FACILITY_CAPEX_PER_MW[c] * a, 0),
+                          "wue_l_per_kwh": fmt(WUE[c], 2)} for c in ["air", "evaporative", "liquid"]])
+
+
+def build_site_options(regions):
+    fc = read("china_freecooling_detail.csv").set_index("city")
+    stress = dict(zip(regions["region"], regions["water_stress"].astype(float)))
+    rows = []
+    for lid, _n, _l, reg, _c, _k, _h, st, _m in LOCATIONS:
+        s = fc.loc[st]
+        opts = {"air": float(s["model_pue_airside_econ_adiabatic"]),
+                "evaporative": float(s["model_pue_tower_waterside_econ"]),
+                "liquid": LIQ_PUE_FREE + (LIQ_PUE_MECH - LIQ_PUE_FREE) * (1 - int(s["hours_db_lt27c"]) / 8760)}
+        for c in ["air", "evaporative", "liquid"]:
+            if c == "evaporative" and stress[reg] > WATER_STRESS_NO_EVAP:
+                continue
+            rows.append({"site": f"{lid}-{c}", "location": lid, "cooling": c, "pue": fmt(opts[c], 3)})
+    return pd.DataFrame(rows)
+
+
+def build_hardware():
+    return pd.DataFrame([{"hardware": h, "name": n, "kw_per_unit": fmt(kw, 2),
+                          "capex_per_unit": str(cx), "lifetime_years": str(lt),
+                          "idle_share": fmt(idle, 2)} for h, n, kw, cx, lt, idle in HARDWARE])
+
+
+def build_throughput():
+    batch = {"gpu-imported": GPU_BATCH_TOKENS_S}
+    batch["supernode"] = GPU_BATCH_TOKENS_S * SUPERNODE_REL_GPU
+    batch["npu-domestic"] = batch["supernode"] * NPU_REL_SUPERNODE
+    rows = []
+    for h, *_ in HARDWARE:
+        flops, mfu = TRAIN[h]
+        vals = {"interactive": batch[h] * INTERACTIVE_DERATE, "batch": batch[h],
+                "training": mfu * flops / (6 * TRAIN_PARAMS)}
+        for w, *_r in WORKLOADS:
+            rows.append({"hardware": h, "workload": w, "tokens_per_s": fmt(vals[w], 1)})
+    return pd.DataFrame(rows)
+
+
+def build_workloads():
+    return pd.DataFrame([{"workload": w, "name": n, "latency_ms": "" if lat is None else str(lat),
+                          "shiftable": "true" if sh else "false",
+                          "peak_factor": "" if pf is None else fmt(pf, 1)}
+                         for w, n, lat, sh, pf in WORKLOADS])
+
+
+def build_demand(regions, gdp):
+    tot = sum(gdp.values())
+    cells = []
+    for reg in regions["region"]:
+        for w, *_ in WORKLOADS:
+            cells.append([reg, w, round(NATIONAL_TOKENS_PER_DAY * gdp[reg] / tot * CLASS_SHARES[w])])
+    diff = NATIONAL_TOKENS_PER_DAY - sum(c[2] for c in cells)
+    big = max(range(len(cells)), key=lambda i: cells[i][2])
+    cells[big][2] += diff  # rounding residual on the largest row
+    return pd.DataFrame([{"region": r, "workload": w, "tokens_per_day": str(int(v))} for r, w, v in cells])
+
+
+def build_slices():
+    rows = []
+    for s, _m, days in SEASONS:
+        for h in range(24):
+            rows.append({"slice": f"{s}-h{h:02d}", "day": s, "hour": str(h), "weight_h": str(days)})
+    return pd.DataFrame(rows)
+
+
+def hourly():
+    hp = pd.read_csv(RAW / "hourly_profiles_wide.csv", dtype={"month": str})
+    hp["adcode"] = hp["adcode"].astype(int)
+    hp["month"] = hp["month"].astype(int)
+    return hp
+
+
+def season_mean(rows):
+    """Day-weighted mean over the months in `rows` (DataFrame with month + h00..h23)."""
+    hcols = [f"h{h:02d}" for h in range(24)]
+    w = rows["month"].map(lambda m: DAYS_IN_MONTH[m - 1])
+    return [(rows[c] * w).sum() / w.sum() for c in hcols]
+
+
+def build_demand_profile():
+    hp = hourly()
+    gm = read("china_generation_mix.csv")
+    cons = dict(zip(gm["adcode"].astype(int), gm["consumption_twh"].astype(float)))
+    load = hp[hp["kind"] == "load"]
+    hcols = [f"h{h:02d}" for h in range(24)]
+    # absolute load ~ frac x consumption / annual mean frac (frac is relative to each province's max)
+    scale = {ad: cons[ad] / g[hcols].to_numpy().mean() for ad, g in load.groupby("adcode")}
+    shapes = {"interactive": {}, "batch": {}, "training": {}}
+    for s, months, _d in SEASONS:
+        sub = load[load["month"].isin(months)]
+        nat = [0.0] * 24
+        for ad, g in sub.groupby("adcode"):
+            sm = season_mean(g)
+            for h in range(24):
+                nat[h] += sm[h] * scale[ad]
+        mean = sum(nat) / 24
+        inter = [round(v / mean, 4) for v in nat]
+        inter[23] = round(24 - sum(inter[:23]), 4)  # exact mean 1 after rounding
+        batch = [round(1 + BATCH_SHAPE_DAMPING * (f - 1), 4) for f in inter]
+        batch[23] = round(24 - sum(batch[:23]), 4)
+        shapes["interactive"][s], shapes["batch"][s], shapes["training"][s] = inter, batch, [1.0] * 24
+    rows = [(w, f"{s}-h{h:02d}", shapes[w][s][h]) for w, *_r in WORKLOADS for s, _m, _d in SEASONS
+            for h in range(24)]
+    return pd.DataFrame([{"workload": w, "slice": sl, "factor": fmt(f, 4)} for w, sl, f in rows])
+
+
+def build_tou(regions):
+    rules = read("tou_rules.csv")
+    src = read("tou_sources.csv").set_index("region")
+    order = ["sharp", "peak", "flat", "valley", "deep-valley"]
+    rows = []
+    for reg in regions["region"]:
+        s = float(src.loc[reg, "float_share"])
+        # month x hour -> (period, ratio)
+        grid = {(m, h): ("flat", 1.0) for m in range(1, 13) for h in range(24)}
+        for _, r in rules[rules["region"] == reg].iterrows():
+            for m in parse_months(r["months"]):
+                for h in parse_hours(r["hours"]):
+                    grid[(m, h)] = (r["period"], float(r["ratio"]))
+        for h in range(24):
+            num = sum(DAYS_IN_MONTH[m - 1] * (1 + s * (grid[(m, h)][1] - 1)) for m in range(1, 13))
+            days = {}
+            for m in range(1, 13):
+                days[grid[(m, h)][0]] = days.get(grid[(m, h)][0], 0) + DAYS_IN_MONTH[m - 1]
+            label = max(days, key=lambda k: (days[k], -order.index(k)))
+            rows.append({"region": reg, "hour": str(h), "multiplier": fmt(num / 365, 3), "period": label})
+    return pd.DataFrame(rows)
+
+
+def build_renewables(regions):
+    hp = hourly()
+    gm = read("china_generation_mix.csv")
+    gm["region"] = gm["name_en"].map(REGION_SLUG)
+    p = read("china_provinces.csv")
+    code = dict(zip(p["name_en"].map(REGION_SLUG), p["adcode"].astype(int)))
+    flh = {(r["region"], t): float(r[f"{t}_full_load_hours"]) for _, r in gm.iterrows() for t in ["solar", "wind"]}
+    rows, means = [], {}
+    for reg in regions["region"]:
+        for tech in ["solar", "wind"]:
+            sub = hp[(hp["adcode"] == code[reg]) & (hp["kind"] == tech)]
+            prof = {s: season_mean(sub[sub["month"].isin(ms)]) for s, ms, _d in SEASONS}
+            ann = sum(sum(prof[s]) * d for s, _m, d in SEASONS) / (24 * 365)
+            k = (flh[(reg, tech)] / 8760) / ann
+            tot = 0.0
+            for s, _m, d in SEASONS:
+                for h in range(24):
+                    cf = min(1.0, prof[s][h] * k)
+                    cfs = fmt(cf, 4)
+                    tot += float(cfs) * d
+                    rows.append({"region": reg, "tech": tech, "slice": f"{s}-h{h:02d}", "cf": cfs})
+            means[(reg, tech)] = tot / (24 * 365)
+    return pd.DataFrame(rows), means
+
+
+def build_ppa(regions, cf_means):
+    p = read("china_provinces.csv")
+    p["region"] = p["name_en"].map(REGION_SLUG)
+    bench = dict(zip(p["region"], p["coal_benchmark_tariff_yuan_per_kwh"].astype(float)))
+    bench["tibet"] = bench[TIBET_BENCHMARK_PROXY_FROM]
+    gm = read("china_generation_mix.csv")
+    gm["region"] = gm["name_en"].map(REGION_SLUG)
+    gw = {(r["region"], t): float(r[f"{t}_gw"]) for _, r in gm.iterrows() for t in ["solar", "wind"]}
+    rows = []
+    for reg in regions["region"]:
+        for tech in ["solar", "wind"]:
+            mwh_per_mw = cf_means[(reg, tech)] * 8760
+            mx = min(PPA_MAX_MW, max(PPA_MIN_MW, round(gw[(reg, tech)] * 1000 * PPA_SHARE_OF_INSTALLED)))
+            rows.append({"region": reg, "tech": tech,
+                         "cost_per_mw_year": fmt(bench[reg] * 1000 * mwh_per_mw, 0), "max_mw": str(int(mx))})
+    return pd.DataFrame(rows)
+
+
+def build_boundaries(out):
+    d = json.loads((RAW / "china_provinces.geojson").read_text(encoding="utf-8"))
+    p = read("china_provinces.csv")
+    slug = dict(zip(p["adcode"].astype(int), p["name_en"].map(REGION_SLUG)))
+    for f in d["features"]:
+        props = f["properties"]
+        f["properties"] = {"region": slug[int(props["adcode"])], **props}
+    bd = out / "boundaries"
+    bd.mkdir(parents=True, exist_ok=True)
+    (bd / "china_provinces.geojson").write_text(
+        json.dumps(d, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    (bd / "china_context.geojson").write_bytes((RAW / "china_context.geojson").read_bytes())
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", default=str(HERE), help="output directory (default: data/china)")
+    out = Path(ap.parse_args().out)
+    out.mkdir(parents=True, exist_ok=True)
+    regions, gdp, _adder = build_regions()
+    write(regions, out / "regions.csv")
+    write(build_locations(regions), out / "locations.csv")
+    write(build_cooling(), out / "cooling.csv")
+    write(build_site_options(regions), out / "site_options.csv")
+    write(build_hardware(), out / "hardware.csv")
+    write(build_workloads(), out / "workloads.csv")
+    write(build_throughput(), out / "throughput.csv")
+    write(build_demand(regions, gdp), out / "demand.csv")
+    write(build_slices(), out / "slices.csv")
+    write(build_demand_profile(), out / "demand_profile.csv")
+    write(build_tou(regions), out / "tou.csv")
+    ren, means = build_renewables(regions)
+    write(ren, out / "renewables.csv")
+    write(build_ppa(regions, means), out / "ppa.csv")
+    build_boundaries(out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""Checks for the China dataset in data/china/ (pandas only)."""
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data" / "china"
+
+REQUIRED = {
+    "regions.csv": ["region", "name", "lat", "lon", "zone", "price_per_mwh", "green_share", "ef_tco2_per_mwh"],
+    "locations.csv": ["location", "name", "region", "lat", "lon", "max_mw"],
+    "cooling.csv": ["cooling", "name"],
+    "site_options.csv": ["site", "location", "cooling", "pue"],
+    "hardware.csv": ["hardware", "name", "kw_per_unit"],
+    "throughput.csv": ["hardware", "workload", "tokens_per_s"],
+    "workloads.csv": ["workload", "name"],
+    "demand.csv": ["region", "workload", "tokens_per_day"],
+    "slices.csv": ["slice", "day", "hour", "weight_h"],
+    "demand_profile.csv": ["workload", "slice", "factor"],
+    "tou.csv": ["region", "hour", "multiplier"],
+    "renewables.csv": ["region", "tech", "slice", "cf"],
+    "ppa.csv": ["region", "tech", "cost_per_mw_year"],
+}
+
+
+def load(name):
+    return pd.read_csv(DATA / name, keep_default_na=False, dtype=str)
+
+
+def num(df, col):
+    return pd.to_numeric(df[col])
+
+
+def test_31_regions_and_ids():
+    r = load("regions.csv")
+    assert len(r) == 31 and r["region"].is_unique
+    assert all(re.fullmatch(r"[a-z0-9-]+", x) for x in r["region"])
+    assert set(r["zone"]) <= {"east", "west"}
+
+
+@pytest.mark.parametrize("name", sorted(REQUIRED))
+def test_no_blank_required_cells(name):
+    df = load(name)
+    for col in REQUIRED[name]:
+        assert (df[col].str.strip() != "").all(), f"{name}:{col} has blanks"
+
+
+def test_references_exist():
+    regions = set(load("regions.csv")["region"])
+    loc = load("locations.csv")
+    assert len(loc) >= 30 and loc["location"].is_unique
+    assert set(loc["region"]) <= regions
+    so = load("site_options.csv")
+    assert set(so["location"]) <= set(loc["location"])
+    assert set(so["cooling"]) <= set(load("cooling.csv")["cooling"])
+    hw, wl = set(load("hardware.csv")["hardware"]), set(load("workloads.csv")["workload"])
+    th = load("throughput.csv")
+    assert set(th["hardware"]) <= hw and set(th["workload"]) <= wl
+    for f in ["demand.csv", "tou.csv", "renewables.csv", "ppa.csv"]:
+        assert set(load(f)["region"]) <= regions
+    slices = set(load("slices.csv")["slice"])
+    assert set(load("demand_profile.csv")["slice"]) <= slices
+    assert set(load("renewables.csv")["slice"]) <= slices
+
+
+def test_ranges():
+    r = load("regions.csv")
+    assert (num(r, "price_per_mwh") > 0).all()
+    assert num(r, "green_share").between(0, 1).all()
+    assert (num(r, "ef_tco2_per_mwh") >= 0).all()
+    assert (num(load("site_options.csv"), "pue") >= 1).all()
+    assert num(load("renewables.csv"), "cf").between(0, 1).all()
+    assert (num(load("tou.csv"), "multiplier") > 0).all()
+    assert (num(load("throughput.csv"), "tokens_per_s") > 0).all()
+    assert (num(load("locations.csv"), "max_mw") > 0).all()
+    loc = load("locations.csv")
+    p = pd.to_numeric(loc["price_per_mwh"].replace("", None))
+    assert (p.dropna() > 0).all()
+
+
+def test_demand_total():
+    d = load("demand.csv")
+    assert abs(sum(int(x) for x in d["tokens_per_day"]) - 140 * 10**12) <= 1
+    assert len(d) == 31 * 3
+
+
+def test_slices_and_profiles():
+    s = load("slices.csv")
+    assert len(s) == 96 and num(s, "weight_h").sum() == 8760
+    dp = load("demand_profile.csv").merge(s, on="slice")
+    dp["f"], dp["w"] = num(dp, "factor"), num(dp, "weight_h")
+    for (_w, _d), g in dp.groupby(["workload", "day"]):
+        assert abs((g["f"] * g["w"]).sum() / g["w"].sum() - 1) < 1e-6
+
+
+def test_every_column_documented():
+    text = (DATA / "SOURCES.md").read_text(encoding="utf-8")
+    for f in sorted(DATA.glob("*.csv")):
+        assert f.name in text, f"{f.name} not in SOURCES.md"
+        for col in pd.read_csv(f, nrows=0).columns:
+            assert f"`{col}`" in text, f"{f.name}:{col} not documented"
+
+
+def test_build_reproduces(tmp_path):
+    subprocess.run([sys.executable, str(DATA / "build.py"), "--out", str(tmp_path)], check=True)
+    produced = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
+    assert produced
+    for rel in produced:
+        assert (tmp_path / rel).read_bytes() == (DATA / rel).read_bytes(), f"{rel} differs"
+    for f in DATA.glob("*.csv"):
+        assert (tmp_path / f.name).exists(), f"{f.name} not produced by build.py"
