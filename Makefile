@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 SCENARIO ?= scenarios/china-2026.yaml
 OUT ?= out/china-2026
 
-.PHONY: run test setup lint clean
+.PHONY: run test setup lint clean chromium
 
 setup: $(STAMP)
 
@@ -17,8 +17,17 @@ $(STAMP): pyproject.toml constraints.txt
 
 run: $(STAMP)
 	$(VENV)/bin/siteplan run $(SCENARIO) -o $(OUT) --force
+	$(VENV)/bin/siteplan map $(OUT) -o $(OUT)/map.png
+	$(VENV)/bin/siteplan report $(OUT) -o $(OUT)/report.html
 
-test: $(STAMP)
+# the report test renders in headless Chromium (Debian's package); skipped if it cannot be had
+chromium:
+	@command -v chromium >/dev/null 2>&1 || (command -v apt-get >/dev/null 2>&1 && \
+	  (apt-get install -y -q chromium >/dev/null 2>&1 || \
+	   (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1)) \
+	  || echo "chromium not installed: the browser test will be skipped")
+
+test: $(STAMP) chromium
 	$(PY) -m pytest
 
 lint: $(STAMP)

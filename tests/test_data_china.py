@@ -11,7 +11,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data" / "china"
 
 REQUIRED = {
-    "regions.csv": ["region", "name", "lat", "lon", "zone", "price_per_mwh", "green_share", "ef_tco2_per_mwh"],
+    "regions.csv": ["region", "name", "lat", "lon", "zone", "price_per_mwh", "green_share",
+                    "ef_tco2_per_mwh"],
     "locations.csv": ["location", "name", "region", "lat", "lon", "max_mw"],
     "cooling.csv": ["cooling", "name"],
     "site_options.csv": ["site", "location", "cooling", "pue"],

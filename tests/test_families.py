@@ -275,7 +275,7 @@ def test_single_sourcing_forbids_splitting_a_region(tmp_path):
     assert (single.allocation["share"].round(9) == 1.0).all()
 
 
-# --- marginal cost (duals with integers fixed) -----------------------------------------------------
+# --- marginal cost (duals with integers fixed) -------------------------------------------
 def test_marginal_cost_is_the_marginal_site(tmp_path):
     t = tiny_tables()
     t["locations"][1]["max_mw"] = 1.5

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import signal
 import sys
 import time
 from pathlib import Path
 
 import click
 
-from siteplan.errors import InputDataError, SiteplanError
+from siteplan.errors import InfeasibleError, InputDataError, ScenarioError, SiteplanError
 
 EXAMPLES = {
     "main": "  siteplan run scenarios/china-2026.yaml\n"
@@ -21,15 +23,72 @@ EXAMPLES = {
 }
 
 
-def _fail(exc: SiteplanError, debug: bool) -> None:
+def _fail(exc: BaseException, debug: bool) -> None:
+    """Report ``exc`` as one line per problem on stderr and exit with its code."""
     if debug:
         raise exc
-    if isinstance(exc, InputDataError):
+    if isinstance(exc, ScenarioError | InputDataError):
         for line in exc.problems:
             click.echo(f"error: {line}", err=True)
-    else:
-        click.echo(f"error: {exc}", err=True)
+        n = len(exc.problems)
+        if n > 1:
+            click.echo(f"{n} problems found", err=True)
+    elif isinstance(exc, InfeasibleError) and exc.causes:
+        click.echo("error: infeasible: the scenario's constraints cannot all be met", err=True)
+        for line in exc.causes:
+            click.echo(f"error: infeasible: {' '.join(str(line).split())}", err=True)
+    elif isinstance(exc, SiteplanError):
+        click.echo(f"error: {' '.join(str(exc).split())}", err=True)
+        sys.exit(exc.exit_code)
+    elif isinstance(exc, KeyboardInterrupt | _Terminated):
+        click.echo("error: interrupted; no results were written", err=True)
+        sys.exit(130 if isinstance(exc, KeyboardInterrupt) else 143)
+    else:  # a bug in siteplan: say so in one line, the traceback is behind --debug
+        text = " ".join(str(exc).split()) or "(no message)"
+        click.echo(f"error: internal error {type(exc).__name__}: {text}; run again with "
+                   "--debug for the traceback and please report it", err=True)
+        sys.exit(1)
     sys.exit(exc.exit_code)
+
+
+class _Terminated(BaseException):
+    """SIGTERM turned into an exception so that partial output is cleaned up on the way out."""
+
+
+@contextlib.contextmanager
+def _sigterm_raises():
+    """While solving and writing, SIGTERM unwinds like Ctrl-C (temp folders are removed)."""
+    def handler(signum, frame):
+        raise _Terminated()
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread (e.g. embedded): keep the default behaviour
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _load_checked(path: Path, overrides: tuple[str, ...]):
+    """Scenario + dataset, checked together: every scenario and dataset problem in one report."""
+    from siteplan import load_scenario
+    from siteplan.inputs.load import load_inputs
+
+    try:
+        sc = load_scenario(path, overrides)
+    except ScenarioError as exc:
+        problems = list(exc.problems)
+        if exc.dataset is not None:
+            try:
+                load_inputs(exc.dataset)
+            except InputDataError as more:
+                problems += more.problems
+        raise ScenarioError(problems) from None
+    load_inputs(sc.dataset, sc)  # raises InputDataError with dataset + scenario-id problems
+    return sc
 
 
 set_option = click.option(
@@ -39,13 +98,13 @@ set_option = click.option(
 debug_option = click.option("--debug", is_flag=True, help="Show tracebacks.")
 
 
-@click.group(epilog="Examples:\n\n" + EXAMPLES["main"])
+@click.group(epilog="Examples:\n\n\b\n" + EXAMPLES["main"])
 @click.version_option(package_name="siteplan")
 def main() -> None:
     """Plan where token production capacity goes and what each region's tokens cost."""
 
 
-@main.command(epilog="Examples:\n\n" + EXAMPLES["run"])
+@main.command(epilog="Examples:\n\n\b\n" + EXAMPLES["run"])
 @click.argument("scenario", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--out", "outdir", type=click.Path(path_type=Path), default=None,
               help="Output folder [default: out/<scenario name>].")
@@ -58,19 +117,20 @@ def main() -> None:
 def run(scenario: Path, outdir: Path | None, overrides: tuple[str, ...], force: bool,
         write_lp: Path | None, quiet: bool, debug: bool) -> None:
     """Solve SCENARIO and write allocation.csv, sites.csv, regions.csv, summary.json."""
-    from siteplan import load_scenario, solve
+    from siteplan import solve
+    from siteplan.results.tables import check_outdir
 
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, format="%(message)s")
     try:
-        sc = load_scenario(scenario, overrides)
-        outdir = outdir or Path("out") / sc.name
-        if outdir.exists() and not force:
-            raise SiteplanError(f"{outdir}: output folder exists; use --force to replace it")
-        start = time.perf_counter()
-        results = solve(sc, write_lp=write_lp)
-        results.summary["times"]["total_s"] = time.perf_counter() - start
-        results.write(outdir, force=force)
-    except SiteplanError as exc:
+        with _sigterm_raises():
+            sc = _load_checked(scenario, overrides)
+            outdir = outdir or Path("out") / sc.name
+            check_outdir(outdir, force)  # before solving: say so now, not after the solve
+            start = time.perf_counter()
+            results = solve(sc, write_lp=write_lp)
+            results.summary["times"]["total_s"] = time.perf_counter() - start
+            results.write(outdir, force=force)
+    except (Exception, KeyboardInterrupt, _Terminated) as exc:
         _fail(exc, debug)
         return
     if quiet:
@@ -79,18 +139,25 @@ def run(scenario: Path, outdir: Path | None, overrides: tuple[str, ...], force: 
         click.echo(format_summary(results.summary, outdir))
 
 
-@main.command(epilog="Examples:\n\n" + EXAMPLES["validate"])
+@main.command(epilog="Examples:\n\n\b\n" + EXAMPLES["validate"])
 @click.argument("scenario", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @set_option
 @debug_option
 def validate(scenario: Path, overrides: tuple[str, ...], debug: bool) -> None:
-    """Check SCENARIO and its dataset; list every problem (exit code 2 if any)."""
-    from siteplan import load_scenario, prepare
+    """Check SCENARIO and its dataset; list every problem (exit code 2 if any).
+
+    Also runs the pre-solve feasibility checks (exit code 3 if the plan cannot be feasible).
+    """
+    from siteplan import prepare
+    from siteplan.diagnose import presolve_causes
 
     try:
-        sc = load_scenario(scenario, overrides)
+        sc = _load_checked(scenario, overrides)
         data = prepare(sc)
-    except SiteplanError as exc:
+        causes = presolve_causes(data)  # cheap, certain: say it now rather than after a solve
+        if causes:
+            raise InfeasibleError("infeasible: " + "; ".join(causes), causes)
+    except (Exception, KeyboardInterrupt) as exc:
         _fail(exc, debug)
         return
     click.echo(
@@ -123,6 +190,22 @@ def format_summary(s: dict, outdir: Path) -> str:
 def _json(obj) -> str:
     return json.dumps(obj, indent=2)
 
+
+def _register_command_modules() -> None:
+    """Commands kept in their own packages register themselves on ``main``."""
+    import importlib
+
+    for name in ("siteplan.study.cli", "siteplan.report.cli"):
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name is None or not name.startswith(exc.name):
+                raise
+            continue
+        module.register(main)
+
+
+_register_command_modules()
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 
 class SiteplanError(Exception):
     """Base of every error siteplan raises on purpose (never a bare traceback for users)."""
@@ -9,22 +11,41 @@ class SiteplanError(Exception):
     exit_code = 1
 
 
-class ScenarioError(SiteplanError):
-    """The scenario YAML (or a --set override) is malformed."""
+class _ProblemsError(SiteplanError):
+    """An error made of one or more independent problems, one line each (``problems``)."""
+
+    default_message = "invalid input"
+
+    def __init__(self, problems: str | Iterable[str]):
+        if isinstance(problems, str):
+            problems = [problems]
+        # one problem per line: a problem text never spans lines
+        self.problems = [" ".join(str(p).split()) for p in problems]
+        head = self.problems[0] if self.problems else self.default_message
+        more = f" (and {len(self.problems) - 1} more problems)" if len(self.problems) > 1 else ""
+        super().__init__(head + more)
+
+
+class ScenarioError(_ProblemsError):
+    """The scenario YAML (or a --set override) is malformed; ``problems`` holds one line each.
+
+    ``dataset`` is the dataset folder the scenario names, when it could be read, so that a
+    caller can check the dataset too and report every problem at once.
+    """
 
     exit_code = 2
+    default_message = "invalid scenario"
+
+    def __init__(self, problems: str | Iterable[str], dataset=None):
+        super().__init__(problems)
+        self.dataset = dataset
 
 
-class InputDataError(SiteplanError):
+class InputDataError(_ProblemsError):
     """One or more dataset CSV problems; ``problems`` holds one line per problem."""
 
     exit_code = 2
-
-    def __init__(self, problems: list[str]):
-        self.problems = list(problems)
-        head = self.problems[0] if self.problems else "invalid input data"
-        more = f" (and {len(self.problems) - 1} more problems)" if len(self.problems) > 1 else ""
-        super().__init__(head + more)
+    default_message = "invalid input data"
 
 
 class InfeasibleError(SiteplanError):

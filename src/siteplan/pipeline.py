@@ -20,7 +20,26 @@ log = logging.getLogger("siteplan")
 
 def prepare(scenario: Scenario) -> ModelData:
     """Load and check the dataset, then derive the model data (raises on bad input)."""
-    return derive(scenario, load_inputs(scenario.dataset))
+    return derive(scenario, load_inputs(scenario.dataset, scenario))
+
+
+def _explain_infeasible(model, data: ModelData, scenario: Scenario) -> InfeasibleError:
+    """HiGHS proved infeasibility past the pre-solve checks: re-solve elastically to name it."""
+    from siteplan.elastic import explain
+
+    t0 = time.perf_counter()
+    found = explain(model, data, scenario.solver)
+    log.info("elastic re-solve in %.2f s", time.perf_counter() - t0)
+    if found is None or not found.causes:
+        return InfeasibleError(
+            "infeasible: HiGHS proved the plan infeasible and the elastic re-solve found no "
+            "single limit to relax (try policy.unserved_cost_per_mtok to see which demand "
+            "cannot be met)"
+        )
+    return InfeasibleError(
+        "infeasible: the smallest change that makes a plan possible: " + "; ".join(found.causes),
+        found.causes,
+    )
 
 
 def solve(scenario: Scenario, write_lp: Path | None = None) -> Results:
@@ -43,11 +62,9 @@ def solve(scenario: Scenario, write_lp: Path | None = None) -> Results:
     times["solve_wall_s"] = time.perf_counter() - t0
     times["solve_s"] = res.solve_s
     times["dual_solve_s"] = res.dual_solve_s
-    if res.status == Status.INFEASIBLE:
-        raise InfeasibleError(
-            "infeasible: HiGHS proved the plan infeasible; no single pre-solve check names the "
-            "cause (try policy.unserved_cost_per_mtok to see which demand cannot be met)"
-        )
+    # costs are bounded below, so "unbounded or infeasible" can only mean infeasible
+    if res.status in (Status.INFEASIBLE, Status.UNBOUNDED):
+        raise _explain_infeasible(model, data, scenario)
     if not res.has_solution:
         raise SolverError(f"no feasible plan: HiGHS status {res.highs_status}")
 

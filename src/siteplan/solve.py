@@ -1,16 +1,24 @@
-"""The solver boundary: the only module that talks to HiGHS (via Pyomo's in-memory interface).
+"""The solver boundary: the only module that talks to HiGHS (loaded from Pyomo in memory).
 
 Status is read from HiGHS itself, never assumed: a MIP stopped by the gap setting is
-``gap_limit`` (with its gap and bound), a MIP stopped by the clock is ``time_limit``; only a
+``gap_limit`` (with its gap and bound), a solve stopped by the clock is ``time_limit``; only a
 solve whose proven gap is (numerically) zero, or an LP solved to optimality, is ``optimal``.
-Marginal costs come from the LP re-solved with the integer decisions fixed.
+
+MIPs are solved in two stages (``strategy: auto``):
+1. *relax and fix*: the LP relaxation gives a lower bound; opening every location the LP uses
+   (its largest option) and re-solving the LP with the integers fixed gives an incumbent. If
+   the gap between the two is within ``mip_rel_gap``, that is the answer (status from the gap).
+2. otherwise branch and bound in HiGHS, warm-started from the incumbent, in the time left.
+Marginal costs are the row duals of the LP with the integer decisions fixed at the answer.
+The time limit is enforced by a watchdog that cancels HiGHS (its own limit is not always
+honoured in MIP phases).
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import highspy
@@ -23,16 +31,19 @@ from siteplan.errors import SolverError
 from siteplan.model.objective import OBJECTIVE_SCALE
 
 PROVEN_GAP = 1e-9
+IPM_MIN_COLS = 20_000  # LPs this large go to the interior point solver (with crossover)
+WATCHDOG_GRACE_S = 2.0  # after the time limit, HiGHS is cancelled at most this much later
+S = highspy.HighsModelStatus
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     OPTIMAL = "optimal"  # proven optimal (LP, or MIP with zero gap)
     GAP_LIMIT = "gap_limit"  # MIP stopped at mip_rel_gap: feasible, within the stated gap
     TIME_LIMIT = "time_limit"  # stopped by the clock; feasible incumbent if objective is set
+    FEASIBLE = "feasible"  # a plan with a proven bound, but HiGHS failed before the gap target
     INFEASIBLE = "infeasible"
     UNBOUNDED = "unbounded"
     ERROR = "error"
-
 
 
 @dataclass
@@ -41,9 +52,10 @@ class SolveResult:
     highs_status: str
     objective: float | None  # currency/yr (unscaled), incumbent
     bound: float | None  # best proven lower bound, currency/yr
-    gap: float | None  # relative MIP gap (0 for an LP)
+    gap: float | None  # relative gap (0 for an LP)
     is_mip: bool
-    solve_s: float  # HiGHS's own run time (MIP phase)
+    solve_s: float  # HiGHS's own run time, all stages
+    method: str = ""  # "lp", "relax-and-fix", "branch-and-bound"
     dual_solve_s: float = 0.0  # the fixed-integer LP for marginal costs
     nodes: int = 0
     col_value: np.ndarray = field(default_factory=lambda: np.zeros(0))
@@ -55,7 +67,7 @@ class SolveResult:
     def has_solution(self) -> bool:
         """A feasible plan is at hand (optimal, within the gap, or a time-limit incumbent)."""
         return self.objective is not None and self.status in (
-            Status.OPTIMAL, Status.GAP_LIMIT, Status.TIME_LIMIT)
+            Status.OPTIMAL, Status.GAP_LIMIT, Status.TIME_LIMIT, Status.FEASIBLE)
 
     def values(self, component) -> np.ndarray:
         """Primal values of an indexed Var in index order (fixed vars included)."""
@@ -70,72 +82,239 @@ class SolveResult:
         return self.row_dual[rows] if len(rows) else np.zeros(0)
 
 
-def solve_model(m: pyo.ConcreteModel, options: SolverOptions, want_duals: bool = True,
-                write_lp: Path | None = None) -> SolveResult:
-    """Solve ``m`` with HiGHS in memory; return status, objective, gap, bound, values, duals."""
+def load_highs(m: pyo.ConcreteModel) -> tuple[highspy.Highs, dict[int, int], dict]:
+    """Pass the Pyomo model to highspy in memory; return the solver and the index maps."""
     opt = Highs(treat_fixed_vars_as_params=False)
     if not opt.available():
         raise SolverError("HiGHS (highspy) is not available in this environment")
-    res = opt.solve(
-        m,
-        load_solutions=False,
-        raise_exception_on_nonoptimal_result=False,
-        threads=options.threads,
-        time_limit=options.time_limit_s,
-        rel_gap=options.mip_rel_gap,
-        solver_options={"random_seed": options.seed, "output_flag": False},
-    )
-    del res
+    opt.set_instance(m)
     highs: highspy.Highs = opt._solver_model
+    return highs, dict(opt._pyomo_var_to_solver_var_map), dict(opt._pyomo_con_to_solver_con_map)
+
+
+def solve_model(m: pyo.ConcreteModel, options: SolverOptions, want_duals: bool = True,
+                write_lp: Path | None = None) -> SolveResult:
+    """Solve ``m`` with HiGHS; return status, objective, gap, bound, values and duals."""
+    highs, var_col, con_row = load_highs(m)
+    _configure(highs, options)
     if write_lp is not None:
         highs.writeModel(str(write_lp))
-    result = _read(highs)
-    result.var_col = dict(opt._pyomo_var_to_solver_var_map)
-    result.con_row = dict(opt._pyomo_con_to_solver_con_map)
+    deadline = time.monotonic() + options.time_limit_s
+    integer = _integer_cols(highs)
+    open_cols = [var_col[id(v)] for v in m.v_open.values() if id(v) in var_col] \
+        if hasattr(m, "v_open") else []
+    only_open = bool(integer.any()) and set(np.flatnonzero(integer)) <= set(open_cols)
+    if not integer.any():
+        result = _run(highs, deadline, is_mip=False, method="lp")
+    elif options.strategy == "auto" and only_open:
+        result = _relax_and_fix(highs, m, var_col, integer, options, deadline)
+    else:
+        result = _branch_and_bound(highs, deadline, options, start=None, bound=None)
+    result.var_col, result.con_row = var_col, con_row
     if result.has_solution:
         _load_into_pyomo(m, result)
-        if want_duals:
-            _fixed_integer_duals(highs, result, options)
+        if want_duals and result.row_dual is None:
+            _fixed_integer_duals(highs, result, integer, deadline)
     return result
 
 
-def _read(highs: highspy.Highs) -> SolveResult:
+def _configure(highs: highspy.Highs, options: SolverOptions) -> None:
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("threads", int(options.threads))
+    highs.setOptionValue("random_seed", int(options.seed))
+    highs.setOptionValue("mip_rel_gap", float(options.mip_rel_gap))
+    highs.setOptionValue("mip_abs_gap", 0.0)  # the scaled objective can be tiny (emissions)
+    highs.HandleUserInterrupt = True
+
+
+def _lp_method(highs: highspy.Highs) -> None:
+    big = highs.getNumCol() >= IPM_MIN_COLS
+    highs.setOptionValue("solver", "ipm" if big else "choose")
+    highs.setOptionValue("run_crossover", "on")
+
+
+def _run(highs: highspy.Highs, deadline: float, is_mip: bool, method: str) -> SolveResult:
+    """One HiGHS run under the watchdog; read status, objective, bound and gap."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        return SolveResult(Status.TIME_LIMIT, "Time limit reached", None, None, None, is_mip,
+                           0.0, method)
+    clock0 = highs.getRunTime()  # HiGHS's clock keeps running across runs of one instance
+    highs.setOptionValue("time_limit", float(clock0 + left))  # so the limit is on that clock
+    if not is_mip:
+        _lp_method(highs)
+    thread = highs.startSolve()
+    while not highs.wait(0.05)[0]:
+        if time.monotonic() > deadline + WATCHDOG_GRACE_S:
+            highs.cancelSolve()
+    thread.join()
+    result = _read(highs, is_mip, method)
+    result.solve_s = float(highs.getRunTime() - clock0)  # HiGHS's own clock, this run
+    return result
+
+
+def _read(highs: highspy.Highs, is_mip: bool, method: str) -> SolveResult:
     status = highs.getModelStatus()
     info = highs.getInfo()
-    is_mip = bool(np.any(_integer_cols(highs)))
     feasible = info.primal_solution_status == 2
     obj = info.objective_function_value / OBJECTIVE_SCALE if feasible else None
     if is_mip:
-        bound = info.mip_dual_bound / OBJECTIVE_SCALE if np.isfinite(info.mip_dual_bound) else None
+        finite = np.isfinite(info.mip_dual_bound)
+        bound = info.mip_dual_bound / OBJECTIVE_SCALE if finite else None
         gap = _gap(obj, bound)
     else:
-        bound = obj if status == highspy.HighsModelStatus.kOptimal else None
+        bound = obj if status == S.kOptimal else None
         gap = 0.0 if bound is not None else None
-    S = highspy.HighsModelStatus
     if status == S.kOptimal:
         ours = Status.OPTIMAL if (gap is not None and gap <= PROVEN_GAP) else Status.GAP_LIMIT
-    elif status == S.kTimeLimit:
+    elif status in (S.kTimeLimit, S.kInterrupt, S.kIterationLimit, S.kSolutionLimit):
         ours = Status.TIME_LIMIT
     elif status == S.kInfeasible:
         ours = Status.INFEASIBLE
     elif status in (S.kUnbounded, S.kUnboundedOrInfeasible):
         ours = Status.UNBOUNDED
-    elif feasible and status in (S.kIterationLimit, S.kSolutionLimit, S.kInterrupt):
-        ours = Status.TIME_LIMIT
     else:
         ours = Status.ERROR
     col = np.asarray(highs.getSolution().col_value, dtype=float) if feasible else np.zeros(0)
+    sol = highs.getSolution()
+    duals = np.asarray(sol.row_dual, dtype=float) if (not is_mip and sol.dual_valid) else None
     return SolveResult(
-        status=ours,
-        highs_status=highs.modelStatusToString(status),
-        objective=obj,
-        bound=bound,
-        gap=gap,
-        is_mip=is_mip,
-        solve_s=float(highs.getRunTime()),
-        nodes=int(max(info.mip_node_count, 0)),
-        col_value=col,
+        status=ours, highs_status=highs.modelStatusToString(status), objective=obj, bound=bound,
+        gap=gap, is_mip=is_mip, solve_s=0.0, method=method,
+        nodes=int(max(info.mip_node_count, 0)) if is_mip else 0, col_value=col, row_dual=duals,
     )
+
+
+def _relax_and_fix(highs, m, var_col, integer, options, deadline) -> SolveResult:
+    """Stage 1 (see module docstring); falls through to branch and bound if the gap is wide."""
+    cols = np.flatnonzero(integer).astype(np.int32)
+    lp = highs.getLp()
+    lower = np.asarray(lp.col_lower_)[cols].copy()
+    upper = np.asarray(lp.col_upper_)[cols].copy()
+    _set_integrality(highs, cols, integer=False)
+    relaxed = _run(highs, deadline, is_mip=False, method="relax-and-fix")
+    spent = relaxed.solve_s
+    if relaxed.status != Status.OPTIMAL:
+        _set_integrality(highs, cols, integer=True)
+        if relaxed.status in (Status.INFEASIBLE, Status.UNBOUNDED):
+            return relaxed
+        return _branch_and_bound(highs, deadline, options, None, None, spent)
+    bound = relaxed.objective
+    fixed = _round_open(m, var_col, relaxed.col_value, cols)
+    inc, fixed, lp_s = _improve_by_dropping(highs, m, var_col, cols, fixed, deadline)
+    spent += lp_s
+    highs.changeColsBounds(len(cols), cols, lower, upper)
+    _set_integrality(highs, cols, integer=True)
+    if inc.status == Status.OPTIMAL:
+        gap = _gap(inc.objective, bound)
+        if gap is not None and gap <= options.mip_rel_gap:
+            inc.is_mip, inc.bound, inc.gap, inc.solve_s = True, bound, gap, spent
+            inc.status = Status.OPTIMAL if gap <= PROVEN_GAP else Status.GAP_LIMIT
+            inc.highs_status = "Optimal (LP relaxation bound, relax-and-fix incumbent)"
+            return inc
+    start = inc if inc.status == Status.OPTIMAL else None
+    return _branch_and_bound(highs, deadline, options, start, bound, spent)
+
+
+MAX_DROP_TRIES = 20
+DROP_TIME_SHARE = 0.25
+
+
+def _improve_by_dropping(highs, m, var_col, cols, fixed, deadline):
+    """Fixed-open LP, then close opened options one at a time (smallest first) while it pays.
+
+    The classic drop move of facility location: rounding opens every location the relaxation
+    touched, and some carry their fixed cost for little work.
+    """
+    def evaluate(values):
+        highs.changeColsBounds(len(cols), cols, values, values)
+        return _run(highs, deadline, is_mip=False, method="relax-and-fix")
+
+    best = evaluate(fixed)
+    spent = best.solve_s
+    if best.status != Status.OPTIMAL:
+        return best, fixed, spent
+    # leave most of the time to branch and bound: drop moves get a quarter of what is left
+    stop = time.monotonic() + DROP_TIME_SHARE * max(0.0, deadline - time.monotonic())
+    open_col = {var_col[id(m.v_open[s])]: s for s in m.v_open}
+    col_pos = {int(c): i for i, c in enumerate(cols)}
+    d, L = m._data, m._layout
+    tries, improved = 0, True
+    while improved and tries < MAX_DROP_TRIES and time.monotonic() < stop:
+        improved = False
+        cap = np.zeros(len(d.sites))
+        for j, (s, _h) in enumerate(L.site_hw):
+            cap[s] += best.col_value[var_col[id(m.v_cap_mw[j])]]
+        candidates = [open_col[int(c)] for c, v in zip(cols, fixed, strict=True)
+                      if v > 0.5 and int(c) in open_col]
+        candidates = [s for s in candidates if d.site_existing_mw[s] <= 0]
+        for s in sorted(candidates, key=lambda s: (cap[s], s)):
+            if tries >= MAX_DROP_TRIES or time.monotonic() >= stop:
+                break
+            trial = fixed.copy()
+            trial[col_pos[var_col[id(m.v_open[s])]]] = 0.0
+            res = evaluate(trial)
+            spent += res.solve_s
+            tries += 1
+            if res.status == Status.OPTIMAL and res.objective < best.objective * (1 - 1e-12):
+                best, fixed, improved = res, trial, True
+                break
+    highs.changeColsBounds(len(cols), cols, fixed, fixed)
+    return best, fixed, spent
+
+
+def _round_open(m, var_col, x: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Open, at each location the relaxation uses, the option with the largest capacity."""
+    value = {int(c): 0.0 for c in cols}
+    d, L = m._data, m._layout
+    cap = np.zeros(len(d.sites))
+    for j, (s, _h) in enumerate(L.site_hw):
+        cap[s] += x[var_col[id(m.v_cap_mw[j])]]
+    for _loc, sites in L.sites_of_location.items():
+        best = sites[np.argmax(cap[sites])]
+        existing = [s for s in sites if d.site_existing_mw[s] > 0]
+        chosen = existing[0] if existing else (best if cap[best] > 1e-6 else None)
+        if chosen is not None:
+            value[var_col[id(m.v_open[int(chosen)])]] = 1.0
+    return np.array([value[int(c)] for c in cols], dtype=float)
+
+
+def _branch_and_bound(highs, deadline, options, start: SolveResult | None, bound,
+                      spent=0.0) -> SolveResult:
+    """HiGHS branch and bound, warm-started from ``start`` (a relax-and-fix incumbent).
+
+    If HiGHS ends without a plan of its own (clock, numerical failure), the incumbent stands,
+    with the relaxation's bound: status ``time_limit`` or ``feasible``, never ``optimal``.
+    """
+    if start is not None:
+        highs.setSolution(_solution(start.col_value))
+    res = _run(highs, deadline, is_mip=True, method="branch-and-bound")
+    res.solve_s += spent
+    if not res.has_solution and start is not None:
+        stopped, total_s = res.status, res.solve_s
+        res = start
+        res.solve_s, res.is_mip, res.bound, res.method = total_s, True, bound, "relax-and-fix"
+        res.gap = _gap(res.objective, bound)
+        res.status = Status.TIME_LIMIT if stopped == Status.TIME_LIMIT else Status.FEASIBLE
+        res.highs_status = f"branch and bound ended: {stopped.value}; relax-and-fix incumbent"
+        res.row_dual = start.row_dual
+        return res
+    if bound is not None and res.objective is not None:
+        res.bound = max(bound, res.bound) if res.bound is not None else bound
+        res.gap = _gap(res.objective, res.bound)
+    return res
+
+
+def _solution(col_value: np.ndarray) -> highspy.HighsSolution:
+    sol = highspy.HighsSolution()
+    sol.col_value = list(col_value)
+    sol.value_valid = True
+    return sol
+
+
+def _set_integrality(highs: highspy.Highs, cols: np.ndarray, integer: bool) -> None:
+    kind = highspy.HighsVarType.kInteger if integer else highspy.HighsVarType.kContinuous
+    highs.changeColsIntegrality(len(cols), cols, np.full(len(cols), kind))
 
 
 def _integer_cols(highs: highspy.Highs) -> np.ndarray:
@@ -146,7 +325,7 @@ def _integer_cols(highs: highspy.Highs) -> np.ndarray:
 def _gap(obj: float | None, bound: float | None) -> float | None:
     if obj is None or bound is None:
         return None
-    return abs(obj - bound) / max(abs(obj), 1e-9)
+    return max(0.0, obj - bound) / max(abs(obj), 1e-9)
 
 
 def _load_into_pyomo(m: pyo.ConcreteModel, result: SolveResult) -> None:
@@ -157,23 +336,13 @@ def _load_into_pyomo(m: pyo.ConcreteModel, result: SolveResult) -> None:
             var.set_value(float(col[j]), skip_validation=True)
 
 
-def _fixed_integer_duals(highs: highspy.Highs, result: SolveResult, options: SolverOptions):
-    """Fix integer columns at their incumbent values, re-solve as an LP, keep the row duals."""
-    highs.setOptionValue("output_flag", False)
-    if result.is_mip:
-        cols = np.flatnonzero(_integer_cols(highs)).astype(np.int32)
-        vals = np.round(result.col_value[cols])
-        highs.changeColsBounds(len(cols), cols, vals, vals)
-        highs.changeColsIntegrality(
-            len(cols), cols, np.full(len(cols), highspy.HighsVarType.kContinuous)
-        )
-    start = time.perf_counter()
-    if result.is_mip:
-        highs.setOptionValue("time_limit", float(options.time_limit_s))
-        highs.run()
-        if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            return
-    sol = highs.getSolution()
-    if sol.dual_valid:
-        result.row_dual = np.asarray(sol.row_dual, dtype=float)
-    result.dual_solve_s = time.perf_counter() - start if result.is_mip else 0.0
+def _fixed_integer_duals(highs, result: SolveResult, integer: np.ndarray, deadline) -> None:
+    """Fix integer columns at the answer, re-solve as an LP, keep the row duals."""
+    cols = np.flatnonzero(integer).astype(np.int32)
+    vals = np.round(result.col_value[cols])
+    highs.changeColsBounds(len(cols), cols, vals, vals)
+    _set_integrality(highs, cols, integer=False)
+    lp = _run(highs, max(deadline, time.monotonic() + 60.0), is_mip=False, method="duals")
+    result.dual_solve_s = lp.solve_s
+    if lp.status == Status.OPTIMAL:
+        result.row_dual = lp.row_dual

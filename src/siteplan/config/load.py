@@ -1,9 +1,16 @@
-"""Load a scenario: safe YAML, ``inherits:`` with deep merge, ``--set`` overrides, validation."""
+"""Load a scenario: safe YAML, ``inherits:`` with deep merge, ``--set`` overrides, validation.
+
+Every problem is collected and reported at once, one line each, naming where it is: the
+file and line of the key (or the ``--set`` item it came from), what was found and what is
+expected. YAML is read with PyYAML's safe loader only (no tags that construct objects, so
+nothing in a scenario is ever executed); duplicated keys are rejected.
+"""
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -13,54 +20,171 @@ from pydantic import BaseModel, ValidationError
 from siteplan.config.schema import Scenario
 from siteplan.errors import ScenarioError
 
+INTERNAL_KEYS = ("source",)  # set by the loader, never by a scenario file
+
+
+@dataclass
+class _Origin:
+    """Where each dotted key was set: a file (and line) or a --set item."""
+
+    where: dict[str, str] = field(default_factory=dict)
+
+    def record(self, dotted: str, label: str, replaces_children: bool = True) -> None:
+        # a value set again (child file, --set) replaces the origin of it and of its children;
+        # a mapping merges with the parent's, so its children keep their own origins
+        if replaces_children:
+            for key in [k for k in self.where if k.startswith(dotted + ".")]:
+                del self.where[key]
+        self.where[dotted] = label
+
+    def of(self, dotted: str, default: str) -> str:
+        parts = dotted.split(".")
+        for n in range(len(parts), 0, -1):
+            label = self.where.get(".".join(parts[:n]))
+            if label is not None:
+                return label
+        return default
+
 
 def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
-    """Read ``path`` (YAML), resolve ``inherits:``, apply ``KEY=VALUE`` overrides, validate."""
+    """Read ``path`` (YAML), resolve ``inherits:``, apply ``KEY=VALUE`` overrides, validate.
+
+    Raises :class:`ScenarioError` listing every problem (``.problems``); its ``.dataset`` is
+    the dataset folder named by the scenario when that could be determined.
+    """
     path = Path(path).resolve()
-    raw = _read_with_parents(path, chain=())
+    problems: list[str] = []
+    origin = _Origin()
+    raw = _read_with_parents(path, (), problems, origin)
+    if raw is None:
+        raise ScenarioError(problems)
+    for key in INTERNAL_KEYS:
+        if key in raw:
+            problems.append(f"{origin.of(key, str(path))}: unknown key '{key}' "
+                            "(set by siteplan itself, not by a scenario)")
+            raw.pop(key)
     for item in overrides:
-        _apply_override(raw, item, path)
+        _apply_override(raw, item, problems, origin)
     raw["source"] = str(path)
+    dataset = raw.get("dataset")
+    dataset = Path(dataset) if isinstance(dataset, str) and dataset.strip() else None
+    scenario = None
     try:
-        return Scenario.model_validate(raw)
+        scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
-        raise ScenarioError(_describe(exc, path)) from None
+        problems += _describe(exc, path, origin)
+    if dataset is not None:
+        where = origin.of("dataset", str(path))
+        if not dataset.exists():
+            problems.append(f"{where}: key 'dataset': folder {dataset} not found; expected the "
+                            "dataset folder (relative to the scenario file)")
+            dataset = None
+        elif not dataset.is_dir():
+            problems.append(f"{where}: key 'dataset': {dataset} is a file; expected a folder "
+                            "of CSV files")
+            dataset = None
+    if problems or scenario is None:
+        raise ScenarioError(problems or [f"{path}: invalid scenario"], dataset=dataset)
+    scenario._origin.update(origin.where)
+    return scenario
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        raise ScenarioError(f"{path}: scenario file not found")
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader; the node tree is kept to find key lines and duplicated keys."""
+
+
+def _read_yaml(path: Path, problems: list[str], origin: _Origin) -> dict[str, Any] | None:
     try:
-        text = path.read_bytes().decode("utf-8")
+        data_bytes = path.read_bytes()
+    except OSError as exc:
+        problems.append(f"{path}: cannot read the scenario file ({exc.strerror})")
+        return None
+    try:
+        text = data_bytes.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ScenarioError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+        line = data_bytes[: exc.start].count(b"\n") + 1
+        byte = data_bytes[exc.start]
+        problems.append(f"{path}, line {line}: not UTF-8 text (invalid byte 0x{byte:02x} at "
+                        f"offset {exc.start}); save the file as UTF-8")
+        return None
+    loader = _Loader(text)
     try:
-        data = yaml.safe_load(text)
+        node = loader.get_single_node()
+        if node is None:
+            problems.append(f"{path}: empty scenario file; expected a mapping with at least "
+                            "'name' and 'dataset'")
+            return None
+        data = loader.construct_document(node)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = f", line {mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ScenarioError(f"{path}{where}: invalid YAML: {problem}") from None
-    if data is None:
-        raise ScenarioError(f"{path}: empty scenario file; expected a mapping with name, dataset")
+        if "constructor for the tag" in problem:
+            problem += " (only plain YAML is allowed: no !! tags)"
+        problems.append(f"{path}{where}: invalid YAML: {problem}")
+        return None
+    finally:
+        loader.dispose()
     if not isinstance(data, dict):
-        raise ScenarioError(f"{path}: expected a mapping at top level, got {type(data).__name__}")
+        problems.append(f"{path}, line {node.start_mark.line + 1}: expected a mapping of keys "
+                        f"(name, dataset, policy, ...) at top level, got {type(data).__name__}")
+        return None
+    _walk_keys(node, "", path, problems, origin)
     return data
 
 
-def _read_with_parents(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
-    if path in chain:
-        cycle = " -> ".join(p.name for p in (*chain, path))
-        raise ScenarioError(f"{chain[-1]}: inherits: cycle {cycle}")
-    data = _read_yaml(path)
-    if "dataset" in data and isinstance(data["dataset"], str):
+def _walk_keys(node: yaml.Node, prefix: str, path: Path, problems: list[str],
+               origin: _Origin) -> None:
+    """Record the line of every key; report keys given twice in one mapping."""
+    if not isinstance(node, yaml.MappingNode):
+        return
+    seen: dict[str, int] = {}
+    for key_node, value_node in node.value:
+        key = str(key_node.value)
+        line = key_node.start_mark.line + 1
+        dotted = f"{prefix}{key}"
+        if key in seen:
+            problems.append(f"{path}, line {line}: key '{dotted}' given twice (first at line "
+                            f"{seen[key]}); expected each key once")
+        seen.setdefault(key, line)
+        origin.record(dotted, f"{path}, line {line}",
+                      replaces_children=not isinstance(value_node, yaml.MappingNode))
+        _walk_keys(value_node, dotted + ".", path, problems, origin)
+
+
+def _read_with_parents(path: Path, chain: tuple[Path, ...], problems: list[str],
+                       origin: _Origin) -> dict[str, Any] | None:
+    child_origin = _Origin()
+    data = _read_yaml(path, problems, child_origin)
+    if data is None:
+        return None
+    if "dataset" in data and isinstance(data["dataset"], str) and data["dataset"].strip():
         data["dataset"] = str((path.parent / data["dataset"]).resolve())
     parent = data.pop("inherits", None)
-    if parent is None:
-        return data
-    if not isinstance(parent, str):
-        raise ScenarioError(f"{path}: key 'inherits': expected a file name, got {parent!r}")
-    base = _read_with_parents((path.parent / parent).resolve(), (*chain, path))
+    where = child_origin.of("inherits", str(path))
+    child_origin.where.pop("inherits", None)
+    base: dict[str, Any] = {}
+    if parent is not None:
+        if not isinstance(parent, str) or not parent.strip():
+            problems.append(f"{where}: key 'inherits': expected the file name of a parent "
+                            f"scenario, got {parent!r}")
+        else:
+            parent_path = (path.parent / parent).resolve()
+            if parent_path in (*chain, path):
+                cycle = " -> ".join(p.name for p in (*chain, path, parent_path))
+                problems.append(f"{where}: key 'inherits': cycle {cycle}; a scenario cannot "
+                                "inherit from itself")
+            elif not parent_path.is_file():
+                problems.append(f"{where}: key 'inherits': parent scenario {parent!r} not found "
+                                f"({parent_path})")
+            else:
+                got = _read_with_parents(parent_path, (*chain, path), problems, origin)
+                if got is None:
+                    return None
+                base = got
+    for dotted, label in child_origin.where.items():
+        origin.record(dotted, label, replaces_children=not any(
+            k.startswith(dotted + ".") for k in child_origin.where))
     return deep_merge(base, data)
 
 
@@ -75,58 +199,98 @@ def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, An
     return out
 
 
-def _apply_override(raw: dict[str, Any], item: str, path: Path) -> None:
+def _apply_override(raw: dict[str, Any], item: str, problems: list[str], origin: _Origin) -> None:
     key, sep, text = item.partition("=")
-    if not sep or not key.strip():
-        raise ScenarioError(f"--set {item!r}: expected KEY=VALUE, e.g. policy.min_green_share=0.9")
+    key = key.strip()
+    label = f"--set {item}"
+    if not sep or not key:
+        problems.append(f"{label}: expected KEY=VALUE, e.g. policy.min_green_share=0.9")
+        return
+    parts = key.split(".")
+    if any(not p.strip() for p in parts):
+        problems.append(f"{label}: key {key!r} has an empty part; expected dotted keys such as "
+                        "policy.min_green_share")
+        return
     try:
-        value = yaml.safe_load(text) if text.strip() else None
-    except yaml.YAMLError:
-        raise ScenarioError(f"--set {item!r}: value is not valid YAML") from None
-    parts = key.strip().split(".")
+        value = yaml.load(text, Loader=_Loader) if text.strip() else None
+    except yaml.YAMLError as exc:
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        problems.append(f"{label}: value is not valid YAML ({problem})")
+        return
     node = raw
-    for part in parts[:-1]:
+    for i, part in enumerate(parts[:-1]):
         child = node.get(part)
         if child is None:
             child = node[part] = {}
         if not isinstance(child, dict):
-            raise ScenarioError(f"--set {item!r}: '{part}' is not a section")
+            section = ".".join(parts[: i + 1])
+            problems.append(f"{label}: '{section}' is a value, not a section; it has no key "
+                            f"'{parts[i + 1]}'")
+            return
         node = child
-    if parts[0] == "dataset" and isinstance(value, str):
+    if parts[0] in INTERNAL_KEYS:
+        problems.append(f"{label}: unknown key '{key}' (set by siteplan itself)")
+        return
+    if key == "dataset" and isinstance(value, str) and value.strip():
         value = str((Path.cwd() / value).resolve())
     node[parts[-1]] = value
+    origin.record(key, label)
 
 
-def _describe(exc: ValidationError, path: Path) -> str:
-    """One line per problem: file, dotted key, what was found, what is expected."""
+def _dotted(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _describe(exc: ValidationError, path: Path, origin: _Origin) -> list[str]:
+    """One line per problem: file (and line) or --set item, dotted key, found, expected."""
     lines = []
     for err in exc.errors():
-        loc = [str(p) for p in err["loc"]]
-        key = ".".join(loc) or "(top level)"
+        loc = tuple(err["loc"])
+        # pydantic adds the validator kind (e.g. "function-before[...]") to some locations
+        loc = tuple(p for p in loc if not (isinstance(p, str) and "[" in p and "]" in p))
+        key = _dotted(loc) or "(top level)"
+        plain = ".".join(str(p) for p in loc)
+        where = origin.of(plain, str(path))
+        msg = str(err["msg"]).removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
-            hint = _did_you_mean(loc)
-            lines.append(f"{path}: unknown key '{key}'{hint}")
+            lines.append(f"{where}: unknown key '{key}'{_did_you_mean(list(map(str, loc)))}")
         elif err["type"] == "missing":
-            lines.append(f"{path}: missing required key '{key}'")
+            lines.append(f"{where}: missing required key '{key}'")
+        elif not loc:
+            lines.append(f"{where}: {msg}")
+        elif err["type"] == "value_error":  # our validators name what they found
+            lines.append(f"{where}: key '{key}': {msg}")
         else:
             found = err.get("input")
-            shown = repr(found) if not isinstance(found, dict) else "a mapping"
-            lines.append(f"{path}: key '{key}': {err['msg']} (got {shown})")
-    return "; ".join(lines)
+            if isinstance(found, dict):
+                shown = "a mapping"
+            elif isinstance(found, list):
+                shown = "a list"
+            else:
+                shown = repr(found)
+            lines.append(f"{where}: key '{key}': {msg} (got {shown})")
+    return lines
 
 
 def _did_you_mean(loc: list[str]) -> str:
     model: type[BaseModel] | None = Scenario
     for part in loc[:-1]:
-        field = model.model_fields.get(part) if model else None
-        ann = field.annotation if field else None
+        field_ = model.model_fields.get(part) if model else None
+        ann = field_.annotation if field_ else None
         model = _model_in(ann)
     if model is None:
         return ""
-    close = difflib.get_close_matches(loc[-1], list(model.model_fields), n=1, cutoff=0.5)
+    names = sorted(n for n in model.model_fields if not (model is Scenario and n in INTERNAL_KEYS))
+    close = difflib.get_close_matches(loc[-1], names, n=1, cutoff=0.5)
     if close:
         return f"; did you mean '{close[0]}'?"
-    return f"; expected one of: {', '.join(sorted(model.model_fields))}"
+    return f"; expected one of: {', '.join(names)}"
 
 
 def _model_in(ann: Any) -> type[BaseModel] | None:

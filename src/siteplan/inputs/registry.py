@@ -69,12 +69,12 @@ TABLES: dict[str, Table] = {
                 Column("lon", "float", "deg", min=-180, max=180),
                 Column("zone", "id", choices=ZONES),
                 Column("price_per_mwh", "float", "currency/MWh", "flat-period price", min=0),
-                Column("green_share", "float", "1", "renewable share of grid power", min=0, max=1),
+                Column("green_share", "float", "", "renewable share of grid power", min=0, max=1),
                 Column("ef_tco2_per_mwh", "float", "tCO2/MWh", min=0, max=2),
                 Column("mean_temp_c", "float", "degC", default=None, min=-30, max=40),
                 Column("free_cooling_h", "float", "h/yr", default=None, min=0, max=8760),
-                Column("water_stress", "float", "1", default=None, min=0),
-                Column("demand_share", "float", "1", default=None, min=0, max=1),
+                Column("water_stress", "float", "", default=None, min=0),
+                Column("demand_share", "float", "", default=None, min=0, max=1),
             ),
         ),
         Table(
@@ -115,7 +115,7 @@ TABLES: dict[str, Table] = {
                 _id("site"),
                 _id("location", ref="locations"),
                 _id("cooling", ref="cooling"),
-                Column("pue", "float", "1", min=1.0, max=3.0),
+                Column("pue", "float", "", min=1.0, max=3.0),
                 Column("existing_mw", "float", "MW-IT", default=0.0, min=0),
                 Column("facility_cost_per_mw_year", "float", "currency/MW-yr", default=None, min=0),
             ),
@@ -129,7 +129,7 @@ TABLES: dict[str, Table] = {
                 Column("kw_per_unit", "float", "kW", min=0.001, max=1000),
                 Column("capex_per_unit", "float", "currency", default=0.0, min=0),
                 Column("lifetime_years", "float", "yr", default=5.0, min=0.5, max=50),
-                Column("idle_share", "float", "1", default=0.3, min=0, max=1),
+                Column("idle_share", "float", "", default=0.3, min=0, max=1),
             ),
         ),
         Table(
@@ -140,7 +140,7 @@ TABLES: dict[str, Table] = {
                 Column("name", "text"),
                 Column("latency_ms", "float", "ms", default=None, min=0),
                 Column("shiftable", "bool", default=False),
-                Column("peak_factor", "float", "1", default=3.0, min=1.0),
+                Column("peak_factor", "float", "", default=3.0, min=1.0),
             ),
         ),
         Table(
@@ -178,7 +178,7 @@ TABLES: dict[str, Table] = {
             columns=(
                 _id("workload", ref="workloads"),
                 _id("slice", ref="slices"),
-                Column("factor", "float", "1", min=0),
+                Column("factor", "float", "", min=0),
             ),
         ),
         Table(
@@ -188,7 +188,7 @@ TABLES: dict[str, Table] = {
             columns=(
                 _id("region", ref="regions"),
                 Column("hour", "int", "h", min=0, max=23),
-                Column("multiplier", "float", "1", min=0),
+                Column("multiplier", "float", "", min=0),
                 Column("period", "text", default=None),
             ),
         ),
@@ -200,7 +200,7 @@ TABLES: dict[str, Table] = {
                 _id("region", ref="regions"),
                 Column("tech", "id", choices=TECHS),
                 _id("slice", ref="slices"),
-                Column("cf", "float", "1", min=0, max=1),
+                Column("cf", "float", "", min=0, max=1),
             ),
         ),
         Table(

@@ -3,7 +3,7 @@
 Portfolio:  sum_{l,t} w_t (green[l,t] grid[l,t] + ppa[l,t]) + sum_l gec[l]
               >= G sum_{l,t} w_t (grid[l,t] + ppa[l,t])         (MWh; grid + ppa = pue x it)
 Per site (policy.min_site_green_share): the same inequality at each location (its open site).
-Certificates (policy.certificates): gec[l] MWh at a price, sum_l gec[l] <= max_share x energy.
+Certificates (policy.certificates): gec[l] MWh at a price, gec[l] <= max_share x energy[l].
 """
 
 from __future__ import annotations
@@ -43,12 +43,9 @@ def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
     indexed_constraint(m, "c_site_green_share", per_site)
 
     cap = []
-    if cert:
-        coefs, vs = [], []
-        for loc in locs:
+    if cert:  # certificates cover a location's own consumption, up to max_share of it
+        for i, loc in enumerate(locs):
             c, v = energy_terms(m, d, L, loc, cert.max_share, green_weighted=False)
-            coefs += [-ci for ci in c]
-            vs += v
-        cap.append(lin(coefs + [1.0] * len(gec), vs + gec) <= 0)
+            cap.append(lin([-ci for ci in c] + [1.0], v + [gec[i]]) <= 0)
         add_cost(m, "certificates", lin([cert.price_per_mwh] * len(gec), gec))
     indexed_constraint(m, "c_certificate_cap", cap)

@@ -74,7 +74,8 @@ def extract(m: pyo.ConcreteModel, d: ModelData, res: SolveResult) -> dict:
                         where=fac_l[d.site_location] > 0)
     e_s = (fac * w).sum(axis=1)
     e_l = np.bincount(d.site_location, weights=e_s, minlength=len(d.locations))
-    share_y = np.divide(e_s, e_l[d.site_location], out=np.zeros(n_s), where=e_l[d.site_location] > 0)
+    share_y = np.divide(e_s, e_l[d.site_location], out=np.zeros(n_s),
+                        where=e_l[d.site_location] > 0)
     ppa_l_use = np.zeros((len(d.locations), T))
     np.add.at(ppa_l_use, d.ppa_location, ppa_use)
     grid = grid_l[d.site_location] * share_t

@@ -1,10 +1,28 @@
-"""The :class:`Results` container and its atomic, deterministic writer."""
+"""The :class:`Results` container and its atomic, deterministic writer.
+
+Atomicity: the files are written (and fsynced) into a hidden sibling folder
+``.<name>.partial-<pid>``, which then replaces ``<name>`` in one step (Linux
+``renameat2(RENAME_EXCHANGE)``; elsewhere two renames, with the old folder kept aside as
+``.<name>.old-<pid>`` until the new one is in place). A reader therefore sees either the
+old results or the new ones, never a mix. A run killed with SIGKILL can leave its hidden
+``.partial-<pid>`` (or ``.old-<pid>``) folder behind; the next write to the same target
+removes those of processes that no longer run (and puts an ``.old`` folder back if the
+target is missing). ``--force`` only replaces a folder that holds nothing but result files.
+
+Test hook: ``SITEPLAN_TEST_PAUSE_WRITE_S`` (seconds, float) sleeps before each file is
+written, so tests can kill a run in the middle of writing. It is meant for tests only.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import errno
 import json
 import os
+import re
 import shutil
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +32,10 @@ import pandas as pd
 from siteplan.errors import SiteplanError
 
 TABLE_FILES = ("allocation", "sites", "regions")
+RESULT_FILES = frozenset({*(f"{n}.csv" for n in TABLE_FILES), "excluded.csv", "summary.json"})
+# drawn from a result by `siteplan map` and `siteplan report`; replaced with it
+DERIVED_FILES = frozenset({"map.png", "report.html"})
+PAUSE_ENV = "SITEPLAN_TEST_PAUSE_WRITE_S"  # test hook, see the module docstring
 
 # decimals per column, by name (first matching rule wins); tokens are whole numbers
 _DECIMALS = (
@@ -47,26 +69,102 @@ class Results:
         return float(self.summary["objective"])
 
     def write(self, outdir: str | Path, force: bool = False) -> Path:
-        """Write CSVs + summary.json into ``outdir`` atomically (temp folder, then rename)."""
+        """Write CSVs + summary.json into ``outdir`` atomically (temp folder, then swap)."""
         outdir = Path(outdir)
-        if outdir.exists() and not force:
-            raise SiteplanError(f"{outdir}: output folder exists; use --force to replace it")
+        check_outdir(outdir, force)
         outdir.parent.mkdir(parents=True, exist_ok=True)
+        clean_stale(outdir)
         tmp = outdir.parent / f".{outdir.name}.partial-{os.getpid()}"
         if tmp.exists():
             shutil.rmtree(tmp)
         tmp.mkdir()
         try:
             for name in TABLE_FILES:
+                _pause()
                 _write_csv(getattr(self, name), tmp / f"{name}.csv")
+            _pause()
             _write_csv(self.excluded, tmp / "excluded.csv")
+            _pause()
             text = json.dumps(_jsonable(self.summary), indent=2, sort_keys=False) + "\n"
             _write_text(tmp / "summary.json", text)
+            _fsync_dir(tmp)
             _replace_dir(tmp, outdir)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         return outdir
+
+
+def check_outdir(outdir: str | Path, force: bool) -> None:
+    """Raise unless ``outdir`` may be written: absent, or (with ``force``) an old results folder.
+
+    A folder holding anything but result files is never replaced, even with ``force``: a
+    mistyped ``-o`` must not delete a dataset or a home folder.
+    """
+    outdir = Path(outdir)
+    if not (outdir.exists() or outdir.is_symlink()):
+        return
+    if not force:
+        raise SiteplanError(f"{outdir}: output folder exists; use --force to replace it")
+    if outdir.is_symlink() or not outdir.is_dir():
+        raise SiteplanError(f"{outdir}: exists and is not a results folder (a file or a link); "
+                            "not replacing it; choose another -o")
+    foreign = sorted(p.name for p in outdir.iterdir()
+                     if p.name not in RESULT_FILES | DERIVED_FILES)
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (" ..." if len(foreign) > 3 else "")
+        raise SiteplanError(f"{outdir}: holds files that are not siteplan results ({shown}); "
+                            "not replacing it even with --force; choose another -o")
+
+
+_STALE = re.compile(r"\.(?P<name>.+)\.(?P<kind>partial|old)-(?P<pid>\d+)")
+
+
+def clean_stale(outdir: str | Path) -> list[Path]:
+    """Remove hidden temp folders left next to ``outdir`` by runs that no longer exist.
+
+    An ``.old-<pid>`` folder whose target is missing (a run killed between its two renames)
+    is put back as the target instead. Returns the folders removed or restored.
+    """
+    outdir = Path(outdir)
+    parent = outdir.parent
+    done = []
+    if not parent.is_dir():
+        return done
+    for path in sorted(parent.iterdir()):
+        m = _STALE.fullmatch(path.name)
+        if not m or m["name"] != outdir.name or not path.is_dir() or path.is_symlink():
+            continue
+        pid = int(m["pid"])
+        if pid == os.getpid() or _alive(pid):
+            continue
+        if m["kind"] == "old" and not (outdir.exists() or outdir.is_symlink()):
+            with contextlib.suppress(OSError):
+                os.rename(path, outdir)
+                done.append(path)
+                continue
+        shutil.rmtree(path, ignore_errors=True)
+        done.append(path)
+    return done
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # exists, owned by someone else
+    except OSError:
+        return False
+    return True
+
+
+def _pause() -> None:
+    text = os.environ.get(PAUSE_ENV)
+    if text:
+        with contextlib.suppress(ValueError):
+            time.sleep(max(0.0, float(text)))
 
 
 def format_table(df: pd.DataFrame) -> pd.DataFrame:
@@ -95,15 +193,63 @@ def _write_text(path: Path, text: str) -> None:
         os.fsync(fh.fileno())
 
 
+def _fsync_dir(path: Path) -> None:
+    """Make a folder's entries (new files, renames) durable; a no-op where unsupported."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (Linux renameat2); False where unsupported."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    fn.restype = ctypes.c_int
+    rc = fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if rc == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
 def _replace_dir(tmp: Path, outdir: Path) -> None:
-    """Move ``tmp`` to ``outdir``; an existing folder is kept aside until the move succeeded."""
-    old = None
+    """Put ``tmp`` in place of ``outdir`` in one step where possible; remove the old folder."""
     if outdir.exists():
+        if _exchange(tmp, outdir):  # tmp now holds the old results
+            _fsync_dir(outdir.parent)
+            shutil.rmtree(tmp, ignore_errors=True)
+            return
         old = outdir.parent / f".{outdir.name}.old-{os.getpid()}"
+        if old.exists():
+            shutil.rmtree(old)
         os.replace(outdir, old)
-    os.replace(tmp, outdir)
-    if old is not None:
+        try:
+            os.replace(tmp, outdir)
+        except BaseException:
+            os.replace(old, outdir)  # put the old results back
+            raise
+        _fsync_dir(outdir.parent)
         shutil.rmtree(old, ignore_errors=True)
+        return
+    os.replace(tmp, outdir)
+    _fsync_dir(outdir.parent)
 
 
 def _jsonable(obj):

@@ -1,0 +1,123 @@
+"""``siteplan map`` and ``siteplan report``: registered on the main command group."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from siteplan.errors import SiteplanError
+
+EXAMPLES = {
+    "map": "  siteplan map out/china-2026 -o map.png\n"
+           "  siteplan map out/china-2026 -o map.png --color average --latency-circles\n"
+           "  siteplan map out/us-2026 -o us.png --boundaries data/us/boundaries/us_states.geojson",
+    "report": "  siteplan report out/china-2026 -o report.html\n"
+              "  siteplan report out/china-2026 out/g90 out/east-only -o compare.html",
+}
+
+result_dir = click.Path(exists=True, file_okay=False, path_type=Path)
+boundaries_option = click.option(
+    "--boundaries", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+    help="GeoJSON of the regions (property 'region' = region id) [default: the bundled "
+         "data/*/boundaries/*.geojson file that covers the result's regions].")
+dataset_option = click.option(
+    "--dataset", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+    help="Dataset folder with locations.csv and regions.csv (lat, lon) [default: the "
+         "data/<set>/ folder of the boundary file].")
+color_option = click.option(
+    "--color", type=click.Choice(["marginal", "average"]), default="marginal",
+    show_default=True, help="Shade regions by marginal or average cost per Mtok.")
+circles_option = click.option(
+    "--latency-circles", is_flag=True,
+    help="Draw each workload's latency limit as a circle around the open sites.")
+debug_option = click.option("--debug", is_flag=True, help="Show tracebacks.")
+
+
+def _fail(exc: BaseException, debug: bool) -> None:
+    """One line on stderr and the error's exit code (2 for bad input), like ``siteplan run``."""
+    if debug:
+        raise exc
+    if isinstance(exc, SiteplanError):
+        click.echo(f"error: {' '.join(str(exc).split())}", err=True)
+        sys.exit(exc.exit_code)
+    if isinstance(exc, KeyboardInterrupt):
+        click.echo("error: interrupted; nothing was written", err=True)
+        sys.exit(130)
+    text = " ".join(str(exc).split()) or "(no message)"
+    click.echo(f"error: internal error {type(exc).__name__}: {text}; run again with --debug "
+               "for the traceback and please report it", err=True)
+    sys.exit(1)
+
+
+def _warn(lines) -> None:
+    for line in lines:
+        click.echo(f"warning: {' '.join(str(line).split())}", err=True)
+
+
+def register(main: click.Group) -> None:
+    """Add the ``map`` and ``report`` commands to ``main``."""
+
+    @main.command("map", epilog="Examples:\n\n\b\n" + EXAMPLES["map"])
+    @click.argument("result_dir", type=result_dir)
+    @click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path),
+                  default=None, help="Image file, .png, .svg or .pdf [default: map.png in "
+                                     "the current folder].")
+    @color_option
+    @circles_option
+    @boundaries_option
+    @dataset_option
+    @click.option("--dpi", type=click.IntRange(50, 600), default=150, show_default=True,
+                  help="Resolution of a PNG map.")
+    @debug_option
+    def map_command(result_dir: Path, out: Path | None, color: str, latency_circles: bool,
+                    boundaries: Path | None, dataset: Path | None, dpi: int,
+                    debug: bool) -> None:
+        """Draw RESULT_DIR on a map: regional cost, open sites, demand flows."""
+        from siteplan.report.map import write_map
+
+        out = out or Path("map.png")
+        try:
+            info = write_map(result_dir, out, dpi=dpi, color=color,
+                             latency_circles=latency_circles, boundaries=boundaries,
+                             dataset=dataset)
+        except (Exception, KeyboardInterrupt) as exc:
+            _fail(exc, debug)
+            return
+        _warn(info["warnings"])
+        click.echo(f"{out}: {info['site_markers']} open sites, {info['flows']} flows, "
+                   f"regions by {color} cost ({info['boundaries'].name})")
+
+    @main.command("report", epilog="Examples:\n\n\b\n" + EXAMPLES["report"])
+    @click.argument("result_dirs", nargs=-1, required=True, type=result_dir,
+                    metavar="RESULT_DIR [RESULT_DIR ...]")
+    @click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path),
+                  default=None, help="HTML file [default: report.html in the current folder].")
+    @click.option("--title", default=None, help="Report title [default: from the scenarios].")
+    @color_option
+    @circles_option
+    @boundaries_option
+    @dataset_option
+    @click.option("--no-map", is_flag=True, help="Leave the maps out.")
+    @debug_option
+    def report_command(result_dirs: tuple[Path, ...], out: Path | None, title: str | None,
+                       color: str, latency_circles: bool, boundaries: Path | None,
+                       dataset: Path | None, no_map: bool, debug: bool) -> None:
+        """One self-contained HTML report of RESULT_DIR (several: with a comparison)."""
+        from siteplan.report.html import write_report
+
+        out = out or Path("report.html")
+        warnings: list[str] = []
+        try:
+            write_report(list(result_dirs), out, title=title, maps=not no_map,
+                         warnings=warnings,
+                         map_options={"color": color, "latency_circles": latency_circles,
+                                      "boundaries": boundaries, "dataset": dataset})
+        except (Exception, KeyboardInterrupt) as exc:
+            _fail(exc, debug)
+            return
+        _warn(warnings)
+        n = len(result_dirs)
+        click.echo(f"{out}: report of {n} result{'s' if n > 1 else ''}"
+                   + (" with a comparison" if n > 1 else ""))

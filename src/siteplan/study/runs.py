@@ -1,0 +1,258 @@
+"""What compare, sweep and pareto share: solving one run into a folder, and reading it back.
+
+A *run* is a scenario file plus ``KEY=VALUE`` overrides. Its results folder is the one
+``siteplan run`` writes (allocation.csv, sites.csv, regions.csv, summary.json, excluded.csv);
+when this package solves a run it also records the inputs in ``summary.json`` under
+``"inputs"``: the scenario file, the overrides and the resolved scenario (every key, as the
+loader validated it, without ``source``). A folder written by ``siteplan run`` has no such
+record; readers say so rather than guess.
+
+A failed run (infeasible, bad override, no plan in the time limit, internal error) leaves
+``error.json`` in its folder instead of results.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from siteplan.errors import InfeasibleError, ScenarioError, SiteplanError, SolverError
+
+INPUTS_KEY = "inputs"  # summary.json key holding the run's inputs (written by this package)
+ERROR_FILE = "error.json"
+SUMMARY_FILE = "summary.json"
+# summary.json keys that may hold the resolved scenario (ours first; others tolerated)
+_SCENARIO_KEYS = ("scenario_config", "resolved_scenario", "config")
+
+
+class StudyError(SiteplanError):
+    """A compare / sweep / pareto request that cannot be carried out (bad option, folder)."""
+
+    exit_code = 2
+
+
+# --- scenario dicts ---------------------------------------------------------------------
+
+
+def scenario_dict(scenario) -> dict[str, Any]:
+    """The resolved scenario as plain JSON data, without the loader's ``source``."""
+    data = scenario.model_dump(mode="json")
+    data.pop("source", None)
+    return data
+
+
+def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
+    """Nested mappings as dotted keys (``policy.pue_cap.east``); lists and scalars are leaves."""
+    out: dict[str, Any] = {}
+    if isinstance(data, dict):
+        if not data and prefix:
+            out[prefix] = {}
+        for key, value in data.items():
+            out.update(flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+    else:
+        out[prefix] = data
+    return out
+
+
+def normalise_overrides(overrides) -> tuple[str, ...]:
+    """``KEY=VALUE`` items with blanks trimmed; a key given twice keeps its last value; sorted."""
+    last: dict[str, str] = {}
+    for item in overrides:
+        key, sep, value = str(item).partition("=")
+        if not sep:
+            raise StudyError(f"override {item!r}: expected KEY=VALUE")
+        last[key.strip()] = value.strip()
+    return tuple(f"{k}={v}" for k, v in sorted(last.items()))
+
+
+def run_id(overrides) -> str:
+    """A stable id for a set of overrides: the first 12 hex digits of their SHA-256."""
+    text = "\n".join(normalise_overrides(overrides))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+# --- solving one run --------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    """What solving one run gave: results (and the resolved scenario) or an error."""
+
+    overrides: tuple[str, ...]
+    results: Any = None  # siteplan.Results
+    scenario: dict | None = None
+    error: str | None = None
+    error_type: str | None = None
+    status: str | None = None  # "infeasible", "no_solution", "bad_input", "error" on failure
+    exit_code: int | None = None
+    wall_s: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def solve_scenario(scenario):
+    """The one place this package solves (tests patch it to count solver invocations)."""
+    import siteplan
+
+    return siteplan.solve(scenario)
+
+
+def solve_recorded(scenario, scenario_file, overrides=()):
+    """Solve ``scenario`` (raises on failure) and record its inputs in the summary."""
+    results = solve_scenario(scenario)
+    results.summary[INPUTS_KEY] = {
+        "scenario_file": str(Path(scenario_file).resolve()),
+        "overrides": list(overrides),
+        "scenario": scenario_dict(scenario),
+    }
+    return results
+
+
+def execute(scenario_file: str, overrides: tuple[str, ...]) -> Outcome:
+    """Load and solve one run; never raises for a run that fails (the error is recorded).
+
+    Module-level and free of open handles, so that process pools and Dask workers can run it.
+    """
+    import siteplan
+
+    t0 = time.perf_counter()
+    out = Outcome(overrides=tuple(overrides))
+    try:
+        sc = siteplan.load_scenario(scenario_file, list(overrides))
+        out.scenario = scenario_dict(sc)
+        out.results = solve_recorded(sc, scenario_file, overrides)
+    except Exception as exc:  # recorded, never raised: one failed run must not stop a sweep
+        out.error = " ".join(str(exc).split()) or type(exc).__name__
+        out.error_type = type(exc).__name__
+        out.exit_code = getattr(exc, "exit_code", 1)
+        if isinstance(exc, InfeasibleError):
+            out.status = "infeasible"
+        elif isinstance(exc, SolverError):
+            out.status = "no_solution"
+        elif isinstance(exc, ScenarioError | siteplan.InputDataError):
+            out.status = "bad_input"
+        else:
+            out.status = "error"
+    out.wall_s = time.perf_counter() - t0
+    return out
+
+
+def write_outcome(outcome: Outcome, folder: Path, extra: dict | None = None) -> None:
+    """Put a run's results (or its ``error.json``) into ``folder``, replacing what was there."""
+    folder = Path(folder)
+    err = folder / ERROR_FILE
+    if outcome.ok:
+        outcome.results.summary.setdefault("times", {})["run_wall_s"] = outcome.wall_s
+        if err.exists():
+            err.unlink()
+        outcome.results.write(folder, force=True)
+        return
+    if (folder / SUMMARY_FILE).exists():  # old results of the same run id: no longer valid
+        import shutil
+
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    record = {
+        "status": outcome.status,
+        "error": outcome.error,
+        "error_type": outcome.error_type,
+        "exit_code": outcome.exit_code,
+        "overrides": list(outcome.overrides),
+        "scenario": outcome.scenario,
+        "wall_s": outcome.wall_s,
+        **(extra or {}),
+    }
+    tmp = folder / f".{ERROR_FILE}.{os.getpid()}"
+    tmp.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, err)
+
+
+# --- reading a results folder -----------------------------------------------------------
+
+
+@dataclass
+class RunFolder:
+    """One results folder read back: summary, tables, and the scenario if it was recorded."""
+
+    folder: Path
+    summary: dict
+    regions: pd.DataFrame
+    sites: pd.DataFrame | None = None
+    scenario: dict | None = None  # resolved scenario, when recorded
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return str(self.summary.get("scenario") or self.folder.name)
+
+
+def read_summary(folder: Path) -> dict:
+    path = Path(folder) / SUMMARY_FILE
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise StudyError(f"{folder}: not a results folder (no {SUMMARY_FILE}); give a folder "
+                         "written by 'siteplan run' or a scenario YAML") from None
+    except (OSError, ValueError) as exc:
+        raise StudyError(f"{path}: cannot read ({exc})") from None
+
+
+def recorded_scenario(summary: dict) -> dict | None:
+    """The resolved scenario stored in a summary, if any writer stored one."""
+    inputs = summary.get(INPUTS_KEY)
+    if isinstance(inputs, dict) and isinstance(inputs.get("scenario"), dict):
+        return inputs["scenario"]
+    for key in _SCENARIO_KEYS:
+        if isinstance(summary.get(key), dict):
+            return dict(summary[key])
+    if isinstance(summary.get("scenario"), dict):
+        return dict(summary["scenario"])
+    return None
+
+
+def read_run_folder(folder: str | Path) -> RunFolder:
+    folder = Path(folder)
+    summary = read_summary(folder)
+    try:
+        regions = pd.read_csv(folder / "regions.csv", keep_default_na=True)
+    except FileNotFoundError:
+        raise StudyError(f"{folder}: regions.csv missing; the results folder is incomplete") \
+            from None
+    sites = pd.read_csv(folder / "sites.csv") if (folder / "sites.csv").exists() else None
+    run = RunFolder(folder=folder, summary=summary, regions=regions, sites=sites,
+                    scenario=recorded_scenario(summary))
+    if run.scenario is None:
+        # scenario.json next to the results, if some tool put one there
+        side = folder / "scenario.json"
+        if side.is_file():
+            try:
+                run.scenario = json.loads(side.read_text(encoding="utf-8"))
+            except ValueError:
+                run.scenario = None
+    if run.scenario is None:
+        run.notes.append(f"{folder}: summary.json does not record the scenario's keys (written "
+                         "by 'siteplan run'); only name, description and objective are compared")
+        run.scenario = {k: summary[k] for k in ("scenario", "description", "objective_kind",
+                                                "currency") if k in summary}
+        run.scenario = {("name" if k == "scenario" else "objective" if k == "objective_kind"
+                         else k): v for k, v in run.scenario.items()}
+    return run
+
+
+def finite(value) -> float:
+    """A float, NaN for missing/None."""
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return math.nan
+    return out
