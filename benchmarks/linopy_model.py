@@ -243,12 +243,6 @@ class LinopyBuild:
                                 NLa), join="outer")
             return e
 
-        def energy(share: float):  # share x facility MWh, all locations
-            e = (share * w * grid).sum()
-            if NP:
-                e = e + (share * w * self.use).sum()
-            return e
-
         if pol.min_green_share > 0:
             lhs = surplus(pol.min_green_share).sum()
             if cert:
@@ -259,9 +253,13 @@ class LinopyBuild:
             if cert:
                 lhs = lhs + self.gec
             m.add_constraints(lhs >= 0, name="c_site_green_share")
-        if cert:
-            m.add_constraints(self.gec.sum() - energy(cert.max_share) <= 0,
-                              name="c_certificate_cap")
+        if cert:  # per location: gec[l] <= max_share x energy[l]
+            share = cert.max_share
+            e_loc = (share * w * grid).sum("t")
+            if NP:
+                e_loc = e_loc.add(_gsum((share * w * self.use).sum("t"), ppa_loc, "ppa", "loc",
+                                        NLa), join="outer")
+            m.add_constraints(self.gec - e_loc <= 0, name="c_certificate_cap")
             self.cost("certificates", cert.price_per_mwh * self.gec.sum())
 
         # --- 8a carbon -----------------------------------------------------------------------
@@ -274,10 +272,12 @@ class LinopyBuild:
 
         # --- 8b resilience -------------------------------------------------------------------
         if pol.max_site_share is not None:
-            annual = (d.demand * d.slice_weight_h[None, None, :]).sum(axis=(0, 2))
+            hours = float(d.slice_weight_h.sum())  # rows as mean Mtok/h (resilience.py)
+            annual = (d.demand * d.slice_weight_h[None, None, :]).sum(axis=(0, 2)) / hours
             items = list(L.procs_of_lk)
             it_of = {k: i for i, k in enumerate(items)}
-            lhs = _gsum((w * q).sum("t"), [it_of[k] for k in proc_lk], "proc", "lkp", len(items))
+            lhs = _gsum((w / hours * q).sum("t"), [it_of[k] for k in proc_lk], "proc", "lkp",
+                        len(items))
             rhs = _da([pol.max_site_share * float(annual[k]) for _l, k in items], "lkp")
             m.add_constraints(lhs <= rhs, name="c_site_share")
 

@@ -68,13 +68,10 @@ def run_siteplan(scenario_path: str, build_only: bool = False) -> dict:
     t0 = time.perf_counter()
     model = build_model(data)
     t1 = time.perf_counter()
-    if build_only:  # what solve_model does before HiGHS runs: Pyomo's translation
-        from pyomo.contrib.solver.solvers.highs import Highs
+    if build_only:  # what solve_model does before HiGHS runs: the hand-off to highspy
+        from siteplan.solve import load_highs
 
-        opt = Highs(treat_fixed_vars_as_params=False)
-        opt._active_config = opt.config
-        opt.set_instance(model)
-        h = opt._solver_model
+        h = load_highs(model)[0]
         return _build_only(prep, base_mb, t0, t1, time.perf_counter(), h.getNumCol(),
                            h.getNumRow())
     res = solve_model(model, sc.solver)

@@ -316,10 +316,11 @@ def build(d: ModelData, layout: Layout | None = None) -> SparseLP:
         b.add(np.arange(len(gec_cols)), gec_cols, 1.0, BIG)
     else:
         block("c_site_green_share", 0, 0.0, INF)
-    if cert:
-        b = block("c_certificate_cap", 1, -INF, 0.0)
-        energy(b, np.zeros(NLa * T, int), np.zeros((NP, T), int), cert.max_share, False, -1.0)
-        b.add(np.zeros(NLa, int), gec_cols, 1.0, BIG + np.arange(NLa))
+    if cert:  # per location: gec[l] <= max_share x energy[l]
+        b = block("c_certificate_cap", NLa, -INF, 0.0)
+        energy(b, np.repeat(np.arange(NLa), T), np.repeat(ppa_row[:, None], T, 1),
+               cert.max_share, False, -1.0)
+        b.add(np.arange(NLa), gec_cols, 1.0, BIG)
     else:
         block("c_certificate_cap", 0, -INF, 0.0)
 
@@ -333,13 +334,14 @@ def build(d: ModelData, layout: Layout | None = None) -> SparseLP:
 
     # --- 8b resilience (resilience.py) ---------------------------------------------------
     if pol.max_site_share is not None:
-        annual = (d.demand * w[None, None, :]).sum(axis=(0, 2))
+        hours = float(w.sum())  # rows stated as mean Mtok/h (resilience.py)
+        annual = (d.demand * w[None, None, :]).sum(axis=(0, 2)) / hours
         items = list(L.procs_of_lk.items())
         b = block("c_site_share", len(items),
                   -INF, np.array([pol.max_site_share * float(annual[k]) for (_l, k), _ in items]))
         for i, (_key, procs) in enumerate(items):
             b.add(np.full((len(procs), T), i), o["v_process_mtok_h"] + procs[:, None] * T + tt,
-                  np.repeat(w[None, :], len(procs), 0),
+                  np.repeat(w[None, :] / hours, len(procs), 0),
                   np.arange(len(procs) * T).reshape(len(procs), T))
     else:
         block("c_site_share", 0, -INF, 0.0)

@@ -24,7 +24,7 @@ from pathlib import Path
 import highspy
 import numpy as np
 import pyomo.environ as pyo
-from pyomo.contrib.solver.solvers.highs import Highs
+from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from siteplan.config.schema import Solver as SolverOptions
 from siteplan.errors import SolverError
@@ -70,9 +70,16 @@ class SolveResult:
             Status.OPTIMAL, Status.GAP_LIMIT, Status.TIME_LIMIT, Status.FEASIBLE)
 
     def values(self, component) -> np.ndarray:
-        """Primal values of an indexed Var in index order (fixed vars included)."""
-        cols = np.fromiter((self.var_col[id(v)] for v in component.values()), dtype=int)
-        return self.col_value[cols] if len(cols) else np.zeros(0)
+        """Primal values of an indexed Var in index order.
+
+        A variable in no row and not in the objective is not a column: its value is its fixed
+        value, or 0 (nothing asks it to be anything else).
+        """
+        out = np.zeros(len(component))
+        for i, v in enumerate(component.values()):
+            j = self.var_col.get(id(v))
+            out[i] = self.col_value[j] if j is not None else (v.value if v.fixed else 0.0)
+        return out
 
     def duals(self, component) -> np.ndarray | None:
         """Row duals of an indexed Constraint in index order (scaled objective units)."""
@@ -83,13 +90,50 @@ class SolveResult:
 
 
 def load_highs(m: pyo.ConcreteModel) -> tuple[highspy.Highs, dict[int, int], dict]:
-    """Pass the Pyomo model to highspy in memory; return the solver and the index maps."""
-    opt = Highs(treat_fixed_vars_as_params=False)
-    if not opt.available():
-        raise SolverError("HiGHS (highspy) is not available in this environment")
-    opt.set_instance(m)
-    highs: highspy.Highs = opt._solver_model
-    return highs, dict(opt._pyomo_var_to_solver_var_map), dict(opt._pyomo_con_to_solver_con_map)
+    """Compile the Pyomo model to sparse standard form and pass it to highspy in memory.
+
+    Pyomo's LinearStandardFormCompiler walks the expressions once into a CSC matrix; one
+    ``passModel`` call hands it to HiGHS (faster than row-by-row persistent loading).
+    Returns the solver and the maps id(VarData) -> column, ConstraintData -> row.
+    """
+    info = LinearStandardFormCompiler().write(m, mixed_form=True, set_sense=None)
+    if info.eliminated_vars:
+        raise SolverError("internal: the standard form eliminated variables")
+    cols = info.columns
+    n, n_rows = len(cols), len(info.rows)
+    lower = np.array([-np.inf if v.lb is None else v.lb for v in cols], dtype=float)
+    upper = np.array([np.inf if v.ub is None else v.ub for v in cols], dtype=float)
+    fixed = np.array([v.fixed for v in cols], dtype=bool)
+    if fixed.any():
+        val = np.array([v.value for v in cols], dtype=float)
+        lower[fixed] = upper[fixed] = val[fixed]
+    integer = np.array([v.is_integer() for v in cols], dtype=bool)
+    kind = np.array([r.bound_type for r in info.rows], dtype=int)
+    rhs = np.asarray(info.rhs, dtype=float)
+    row_lo = np.where(kind <= 0, rhs, -np.inf)  # -1: >=, 0: ==, 1: <=
+    row_hi = np.where(kind >= 0, rhs, np.inf)
+    A = info.A.tocsc()
+    A.sort_indices()
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = n, n_rows
+    cost = np.asarray(info.c.toarray()).ravel() if info.c.shape[0] else np.zeros(n)
+    lp.col_cost_ = cost
+    lp.offset_ = float(info.c_offset[0]) if len(info.c_offset) else 0.0
+    lp.col_lower_, lp.col_upper_ = lower, upper
+    lp.row_lower_, lp.row_upper_ = row_lo, row_hi
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = A.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = A.indices.astype(np.int32)
+    lp.a_matrix_.value_ = A.data.astype(float)
+    if integer.any():
+        lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
+                           for i in integer]
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.passModel(lp)
+    var_col = {id(v): j for j, v in enumerate(cols)}
+    con_row = {r.constraint: i for i, r in enumerate(info.rows)}
+    return highs, var_col, con_row
 
 
 def solve_model(m: pyo.ConcreteModel, options: SolverOptions, want_duals: bool = True,
@@ -236,7 +280,7 @@ def _improve_by_dropping(highs, m, var_col, cols, fixed, deadline):
         return best, fixed, spent
     # leave most of the time to branch and bound: drop moves get a quarter of what is left
     stop = time.monotonic() + DROP_TIME_SHARE * max(0.0, deadline - time.monotonic())
-    open_col = {var_col[id(m.v_open[s])]: s for s in m.v_open}
+    open_col = {var_col[id(m.v_open[s])]: s for s in m.v_open if id(m.v_open[s]) in var_col}
     col_pos = {int(c): i for i, c in enumerate(cols)}
     d, L = m._data, m._layout
     tries, improved = 0, True
@@ -244,7 +288,8 @@ def _improve_by_dropping(highs, m, var_col, cols, fixed, deadline):
         improved = False
         cap = np.zeros(len(d.sites))
         for j, (s, _h) in enumerate(L.site_hw):
-            cap[s] += best.col_value[var_col[id(m.v_cap_mw[j])]]
+            col = var_col.get(id(m.v_cap_mw[j]))
+            cap[s] += best.col_value[col] if col is not None else 0.0
         candidates = [open_col[int(c)] for c, v in zip(cols, fixed, strict=True)
                       if v > 0.5 and int(c) in open_col]
         candidates = [s for s in candidates if d.site_existing_mw[s] <= 0]
@@ -269,13 +314,15 @@ def _round_open(m, var_col, x: np.ndarray, cols: np.ndarray) -> np.ndarray:
     d, L = m._data, m._layout
     cap = np.zeros(len(d.sites))
     for j, (s, _h) in enumerate(L.site_hw):
-        cap[s] += x[var_col[id(m.v_cap_mw[j])]]
+        col = var_col.get(id(m.v_cap_mw[j]))
+        cap[s] += x[col] if col is not None else 0.0
     for _loc, sites in L.sites_of_location.items():
         best = sites[np.argmax(cap[sites])]
         existing = [s for s in sites if d.site_existing_mw[s] > 0]
         chosen = existing[0] if existing else (best if cap[best] > 1e-6 else None)
-        if chosen is not None:
-            value[var_col[id(m.v_open[int(chosen)])]] = 1.0
+        col = var_col.get(id(m.v_open[int(chosen)])) if chosen is not None else None
+        if col is not None:  # a fixed option (existing capacity) is a constant, not a column
+            value[col] = 1.0
     return np.array([value[int(c)] for c in cols], dtype=float)
 
 
