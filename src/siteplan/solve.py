@@ -24,6 +24,7 @@ from pathlib import Path
 import highspy
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.common.tee import capture_output
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from siteplan.config.schema import Solver as SolverOptions
@@ -128,8 +129,9 @@ def load_highs(m: pyo.ConcreteModel) -> tuple[highspy.Highs, dict[int, int], dic
     if integer.any():
         lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
                            for i in integer]
-    highs = highspy.Highs()
-    highs.setOptionValue("output_flag", False)
+    with capture_output(capture_fd=True):  # HiGHS prints a banner when it is created
+        highs = highspy.Highs()
+        highs.setOptionValue("output_flag", False)
     highs.passModel(lp)
     var_col = {id(v): j for j, v in enumerate(cols)}
     con_row = {r.constraint: i for i, r in enumerate(info.rows)}
