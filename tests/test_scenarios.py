@@ -1,0 +1,96 @@
+"""The shipped scenarios solve on the real data within their stated gaps, and answer sensibly.
+
+Each scenario is solved once per test session (about 10-30 s each on a 2-core machine).
+Comparisons use proven bounds, so they hold whatever incumbent HiGHS returns within the gap:
+a scenario whose feasible set is smaller cannot cost less than the other's lower bound.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import siteplan
+
+ROOT = Path(__file__).resolve().parents[1]
+NAMES = ["china-2026", "china-2026-east-only", "china-2026-green-90",
+         "china-2026-west-price-shock", "us-2026"]
+
+
+@pytest.fixture(scope="session")
+def solved(tmp_path_factory):
+    out = {}
+    for name in NAMES:
+        sc = siteplan.load_scenario(ROOT / "scenarios" / f"{name}.yaml")
+        res = siteplan.solve(sc)
+        folder = tmp_path_factory.mktemp("scenarios") / name
+        res.write(folder)
+        out[name] = (sc, res, folder)
+    return out
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_scenario_solves_within_its_stated_gap(solved, name):
+    sc, res, _ = solved[name]
+    s = res.summary
+    assert s["status"] in ("optimal", "gap_limit")
+    assert s["mip_gap"] <= sc.solver.mip_rel_gap + 1e-12
+    assert s["objective_bound"] <= s["objective"] * (1 + 1e-9)
+    assert sum(s["cost_breakdown"].values()) == pytest.approx(s["objective"], rel=1e-9)
+    assert s["served_tokens_per_day"] + s["unserved_tokens_per_day"] == pytest.approx(
+        s["demand_tokens_per_day"], rel=1e-6)
+
+
+def test_china_serves_all_140_trillion_tokens_a_day(solved):
+    for name in NAMES[:4]:
+        s = solved[name][1].summary
+        assert s["demand_tokens_per_day"] == pytest.approx(140e12, rel=1e-9)
+        assert s["unserved_tokens_per_day"] == pytest.approx(0.0, abs=1e3)
+
+
+def test_policy_floors_hold_on_the_china_plans(solved):
+    for name in NAMES[:4]:
+        sc, res, _ = solved[name]
+        assert res.summary["green_share"] >= sc.policy.min_green_share - 1e-6
+        opened = res.sites[res.sites["open"] == 1]
+        assert (opened["utilisation"] <= sc.policy.utilisation_max + 1e-6).all()
+        assert (opened["utilisation"] >= sc.policy.utilisation_min - 1e-6).all()
+        caps = opened["zone"].map(sc.policy.pue_cap)
+        assert (opened["pue"] <= caps + 1e-9).all()
+
+
+def test_east_only_costs_more_per_mtok(solved):
+    base = solved["china-2026"][1].summary
+    east = solved["china-2026-east-only"][1].summary
+    assert east["west_share"] == 0.0
+    assert east["objective_bound"] > base["objective"]  # proven, not just the incumbents
+    assert east["avg_cost_per_mtok"] > base["avg_cost_per_mtok"]
+
+
+def test_green_90_costs_at_least_the_baseline(solved):
+    base = solved["china-2026"][1].summary
+    g90 = solved["china-2026-green-90"][1].summary
+    assert g90["green_share"] >= 0.9 - 1e-6
+    assert g90["objective"] >= base["objective_bound"]
+
+
+def test_west_price_shock_raises_cost(solved):
+    base = solved["china-2026"][1].summary
+    shock = solved["china-2026-west-price-shock"][1].summary
+    assert shock["objective"] >= base["objective_bound"]
+
+
+def test_map_of_the_default_scenario_marks_every_open_site(solved, tmp_path):
+    from siteplan.report.map import render_map
+
+    _, res, folder = solved["china-2026"]
+    fig, info = render_map(folder)
+    png = tmp_path / "map.png"
+    fig.savefig(png, dpi=60)
+    assert info["site_markers"] == res.summary["sites_open"] > 0
+    from PIL import Image
+
+    pixels = np.asarray(Image.open(png).convert("L"))
+    assert pixels.std() > 5  # not blank
