@@ -51,6 +51,14 @@ def tiny_tables() -> dict[str, list[dict]]:
     })
 
 
+def trade_off_tables() -> dict[str, list[dict]]:
+    """East a: cheap, 20 % green; west b: dearer, 95 % green: green floors cost money."""
+    t = tiny_tables()
+    t["regions"][0].update(price_per_mwh=50.0, green_share=0.2, ef_tco2_per_mwh=0.8)
+    t["regions"][1].update(price_per_mwh=80.0, green_share=0.95, ef_tco2_per_mwh=0.05)
+    return t
+
+
 def write_dataset(folder: Path, tables: dict[str, list[dict]]) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for name, rows in tables.items():

@@ -9,23 +9,15 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from builders import tiny_tables, write_scenario
+from builders import trade_off_tables, write_scenario
 from siteplan.cli import main
 from siteplan.study import StudyError, plan_runs, run_id, runs, sweep
 from siteplan.study.sweep import NUMERIC_RESULTS, parse_dist, parse_grid
 
 
-def _tables():
-    """East a: cheap, 20 % green; west b: dearer, 95 % green: green floors cost money."""
-    t = tiny_tables()
-    t["regions"][0].update(price_per_mwh=50.0, green_share=0.2, ef_tco2_per_mwh=0.8)
-    t["regions"][1].update(price_per_mwh=80.0, green_share=0.95, ef_tco2_per_mwh=0.05)
-    return t
-
-
 @pytest.fixture
 def scenario(tmp_path):
-    return write_scenario(tmp_path / "sc", _tables(), name="trade")
+    return write_scenario(tmp_path / "sc", trade_off_tables(), name="trade")
 
 
 GRID12 = ["policy.min_green_share=0.2:0.8:4", "prices.scale=1,1.5,2"]
