@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import signal
 import sys
@@ -185,10 +184,6 @@ def format_summary(s: dict, outdir: Path) -> str:
         f"  results in         {outdir}/",
     ]
     return "\n".join(lines)
-
-
-def _json(obj) -> str:
-    return json.dumps(obj, indent=2)
 
 
 def _register_command_modules() -> None:
