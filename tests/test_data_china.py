@@ -7,24 +7,17 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from siteplan.inputs.registry import TABLES
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data" / "china"
 
+# every file the registry requires, plus the optional ones this dataset ships, with the
+# registry's required columns (src/siteplan/inputs/registry.py is the contract)
 REQUIRED = {
-    "regions.csv": ["region", "name", "lat", "lon", "zone", "price_per_mwh", "green_share",
-                    "ef_tco2_per_mwh"],
-    "locations.csv": ["location", "name", "region", "lat", "lon", "max_mw"],
-    "cooling.csv": ["cooling", "name"],
-    "site_options.csv": ["site", "location", "cooling", "pue"],
-    "hardware.csv": ["hardware", "name", "kw_per_unit"],
-    "throughput.csv": ["hardware", "workload", "tokens_per_s"],
-    "workloads.csv": ["workload", "name"],
-    "demand.csv": ["region", "workload", "tokens_per_day"],
-    "slices.csv": ["slice", "day", "hour", "weight_h"],
-    "demand_profile.csv": ["workload", "slice", "factor"],
-    "tou.csv": ["region", "hour", "multiplier"],
-    "renewables.csv": ["region", "tech", "slice", "cf"],
-    "ppa.csv": ["region", "tech", "cost_per_mw_year"],
+    t.file: [c.name for c in t.columns if c.required]
+    for t in TABLES.values()
+    if t.required or t.name in ("demand_profile", "tou", "renewables", "ppa")
 }
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from siteplan.config.schema import Policy, Scenario, Solver
 from siteplan.errors import InputDataError
-from siteplan.inputs.load import Inputs
+from siteplan.inputs.load import Inputs, scenario_id_problems
 
 FIBRE_MS_PER_KM = 0.0049  # one-way propagation in single-mode fibre (~4.9 us/km)
 EARTH_RADIUS_KM = 6371.0088
@@ -232,29 +232,9 @@ def derive(scenario: Scenario, inputs: Inputs) -> ModelData:
 
 
 def _check_scenario_ids(scenario: Scenario, inputs: Inputs) -> None:
-    """Scenario keys that name dataset ids must name existing ones."""
-    src = scenario.source or "scenario"
-    known = {
-        "regions": set(inputs["regions"]["region"]),
-        "workloads": set(inputs["workloads"]["workload"]),
-        "locations": set(inputs["locations"]["location"]),
-    }
-    zones = {"east", "west"}
-    checks = [
-        ("demand.workload_scale", scenario.demand.workload_scale, known["workloads"]),
-        ("demand.region_scale", scenario.demand.region_scale, known["regions"]),
-        ("prices.region_scale", scenario.prices.region_scale, known["regions"]),
-        ("prices.zone_scale", scenario.prices.zone_scale, zones),
-        ("policy.pue_cap", scenario.policy.pue_cap, zones),
-        ("policy.exclude_zones", scenario.policy.exclude_zones, zones),
-        ("policy.exclude_locations", scenario.policy.exclude_locations, known["locations"]),
-    ]
-    problems = []
-    for key, ids, valid in checks:
-        for name in ids:
-            if name not in valid:
-                shown = ", ".join(sorted(valid)[:8]) + (" ..." if len(valid) > 8 else "")
-                problems.append(f"{src}: key '{key}': unknown id '{name}'; expected one of {shown}")
+    """Scenario keys that name dataset ids must name existing ones (the loader's check, for
+    inputs loaded without the scenario)."""
+    problems = scenario_id_problems(scenario, inputs.tables)
     if problems:
         raise InputDataError(problems)
 

@@ -21,11 +21,6 @@ from siteplan.model.expr import indexed_constraint, lin
 from siteplan.model.layout import Layout
 
 
-def group_demand(d: ModelData, L: Layout) -> np.ndarray:
-    """(G, T) demand of each group in Mtok/h."""
-    return L.group_demand
-
-
 def daily_mean(d: ModelData, L: Layout, rate: np.ndarray) -> np.ndarray:
     """(..., D) weighted mean of a (..., T) rate over each day."""
     w = d.slice_weight_h
@@ -45,7 +40,7 @@ def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
                                         domain=pyo.NonNegativeReals)
     x, y = m.v_serve_mtok_h, m.v_serve_daily_mtok_h
     u, ud = m.v_unserved_mtok_h, m.v_unserved_daily_mtok_h
-    dem = group_demand(d, L)
+    dem = L.group_demand
     mean = daily_mean(d, L, dem)
     fixed_rows, fixed_keys, daily_rows, daily_keys = [], [], [], []
     for g in range(len(L.group_workload)):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from siteplan.inputs.derive import ModelData
-from siteplan.model.demand import daily_mean, group_demand
+from siteplan.model.demand import daily_mean
 from siteplan.model.expr import indexed_constraint, lin
 from siteplan.model.layout import Layout
 
@@ -20,7 +20,7 @@ def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
     m.v_assign = pyo.Var(range(n_a if on else 0), domain=pyo.Binary)
     link, choose = [], []
     if on:
-        dem = group_demand(d, L)
+        dem = L.group_demand
         mean = daily_mean(d, L, dem)
         x, y, z = m.v_serve_mtok_h, m.v_serve_daily_mtok_h, m.v_assign
         for a in range(n_a):
