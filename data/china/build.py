@@ -103,11 +103,22 @@ PPA_MIN_MW, PPA_MAX_MW = 50, 3000
 
 # Hardware (all estimates unless stated; sources in SOURCES.md)
 HARDWARE = [
-    # id, name, kw_per_unit, capex_per_unit CNY, lifetime_years, idle_share
-    ("gpu-imported", "NVIDIA H100/H800-class GPU (8-GPU HGX server)", 1.6, 375000, 5, 0.30),
-    ("npu-domestic", "Huawei Ascend 910B-class NPU (8-card server)", 0.8, 120000, 5, 0.30),
-    ("supernode", "Huawei CloudMatrix 384 super-node (Ascend 910C)", 1.6, 169271, 5, 0.35),
+    # id, name, kw_per_unit, capex_per_unit CNY, lifetime_years, idle_share, first_year
+    ("gpu-imported", "NVIDIA H100/H800-class GPU (8-GPU HGX server)", 1.6, 375000, 5, 0.30, None),
+    ("npu-domestic", "Huawei Ascend 910B-class NPU (8-card server)", 0.8, 120000, 5, 0.30, None),
+    ("supernode", "Huawei CloudMatrix 384 super-node (Ascend 910C)", 1.6, 169271, 5, 0.35, None),
+    # next generations on Huawei's roadmap (Huawei Connect, 18 Sep 2025, B): Ascend 950DT in
+    # Q4 2026 (first full year 2027), Ascend 960 in Q4 2027 (2028). Power and price are
+    # estimates: 950 as the 910C per chip, price x 1.2; 960 power x 1.5, price x 2.
+    ("supernode-950", "Huawei Atlas 950 SuperPoD (Ascend 950DT), roadmap estimate", 1.6,
+     round(169271 * 1.2), 5, 0.35, 2027),
+    ("supernode-960", "Huawei Atlas 960 SuperPoD (Ascend 960), roadmap estimate", 2.4,
+     round(169271 * 2.0), 5, 0.35, 2028),
 ]
+# Throughput per chip of the next generations relative to the 910C (all classes; estimate):
+# the HBM bandwidth ratio, as decode is memory-bound: 950DT 4.0 TB/s, 960 9.6 TB/s (Huawei
+# Connect 2025) vs the 910C's 3.2 TB/s (secondary, SemiAnalysis CloudMatrix 384 article).
+NEXT_GEN_REL_SUPERNODE = {"supernode-950": 4.0 / 3.2, "supernode-960": 9.6 / 3.2}
 # GPU reference throughput: TensorRT-LLM perf-overview, H100 SXM FP8, Llama-3.3-70B TP2,
 # ISL/OSL 1000/1000: 4,205 output tok/s for 2 GPUs (FACTS.md s.10, A).  Tokens here count
 # input + output, so per GPU = 2 x 4205/2 = 4205 tokens/s.
@@ -368,7 +379,8 @@ def build_site_options(regions):
 def build_hardware():
     return pd.DataFrame([{"hardware": h, "name": n, "kw_per_unit": fmt(kw, 2),
                           "capex_per_unit": str(cx), "lifetime_years": str(lt),
-                          "idle_share": fmt(idle, 2)} for h, n, kw, cx, lt, idle in HARDWARE])
+                          "idle_share": fmt(idle, 2), "first_year": "" if fy is None else str(fy)}
+                         for h, n, kw, cx, lt, idle, fy in HARDWARE])
 
 
 def build_throughput():
@@ -376,10 +388,16 @@ def build_throughput():
     batch["supernode"] = GPU_BATCH_TOKENS_S * SUPERNODE_REL_GPU
     batch["npu-domestic"] = batch["supernode"] * NPU_REL_SUPERNODE
     rows = []
+    vals_of = {}
     for h, *_ in HARDWARE:
-        flops, mfu = TRAIN[h]
-        vals = {"interactive": batch[h] * INTERACTIVE_DERATE, "batch": batch[h],
-                "training": mfu * flops / (6 * TRAIN_PARAMS)}
+        if h in NEXT_GEN_REL_SUPERNODE:
+            rel = NEXT_GEN_REL_SUPERNODE[h]
+            vals = {w: v * rel for w, v in vals_of["supernode"].items()}
+        else:
+            flops, mfu = TRAIN[h]
+            vals = {"interactive": batch[h] * INTERACTIVE_DERATE, "batch": batch[h],
+                    "training": mfu * flops / (6 * TRAIN_PARAMS)}
+        vals_of[h] = vals
         for w, *_r in WORKLOADS:
             rows.append({"hardware": h, "workload": w, "tokens_per_s": fmt(vals[w], 1)})
     return pd.DataFrame(rows)

@@ -44,6 +44,10 @@ def _explain_infeasible(model, data: ModelData, scenario: Scenario) -> Infeasibl
 
 def solve(scenario: Scenario, write_lp: Path | None = None) -> Results:
     """Solve one scenario and return its :class:`Results` (raises on infeasible / no plan)."""
+    if scenario.years:
+        from siteplan.pathway import solve_pathway
+
+        return solve_pathway(scenario, write_lp)
     times: dict[str, float] = {}
     t0 = time.perf_counter()
     data = prepare(scenario)

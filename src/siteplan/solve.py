@@ -147,8 +147,7 @@ def solve_model(m: pyo.ConcreteModel, options: SolverOptions, want_duals: bool =
         highs.writeModel(str(write_lp))
     deadline = time.monotonic() + options.time_limit_s
     integer = _integer_cols(highs)
-    open_cols = [var_col[id(v)] for v in m.v_open.values() if id(v) in var_col] \
-        if hasattr(m, "v_open") else []
+    open_cols = [col for _y, _s, col in _open_units(m, var_col)]
     only_open = bool(integer.any()) and set(np.flatnonzero(integer)) <= set(open_cols)
     if not integer.any():
         result = _run(highs, deadline, is_mip=False, method="lp")
@@ -282,24 +281,21 @@ def _improve_by_dropping(highs, m, var_col, cols, fixed, deadline):
         return best, fixed, spent
     # leave most of the time to branch and bound: drop moves get a quarter of what is left
     stop = time.monotonic() + DROP_TIME_SHARE * max(0.0, deadline - time.monotonic())
-    open_col = {var_col[id(m.v_open[s])]: s for s in m.v_open if id(m.v_open[s]) in var_col}
+    units = _open_units(m, var_col)
     col_pos = {int(c): i for i, c in enumerate(cols)}
-    d, L = m._data, m._layout
     tries, improved = 0, True
     while improved and tries < MAX_DROP_TRIES and time.monotonic() < stop:
         improved = False
-        cap = np.zeros(len(d.sites))
-        for j, (s, _h) in enumerate(L.site_hw):
-            col = var_col.get(id(m.v_cap_mw[j]))
-            cap[s] += best.col_value[col] if col is not None else 0.0
-        candidates = [open_col[int(c)] for c, v in zip(cols, fixed, strict=True)
-                      if v > 0.5 and int(c) in open_col]
-        candidates = [s for s in candidates if d.site_existing_mw[s] <= 0]
-        for s in sorted(candidates, key=lambda s: (cap[s], s)):
+        cap = _site_capacity(m, var_col, best.col_value)
+        value = {(y, s): fixed[col_pos[col]] for y, s, col in units}
+        # close an option in the first year it is open: a drop, or (pathway) a delay
+        candidates = [(y, s, col) for y, s, col in units
+                      if value[(y, s)] > 0.5 and value.get((y - 1, s), 0.0) < 0.5]
+        for y, s, col in sorted(candidates, key=lambda u: (cap[u[0], u[1]], u[1], u[0])):
             if tries >= MAX_DROP_TRIES or time.monotonic() >= stop:
                 break
             trial = fixed.copy()
-            trial[col_pos[var_col[id(m.v_open[s])]]] = 0.0
+            trial[col_pos[col]] = 0.0
             res = evaluate(trial)
             spent += res.solve_s
             tries += 1
@@ -310,21 +306,51 @@ def _improve_by_dropping(highs, m, var_col, cols, fixed, deadline):
     return best, fixed, spent
 
 
+def _year_blocks(m) -> list:
+    """The blocks holding one year's siting variables: the model, or a pathway's years."""
+    blocks = m.__dict__.get("_year_blocks")
+    if blocks is not None:
+        return blocks
+    return [m] if hasattr(m, "v_open") else []
+
+
+def _open_units(m, var_col) -> list[tuple[int, int, int]]:
+    """(year block, site option, column) of every open[s] left free (existing ones are fixed)."""
+    return [(y, s, var_col[id(b.v_open[s])]) for y, b in enumerate(_year_blocks(m))
+            for s in b.v_open if id(b.v_open[s]) in var_col]
+
+
+def _site_capacity(m, var_col, x: np.ndarray) -> np.ndarray:
+    """(Y, S) MW-IT of each option in each year block at the column values ``x``."""
+    blocks = _year_blocks(m)
+    cap = np.zeros((len(blocks), len(blocks[0]._data.sites)))
+    for y, b in enumerate(blocks):
+        for j, (s, _h) in enumerate(b._layout.site_hw):
+            col = var_col.get(id(b.v_cap_mw[j]))
+            cap[y, s] += x[col] if col is not None else 0.0
+    return cap
+
+
 def _round_open(m, var_col, x: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """Open, at each location the relaxation uses, the option with the largest capacity."""
+    """Open, at each location the relaxation uses, the option with the largest capacity; in a
+    pathway, an option open in one year stays open in the later ones."""
     value = {int(c): 0.0 for c in cols}
-    d, L = m._data, m._layout
-    cap = np.zeros(len(d.sites))
-    for j, (s, _h) in enumerate(L.site_hw):
-        col = var_col.get(id(m.v_cap_mw[j]))
-        cap[s] += x[col] if col is not None else 0.0
-    for _loc, sites in L.sites_of_location.items():
-        best = sites[np.argmax(cap[sites])]
-        existing = [s for s in sites if d.site_existing_mw[s] > 0]
-        chosen = existing[0] if existing else (best if cap[best] > 1e-6 else None)
-        col = var_col.get(id(m.v_open[int(chosen)])) if chosen is not None else None
-        if col is not None:  # a fixed option (existing capacity) is a constant, not a column
-            value[col] = 1.0
+    cap = _site_capacity(m, var_col, x)
+    chosen_before: dict[int, int] = {}
+    for y, b in enumerate(_year_blocks(m)):
+        d, L = b._data, b._layout
+        for loc, sites in L.sites_of_location.items():
+            best = sites[np.argmax(cap[y, sites])]
+            existing = [s for s in sites if d.site_existing_mw[s] > 0 or b.v_open[s].fixed
+                        and b.v_open[s].value == 1]
+            chosen = existing[0] if existing else chosen_before.get(
+                loc, best if cap[y, best] > 1e-6 else None)
+            if chosen is None:
+                continue
+            chosen_before[loc] = int(chosen)
+            col = var_col.get(id(b.v_open[int(chosen)]))
+            if col is not None:  # a fixed option (existing capacity) is a constant, not a column
+                value[col] = 1.0
     return np.array([value[int(c)] for c in cols], dtype=float)
 
 

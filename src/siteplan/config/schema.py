@@ -7,9 +7,17 @@ errors into one-line messages with a did-you-mean suggestion.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    model_validator,
+)
 
 
 def _not_bool(value: object) -> object:
@@ -132,6 +140,36 @@ class Solver(_Strict):
     )
 
 
+Year = Annotated[int, BeforeValidator(_not_bool), Field(ge=2000, le=2100)]
+
+
+class YearChanges(_Strict):
+    """What differs in one year of a pathway, deep-merged into the scenario's own sections
+    (e.g. ``policy: {min_green_share: 0.9}`` or ``prices: {zone_scale: {west: 1.1}}``)."""
+
+    prices: dict[str, Any] = Field(default_factory=dict)
+    policy: dict[str, Any] = Field(default_factory=dict)
+
+
+class Pathway(_Strict):
+    """A multi-year build-out (used when ``years`` is given; docs/model.md, family 9).
+
+    Growth paths are multipliers on the dataset's demand.csv (after ``demand:`` scaling),
+    keyed by year; national, per workload and per region paths multiply.
+    """
+
+    demand_growth: dict[Year, Multiplier] = Field(default_factory=dict,
+                                                  description="national multiplier by year")
+    workload_growth: dict[str, dict[Year, Multiplier]] = Field(
+        default_factory=dict, description="per workload id: multiplier by year")
+    region_growth: dict[str, dict[Year, Multiplier]] = Field(
+        default_factory=dict, description="per region id: multiplier by year")
+    by_year: dict[Year, YearChanges] = Field(default_factory=dict,
+                                             description="prices/policy that change by year")
+    facility_lifetime_years: Num = Field(20.0, ge=1, le=100,
+                                         description="building + cooling lifetime, yr")
+
+
 class Scenario(_Strict):
     """A validated, frozen planning scenario."""
 
@@ -148,6 +186,72 @@ class Scenario(_Strict):
     network: Network = Field(default_factory=Network)
     finance: Finance = Field(default_factory=Finance)
     solver: Solver = Field(default_factory=Solver)
+    year: Year = Field(2026, description="planning year (hardware with a later first_year is "
+                                         "not available); ignored when years is given")
+    years: list[Year] = Field(default_factory=list,
+                              description="modelled years of a pathway, increasing")
+    pathway: Pathway = Field(default_factory=Pathway)
     source: Path | None = Field(None, description="the YAML file (set by the loader)")
     # where each dotted key was set ("file, line N" or "--set K=V"), for messages
     _origin: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _pathway_years(self) -> Scenario:
+        ys = self.years
+        if any(b <= a for a, b in zip(ys, ys[1:], strict=False)):
+            raise ValueError(f"key 'years': expected strictly increasing years, got {ys}")
+        pw = self.pathway
+        if not ys and pw != Pathway():
+            raise ValueError("key 'pathway': needs 'years' (the modelled years of the pathway)")
+        paths = [("pathway.demand_growth", pw.demand_growth)]
+        paths += [(f"pathway.workload_growth.{k}", v) for k, v in pw.workload_growth.items()]
+        paths += [(f"pathway.region_growth.{k}", v) for k, v in pw.region_growth.items()]
+        paths += [("pathway.by_year", pw.by_year)]
+        for key, path in paths:
+            extra = sorted(set(path) - set(ys))
+            if extra:
+                raise ValueError(f"key '{key}': year(s) {extra} are not in years {ys}")
+            if path and key != "pathway.by_year" and set(path) != set(ys):
+                missing = sorted(set(ys) - set(path))
+                raise ValueError(f"key '{key}': no multiplier for year(s) {missing}; "
+                                 "give one for every year in 'years'")
+        for year in ys:
+            self.for_year(year)  # by_year changes must make valid prices/policy sections
+        return self
+
+    def for_year(self, year: int) -> Scenario:
+        """The single-year scenario of ``year`` in the pathway: by_year changes merged in,
+        demand scaled by the growth paths, hardware availability of that year."""
+        from siteplan.config.load import deep_merge
+
+        pw = self.pathway
+        ch = pw.by_year.get(year, YearChanges())
+        dm = self.demand
+        g = pw.demand_growth.get(year, 1.0)
+        wl = {k: dm.workload_scale.get(k, 1.0) * v[year]
+              for k, v in pw.workload_growth.items()}
+        rg = {r: dm.region_scale.get(r, 1.0) * v[year] for r, v in pw.region_growth.items()}
+        demand = dm.model_copy(update={
+            "scale": dm.scale * g,
+            "workload_scale": {**dm.workload_scale, **wl},
+            "region_scale": {**dm.region_scale, **rg},
+        })
+        update: dict[str, Any] = {"year": year, "years": [], "pathway": Pathway(),
+                                  "demand": demand, "name": f"{self.name}@{year}"}
+        for section, cls in (("prices", Prices), ("policy", Policy)):
+            changes = getattr(ch, section)
+            if changes:
+                merged = deep_merge(getattr(self, section).model_dump(), changes)
+                try:
+                    update[section] = cls.model_validate(merged)
+                except ValidationError as exc:
+                    err = exc.errors()[0]
+                    loc = ".".join(str(p) for p in err["loc"])
+                    key = f"pathway.by_year.{year}.{section}" + (f".{loc}" if loc else "")
+                    msg = str(err["msg"]).removeprefix("Value error, ")
+                    if err["type"] == "extra_forbidden":
+                        msg = f"unknown key; expected one of: {', '.join(cls.model_fields)}"
+                    raise ValueError(f"key '{key}': {msg}") from None
+        out = self.model_copy(update=update)
+        out._origin = dict(self._origin)
+        return out

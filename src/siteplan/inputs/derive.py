@@ -7,6 +7,7 @@ s site option, k workload, h hardware, t slice, p PPA option, a arc.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -60,6 +61,8 @@ class ModelData:
     hardware: list[str]
     hw_capex_per_mw: np.ndarray  # annualised currency/(MW-IT yr)
     hw_idle_share: np.ndarray
+    hw_lifetime_years: np.ndarray
+    hw_first_year: np.ndarray  # first year it can be bought (0: always)
     thr: np.ndarray  # (H, K) Mtok/h per MW-IT at full load; 0 = cannot serve
     # time (T slices, D days)
     slices: list[str]
@@ -82,6 +85,9 @@ class ModelData:
     ppa_max_mw: np.ndarray  # inf = unlimited
     excluded: pd.DataFrame = field(default_factory=pd.DataFrame)  # site, location, reason
     latency_ms: np.ndarray | None = None  # (R, L) round trip
+    # pathway years only: options kept for the horizon that this year's policy excludes
+    # (capacity built earlier stays; nothing new is built there this year)
+    site_buildable: np.ndarray | None = None
 
     @property
     def n_slices(self) -> int:
@@ -106,8 +112,16 @@ def haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
-def derive(scenario: Scenario, inputs: Inputs) -> ModelData:
-    """Build :class:`ModelData`; raises :class:`InputDataError` if scenario ids are unknown."""
+def derive(scenario: Scenario, inputs: Inputs,
+           keep_sites: Collection[str] | None = None) -> ModelData:
+    """Build :class:`ModelData`; raises :class:`InputDataError` if scenario ids are unknown.
+
+    A pathway derives every year with the same site options (``keep_sites``: the options some
+    year admits; ``site_buildable`` marks this year's) and all hardware generations, and
+    handles existing_capacity.csv itself. A single-year run drops hardware first bought after
+    ``scenario.year`` and counts the existing capacity standing in that year as existing_mw.
+    """
+    pathway = keep_sites is not None
     _check_scenario_ids(scenario, inputs)
     regions_df = inputs["regions"].set_index("region")
     regions = list(regions_df.index)
@@ -123,17 +137,27 @@ def derive(scenario: Scenario, inputs: Inputs) -> ModelData:
     slices, weight, day_idx, days, group = _time_slices(scenario, inputs)
 
     sites_df, excluded = _site_options(scenario, inputs, locs)
+    buildable = None
+    if pathway:
+        sites_df, excluded, buildable = _keep_sites(inputs, sites_df, excluded, keep_sites)
     site_location = sites_df["location"].map(l_of).to_numpy(int)
 
     workloads_df = inputs["workloads"]
     workloads = list(workloads_df["workload"])
     k_of = {k: i for i, k in enumerate(workloads)}
     hw_df = inputs["hardware"]
+    first = hw_df["first_year"].fillna(0).to_numpy(int)
+    if not pathway:
+        hw_df = hw_df[first <= scenario.year].reset_index(drop=True)
+        first = hw_df["first_year"].fillna(0).to_numpy(int)
+        sites_df = _existing_standing(inputs, sites_df, hw_df, scenario.year)
     hardware = list(hw_df["hardware"])
     h_of = {h: i for i, h in enumerate(hardware)}
 
     thr = np.zeros((len(hardware), len(workloads)))
     for row in inputs["throughput"].itertuples(index=False):
+        if row.hardware not in h_of:
+            continue
         kw = float(hw_df.loc[hw_df["hardware"] == row.hardware, "kw_per_unit"].iloc[0])
         thr[h_of[row.hardware], k_of[row.workload]] = (
             row.tokens_per_s * 3600.0 / TOKENS_PER_MTOK / (kw / 1000.0)
@@ -210,6 +234,8 @@ def derive(scenario: Scenario, inputs: Inputs) -> ModelData:
         hardware=hardware,
         hw_capex_per_mw=hw_capex,
         hw_idle_share=hw_df["idle_share"].to_numpy(float),
+        hw_lifetime_years=hw_df["lifetime_years"].to_numpy(float),
+        hw_first_year=first,
         thr=thr,
         slices=slices,
         slice_weight_h=weight,
@@ -228,7 +254,33 @@ def derive(scenario: Scenario, inputs: Inputs) -> ModelData:
         ppa_max_mw=ppa[4],
         excluded=excluded,
         latency_ms=latency,
+        site_buildable=buildable,
     )
+
+
+def _existing_standing(inputs: Inputs, sites_df: pd.DataFrame, hw_df: pd.DataFrame,
+                       year: int) -> pd.DataFrame:
+    """Add the existing_capacity.csv MW still standing in ``year`` to the options' existing_mw."""
+    ex = inputs["existing_capacity"]
+    if ex.empty:
+        return sites_df
+    life = ex["hardware"].map(inputs["hardware"].set_index("hardware")["lifetime_years"])
+    standing = ex[(ex["build_year"] <= year) & (year - ex["build_year"] < life)]
+    mw = standing.groupby("site")["mw"].sum()
+    out = sites_df.copy()
+    out["existing_mw"] = out["existing_mw"] + out["site"].map(mw).fillna(0.0)
+    return out
+
+
+def _keep_sites(inputs: Inputs, sites_df: pd.DataFrame, excluded: pd.DataFrame,
+                keep: Collection[str]):
+    """Restore the excluded options named in ``keep`` (dataset order); flag them unbuildable."""
+    every = inputs["site_options"]
+    back = excluded["site"].isin(keep)
+    kept = every[every["site"].isin(set(sites_df["site"]) | set(excluded.loc[back, "site"]))]
+    kept = kept.reset_index(drop=True)
+    buildable = ~kept["site"].isin(excluded.loc[back, "site"]).to_numpy(bool)
+    return kept, excluded[~back].reset_index(drop=True), buildable
 
 
 def _check_scenario_ids(scenario: Scenario, inputs: Inputs) -> None:

@@ -130,6 +130,20 @@ TABLES: dict[str, Table] = {
                 Column("capex_per_unit", "float", "currency", default=0.0, min=0),
                 Column("lifetime_years", "float", "yr", default=5.0, min=0.5, max=50),
                 Column("idle_share", "float", "", default=0.3, min=0, max=1),
+                Column("first_year", "int", "yr", "first year it can be bought (blank: always)",
+                       default=None, min=2000, max=2100),
+            ),
+        ),
+        Table(
+            "existing_capacity",
+            key=("site", "hardware", "build_year"),
+            required=False,
+            description="IT capacity already built, by option, hardware and build year",
+            columns=(
+                _id("site", ref="site_options"),
+                _id("hardware", ref="hardware"),
+                Column("mw", "float", "MW-IT", min=0),
+                Column("build_year", "int", "yr", min=1990, max=2100),
             ),
         ),
         Table(

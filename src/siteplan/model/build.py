@@ -5,6 +5,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from siteplan.inputs.derive import ModelData
+from siteplan.inputs.pathway import PathwayData
 from siteplan.model import (
     capacity,
     carbon,
@@ -17,14 +18,22 @@ from siteplan.model import (
     siting,
     sourcing,
     utilisation,
+    vintage,
 )
 from siteplan.model.layout import make_layout
 
 
 def build_model(data: ModelData) -> pyo.ConcreteModel:
     """Pyomo model of one planning year; families are added in dependency order."""
-    layout = make_layout(data)
     m = pyo.ConcreteModel(name=data.name)
+    add_year(m, data)
+    objective.add(m, m._data, m._layout)  # e_cost[term], e_total_cost, obj
+    return m
+
+
+def add_year(m: pyo.Block, data: ModelData) -> None:
+    """Families 1-8 of one year on block ``m`` (a model, or one year of a pathway)."""
+    layout = make_layout(data)
     m._data, m._layout, m._cost_parts = data, layout, {}
     siting.add(m, data, layout)       # 4  v_open, v_cap_mw, c_build_*, c_one_option_per_location
     demand.add(m, data, layout)       # 1  v_serve_mtok_h, v_unserved_mtok_h, c_demand_*
@@ -36,5 +45,15 @@ def build_model(data: ModelData) -> pyo.ConcreteModel:
     carbon.add(m, data, layout)       # 8a e_emissions_t, c_carbon_cap
     resilience.add(m, data, layout)   # 8b c_site_share
     sourcing.add(m, data, layout)     # 8c v_assign, c_single_source_*
-    objective.add(m, data, layout)    #    e_cost[term], obj
+
+
+def build_pathway_model(P: PathwayData) -> pyo.ConcreteModel:
+    """One block per modelled year (families 1-8), linked by family 9 (vintages)."""
+    m = pyo.ConcreteModel(name=P.data[0].name)
+    m.year = pyo.Block(range(len(P.years)))
+    for i, data in enumerate(P.data):
+        add_year(m.year[i], data)
+    m._year_blocks = [m.year[i] for i in range(len(P.years))]
+    vintage.add(m, P)                 # 9  v_build_mw, v_fac_build_mw, c_vintage_*, c_stay_open
+    objective.add_pathway(m, P)       #    e_cost[term] per year, e_npc, obj
     return m

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from siteplan.inputs.derive import ModelData
+from siteplan.inputs.pathway import PathwayData
 from siteplan.model.costs import COST_TERMS, attach_cost_expressions
 from siteplan.model.layout import Layout
 
@@ -16,9 +17,14 @@ OBJECTIVE_SCALE = 1e-6
 EMISSIONS_TIEBREAK = 1e-6  # cost weight (per currency) when minimising tCO2
 
 
-def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
+def attach_totals(m: pyo.Block) -> None:
+    """``m.e_cost[term]`` and ``m.e_total_cost`` (currency/yr) from the registered terms."""
     attach_cost_expressions(m)
     m.e_total_cost = pyo.Expression(expr=sum(m.e_cost[t] for t in COST_TERMS))
+
+
+def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
+    attach_totals(m)
     if d.objective == "emissions":
         m.obj = pyo.Objective(
             expr=OBJECTIVE_SCALE * (m.e_emissions_t * 1e3 + EMISSIONS_TIEBREAK * m.e_total_cost),
@@ -26,3 +32,19 @@ def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
         )
     else:
         m.obj = pyo.Objective(expr=OBJECTIVE_SCALE * m.e_total_cost, sense=pyo.minimize)
+
+
+def add_pathway(m: pyo.ConcreteModel, P: PathwayData) -> None:
+    """Net present cost: sum_y weight_y x annual cost_y (inputs/pathway.py); or the tCO2 of
+    the horizon (each year's emissions x the calendar years it stands for)."""
+    blocks = m._year_blocks
+    for b in blocks:
+        attach_totals(b)
+    m.e_npc = pyo.Expression(expr=sum(float(w) * b.e_total_cost
+                                      for w, b in zip(P.weight, blocks, strict=True)))
+    if P.data[0].objective == "emissions":
+        tco2 = sum(float(n) * b.e_emissions_t for n, b in zip(P.span_years, blocks, strict=True))
+        m.obj = pyo.Objective(expr=OBJECTIVE_SCALE * (tco2 * 1e3 + EMISSIONS_TIEBREAK * m.e_npc),
+                              sense=pyo.minimize)
+    else:
+        m.obj = pyo.Objective(expr=OBJECTIVE_SCALE * m.e_npc, sense=pyo.minimize)

@@ -19,8 +19,13 @@ from siteplan.solve import SolveResult
 EPS_MTOK_H = 1e-7  # flows below this (Mtok/h) are solver noise, not allocations
 
 
-def extract(m: pyo.ConcreteModel, d: ModelData, res: SolveResult) -> dict:
-    """Tables (DataFrames) and headline figures from a solved model."""
+def extract(m: pyo.Block, d: ModelData, res: SolveResult, cost_weight: float = 1.0,
+            site_capital: dict[str, np.ndarray] | None = None) -> dict:
+    """Tables (DataFrames) and headline figures from a solved model (or one pathway year).
+
+    A pathway year passes its objective weight (duals are per weighted currency) and each
+    option's capital cost of the year (what its standing vintages pay, not its capacity).
+    """
     L = m._layout
     T, w = L.n_t, d.slice_weight_h
     days_per_year = float(w.sum()) / 24.0
@@ -105,6 +110,7 @@ def extract(m: pyo.ConcreteModel, d: ModelData, res: SolveResult) -> dict:
         "certificates": gec * (pol.certificates.price_per_mwh if pol.certificates else 0.0),
         "carbon": emissions * pol.carbon_price_per_t,
     }
+    cost.update(site_capital or {})
     site_cost = sum(cost.values())
     site_cpm = np.divide(site_cost, site_mtok, out=np.zeros(n_s), where=site_mtok > 0)
     loc = np.array(d.locations, dtype=object)[d.site_location]
@@ -182,7 +188,7 @@ def extract(m: pyo.ConcreteModel, d: ModelData, res: SolveResult) -> dict:
     lat_r = np.bincount(rr, weights=rv * r_lat, minlength=n_r)
     west = d.location_zone[rl] == "west"
     west_r = np.bincount(rr, weights=rv * west, minlength=n_r)
-    marginal = _marginal_cost(m, d, res, n_r)
+    marginal = _marginal_cost(m, d, res, n_r) / cost_weight
     regions = pd.DataFrame({
         "region": d.regions,
         "name": d.region_name,

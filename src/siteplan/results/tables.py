@@ -32,7 +32,8 @@ import pandas as pd
 from siteplan.errors import SiteplanError
 
 TABLE_FILES = ("allocation", "sites", "regions")
-RESULT_FILES = frozenset({*(f"{n}.csv" for n in TABLE_FILES), "excluded.csv", "summary.json"})
+RESULT_FILES = frozenset({*(f"{n}.csv" for n in TABLE_FILES), "excluded.csv", "summary.json",
+                          "builds.csv"})
 # drawn from a result by `siteplan map` and `siteplan report`; replaced with it
 DERIVED_FILES = frozenset({"map.png", "report.html"})
 PAUSE_ENV = "SITEPLAN_TEST_PAUSE_WRITE_S"  # test hook, see the module docstring
@@ -63,6 +64,7 @@ class Results:
     regions: pd.DataFrame
     excluded: pd.DataFrame
     summary: dict = field(default_factory=dict)
+    builds: pd.DataFrame | None = None  # pathways only: what is built and retired when
 
     @property
     def objective(self) -> float:
@@ -84,6 +86,8 @@ class Results:
                 _write_csv(getattr(self, name), tmp / f"{name}.csv")
             _pause()
             _write_csv(self.excluded, tmp / "excluded.csv")
+            if self.builds is not None:
+                _write_csv(self.builds, tmp / "builds.csv")
             _pause()
             text = json.dumps(_jsonable(self.summary), indent=2, sort_keys=False) + "\n"
             _write_text(tmp / "summary.json", text)

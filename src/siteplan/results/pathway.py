@@ -1,0 +1,112 @@
+"""A solved pathway as tables: each year's allocation, sites and regions (with a ``year``
+column), ``builds`` (what is built and retired when), and the summary with the net present
+cost and each year's cost per Mtok."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyomo.environ as pyo
+
+from siteplan.inputs.pathway import PathwayData
+from siteplan.model.costs import COST_TERMS
+from siteplan.model.vintage import standing
+from siteplan.results.extract import extract
+from siteplan.solve import SolveResult
+
+EPS_MW = 1e-6
+YEAR_FIGURES = ("objective", "avg_cost_per_mtok", "served_tokens_per_day",
+                "unserved_tokens_per_day", "energy_twh", "green_share", "tco2",
+                "tokens_per_kwh", "west_share", "sites_open", "mw_it_total")
+
+
+def extract_pathway(m: pyo.ConcreteModel, P: PathwayData, res: SolveResult) -> dict:
+    """Tables and summary of a solved pathway model (see module docstring)."""
+    Y = len(P.years)
+    d0 = P.data[0]
+    site_hw = m.year[0]._layout.site_hw
+    J, n_s = len(site_hw), len(d0.sites)
+    build = res.values(m.v_build_mw).reshape(J, Y)
+    fac = res.values(m.v_fac_build_mw).reshape(n_s, Y)
+    hw_of = np.array([h for _s, h in site_hw], dtype=int)
+    site_of = np.array([s for s, _h in site_hw], dtype=int)
+    fac_stand = standing(P.years, P.facility_lifetime_years)
+    hw_stand = np.array([standing(P.years, d0.hw_lifetime_years[h]) for h in hw_of])  # (J,Y,Y)
+    stand_mw = np.einsum("jyv,jv->jy", hw_stand, build) if J else np.zeros((0, Y))
+
+    tables: dict[str, list[pd.DataFrame]] = {"allocation": [], "sites": [], "regions": []}
+    years = []
+    for y, (year, b, d) in enumerate(zip(P.years, m._year_blocks, P.data, strict=True)):
+        hw_cost = np.bincount(site_of, weights=stand_mw[:, y] * d.hw_capex_per_mw[hw_of],
+                              minlength=n_s)
+        fac_cost = d.site_facility_cost_per_mw * (fac * fac_stand[y][None, :]).sum(axis=1)
+        out = extract(b, d, res, cost_weight=float(P.weight[y]),
+                      site_capital={"hardware": hw_cost, "facility": fac_cost})
+        for name in tables:
+            tables[name].append(out[name].assign(year=year))
+        s = out["summary"]
+        years.append({"year": year, "span_years": float(P.span_years[y]),
+                      "discounted_years": float(P.weight[y]),
+                      **{k: s[k] for k in YEAR_FIGURES}, "cost_breakdown": s["cost_breakdown"],
+                      **_zone_mw(d, site_of, build[:, y], stand_mw[:, y])})
+    frames = {name: _year_first(pd.concat(parts, ignore_index=True))
+              for name, parts in tables.items()}
+    npc_terms = {t: float(sum(P.weight[y] * years[y]["cost_breakdown"][t] for y in range(Y)))
+                 for t in COST_TERMS}
+    last = years[-1]
+    summary = {
+        "objective": float(sum(npc_terms.values())),
+        "objective_meaning": "net present cost at the first year (currency)",
+        "net_present_cost": float(sum(npc_terms.values())),
+        "cost_breakdown": npc_terms,
+        "years": years,
+        **{k: last[k] for k in ("served_tokens_per_day", "avg_cost_per_mtok", "green_share",
+                                "tco2", "energy_twh", "sites_open", "mw_it_total")},
+        "final_year": last["year"],
+        "options_excluded": int(len(d0.excluded)),
+    }
+    frames["builds"] = _builds(P, site_hw, build, fac)
+    return {**frames, "summary": summary}
+
+
+def _year_first(df: pd.DataFrame) -> pd.DataFrame:
+    return df[["year", *[c for c in df.columns if c != "year"]]]
+
+
+def _zone_mw(d, site_of: np.ndarray, built: np.ndarray, stand: np.ndarray) -> dict:
+    """MW-IT built in the year and standing after it, east and west."""
+    zone = d.location_zone[d.site_location][site_of] if len(site_of) else np.zeros(0)
+    out = {}
+    for z in ("east", "west"):
+        out[f"mw_built_{z}"] = float(built[zone == z].sum())
+        out[f"mw_standing_{z}"] = float(stand[zone == z].sum())
+    return out
+
+
+def _builds(P: PathwayData, site_hw, build, fac) -> pd.DataFrame:
+    """One row per (year, option, asset) with MW built, retired or standing; the asset is a
+    hardware id or ``facility`` (building + cooling, MW-IT it can hold)."""
+    d0 = P.data[0]
+    assets = [(s, d0.hardware[h], build[j], d0.hw_lifetime_years[h])
+              for j, (s, h) in enumerate(site_hw)]
+    assets += [(s, "facility", fac[s], P.facility_lifetime_years) for s in range(len(d0.sites))]
+    rows = []
+    for s, asset, built, life in assets:
+        st = standing(P.years, life)
+        stand = st @ built
+        for y, year in enumerate(P.years):
+            # built in v, standing in the previous modelled year but not in this one
+            retired = float(sum(built[v] for v in range(y) if st[y - 1, v] and not st[y, v]))
+            if max(built[y], retired, stand[y]) <= EPS_MW:
+                continue
+            loc = d0.site_location[s]
+            rows.append({
+                "year": year, "site": d0.sites[s], "location": d0.locations[loc],
+                "region": d0.regions[d0.location_region[loc]], "zone": d0.location_zone[loc],
+                "asset": asset, "built_mw": float(built[y]), "retired_mw": retired,
+                "standing_mw": float(stand[y]),
+            })
+    cols = ["year", "site", "location", "region", "zone", "asset", "built_mw", "retired_mw",
+            "standing_mw"]
+    df = pd.DataFrame(rows, columns=cols)
+    return df.sort_values(["year", "site", "asset"], kind="stable").reset_index(drop=True)
