@@ -290,3 +290,40 @@ def test_bad_first_year_in_hardware_csv(tmp_path):
         siteplan.solve(siteplan.load_scenario(path))
     assert "hardware.csv, line 3 (hardware=gen2): 'first_year' is '2027.5'; expected a whole " \
         "number" in str(err.value)
+
+
+# --- the commands on a pathway's results ---------------------------------------------------
+def test_run_report_and_compare_read_a_pathway_year_by_year(tmp_path):
+    from click.testing import CliRunner
+
+    from siteplan.cli import main
+
+    path = write_scenario(tmp_path, _one_region(), years=[2026, 2027],
+                          finance__discount_rate=0.0,
+                          pathway={"demand_growth": {2026: 1.0, 2027: 2.0}})
+    cli = CliRunner()
+    out = tmp_path / "out"
+    run = cli.invoke(main, ["run", str(path), "-o", str(out)])
+    assert run.exit_code == 0, run.output
+    assert "net present cost" in run.output
+    assert "2027" in run.output and (out / "builds.csv").is_file()
+    rep = cli.invoke(main, ["report", str(out), "-o", str(tmp_path / "r.html"), "--no-map",
+                            "--year", "2026"])
+    assert rep.exit_code == 0, rep.output
+    html = (tmp_path / "r.html").read_text()
+    assert "Build-out by year" in html and "year 2026" in html
+    cmp = cli.invoke(main, ["compare", str(out), str(out), "--year", "2027"])
+    assert cmp.exit_code == 0, cmp.output
+    bad = cli.invoke(main, ["compare", str(out), str(out), "--year", "2029"])
+    assert bad.exit_code == 2
+    assert "no year 2029 in this pathway; expected one of 2026, 2027" in bad.output
+
+
+def test_year_of_a_single_year_result_is_an_error(tmp_path):
+    from siteplan.report.result import ReportError, load_result
+
+    path = write_scenario(tmp_path, _one_region())
+    out = siteplan.solve(siteplan.load_scenario(path)).write(tmp_path / "out")
+    assert load_result(out).notes == []
+    with pytest.raises(ReportError, match="not a pathway result"):
+        load_result(out, year=2026)

@@ -170,6 +170,8 @@ def format_summary(s: dict, outdir: Path) -> str:
     cur = s.get("currency", "")
     gap = s.get("mip_gap")
     gap_text = f", gap {gap:.2e}" if gap is not None else ""
+    if s.get("years"):
+        return _format_pathway(s, outdir, cur, gap_text)
     lines = [
         f"{s['scenario']}: {s['status']}{gap_text} (HiGHS {s['highs_status']}), "
         f"build {s['times']['build_s']:.1f} s, solve {s['times']['solve_s']:.1f} s",
@@ -183,6 +185,25 @@ def format_summary(s: dict, outdir: Path) -> str:
         f"served from west {s['west_share']:.1%}",
         f"  results in         {outdir}/",
     ]
+    return "\n".join(lines)
+
+
+def _format_pathway(s: dict, outdir: Path, cur: str, gap_text: str) -> str:
+    lines = [
+        f"{s['scenario']}: {s['status']}{gap_text} (HiGHS {s['highs_status']}), "
+        f"build {s['times']['build_s']:.1f} s, solve {s['times']['solve_s']:.1f} s",
+        f"  net present cost   {s['net_present_cost'] / 1e9:,.3f} billion {cur} "
+        f"(at {s['years'][0]['year']}, discount rate {s['discount_rate']:.1%})",
+        "  year  cost bn/yr  cost/Mtok  T tokens/day  GW built E/W   GW standing E/W  green",
+    ]
+    for y in s["years"]:
+        lines.append(
+            f"  {y['year']}  {y['objective'] / 1e9:10,.3f}  {y['avg_cost_per_mtok']:9.4f}  "
+            f"{y['served_tokens_per_day'] / 1e12:12,.1f}  "
+            f"{y['mw_built_east'] / 1e3:6.2f}/{y['mw_built_west'] / 1e3:<6.2f} "
+            f"{y['mw_standing_east'] / 1e3:7.2f}/{y['mw_standing_west'] / 1e3:<7.2f}  "
+            f"{y['green_share']:5.1%}")
+    lines.append(f"  results in         {outdir}/ (builds.csv: what is built and retired when)")
     return "\n".join(lines)
 
 

@@ -291,7 +291,7 @@ def _improve_by_dropping(highs, m, var_col, cols, fixed, deadline):
         # close an option in the first year it is open: a drop, or (pathway) a delay
         candidates = [(y, s, col) for y, s, col in units
                       if value[(y, s)] > 0.5 and value.get((y - 1, s), 0.0) < 0.5]
-        for y, s, col in sorted(candidates, key=lambda u: (cap[u[0], u[1]], u[1], u[0])):
+        for _y, _s, col in sorted(candidates, key=lambda u: (cap[u[0], u[1]], u[1], u[0])):
             if tries >= MAX_DROP_TRIES or time.monotonic() >= stop:
                 break
             trial = fixed.copy()

@@ -64,7 +64,7 @@ def add(m: pyo.ConcreteModel, P: PathwayData) -> None:
 
     cap_rows, fac_rows, open_rows = [], [], []
     for y, b in enumerate(blocks):
-        for j, (s, h) in enumerate(site_hw):
+        for j, (_s, h) in enumerate(site_hw):
             vs = [v for v in range(Y) if hw_stand[h][y, v]]
             cap_rows.append(lin([1.0] + [-1.0] * len(vs),
                                 [b.v_cap_mw[j]] + [build[j * Y + v] for v in vs]) == exist[j, y])

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from siteplan.errors import SiteplanError
+from siteplan.report.result import load_result
 
 EXAMPLES = {
     "map": "  siteplan map out/china-2026 -o map.png\n"
@@ -56,6 +57,11 @@ def _warn(lines) -> None:
         click.echo(f"warning: {' '.join(str(line).split())}", err=True)
 
 
+year_option = click.option(
+    "--year", type=int, default=None,
+    help="For a pathway result: the year to show [default: its final year].")
+
+
 def register(main: click.Group) -> None:
     """Add the ``map`` and ``report`` commands to ``main``."""
 
@@ -70,16 +76,19 @@ def register(main: click.Group) -> None:
     @dataset_option
     @click.option("--dpi", type=click.IntRange(50, 600), default=150, show_default=True,
                   help="Resolution of a PNG map.")
+    @year_option
     @debug_option
     def map_command(result_dir: Path, out: Path | None, color: str, latency_circles: bool,
-                    boundaries: Path | None, dataset: Path | None, dpi: int,
+                    boundaries: Path | None, dataset: Path | None, dpi: int, year: int | None,
                     debug: bool) -> None:
         """Draw RESULT_DIR on a map: regional cost, open sites, demand flows."""
         from siteplan.report.map import write_map
 
         out = out or Path("map.png")
         try:
-            info = write_map(result_dir, out, dpi=dpi, color=color,
+            result = load_result(result_dir, year)
+            _warn(result.notes)
+            info = write_map(result, out, dpi=dpi, color=color,
                              latency_circles=latency_circles, boundaries=boundaries,
                              dataset=dataset)
         except (Exception, KeyboardInterrupt) as exc:
@@ -100,17 +109,21 @@ def register(main: click.Group) -> None:
     @boundaries_option
     @dataset_option
     @click.option("--no-map", is_flag=True, help="Leave the maps out.")
+    @year_option
     @debug_option
     def report_command(result_dirs: tuple[Path, ...], out: Path | None, title: str | None,
                        color: str, latency_circles: bool, boundaries: Path | None,
-                       dataset: Path | None, no_map: bool, debug: bool) -> None:
+                       dataset: Path | None, no_map: bool, year: int | None,
+                       debug: bool) -> None:
         """One self-contained HTML report of RESULT_DIR (several: with a comparison)."""
         from siteplan.report.html import write_report
 
         out = out or Path("report.html")
         warnings: list[str] = []
         try:
-            write_report(list(result_dirs), out, title=title, maps=not no_map,
+            results = [load_result(d, year) for d in result_dirs]
+            _warn([n for r in results for n in r.notes])
+            write_report(results, out, title=title, maps=not no_map,
                          warnings=warnings,
                          map_options={"color": color, "latency_circles": latency_circles,
                                       "boundaries": boundaries, "dataset": dataset})

@@ -153,6 +153,28 @@ def _table(df: pd.DataFrame, columns: list[Column], css_class: str = "") -> str:
             f"<tbody>{''.join(rows)}</tbody></table></div>")
 
 
+def pathway_table(res: ResultFolder) -> str:
+    """The years of a pathway: annual cost, cost per Mtok, tokens, GW built and standing."""
+    s, cur = res.summary, res.currency
+    df = pd.DataFrame(s["pathway_years"])
+    for col in ("mw_built_east", "mw_built_west", "mw_standing_east", "mw_standing_west"):
+        df[col.replace("mw_", "gw_")] = df[col] / 1e3
+    npc, npc_unit = _money(s.get("net_present_cost"), cur)
+    note = (f"Net present cost {npc} {npc_unit} at {int(df['year'].iloc[0])}; the figures above "
+            f"and below are year {s.get('pathway_year')}. Annual costs are undiscounted.")
+    return "<h3>Build-out by year</h3>" + f'<p class="note">{escape(note)}</p>' + _table(df, [
+        Column("year", "Year", lambda v: str(int(v))),
+        Column("objective", f"Annual cost, bn {cur}", lambda v: _fmt(_num(v) / 1e9, 3)),
+        Column("avg_cost_per_mtok", f"Cost, {cur}/Mtok", lambda v: _fmt(v, 4)),
+        Column("served_tokens_per_day", "Served, tokens/day", lambda v: fmt_tokens(float(v))),
+        Column("gw_built_east", "GW built, east", lambda v: _fmt(v, 2)),
+        Column("gw_built_west", "GW built, west", lambda v: _fmt(v, 2)),
+        Column("gw_standing_east", "GW standing, east", lambda v: _fmt(v, 2)),
+        Column("gw_standing_west", "GW standing, west", lambda v: _fmt(v, 2)),
+        Column("green_share", "Green share", _pct),
+    ])
+
+
 def regions_table(res: ResultFolder) -> str:
     df = res.regions.copy()
     if "name" not in df.columns:
@@ -344,6 +366,8 @@ def _result_section(res: ResultFolder, idx: int, label: str, map_opts: dict | No
         html.append(f'<p class="meta">{escape(str(s["description"]))}</p>')
     html.append(_lead(res))
     html.append(_cards(res))
+    if s.get("pathway_years"):
+        html.append(pathway_table(res))
     names: dict = {}
     if map_opts is not None:
         try:

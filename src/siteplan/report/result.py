@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from siteplan.errors import SiteplanError
+from siteplan.results.pathway import select_year
 
 REQUIRED = ("summary.json", "regions.csv", "sites.csv", "allocation.csv")
 
@@ -36,6 +37,7 @@ class ResultFolder:
     sites: pd.DataFrame
     allocation: pd.DataFrame
     excluded: pd.DataFrame = field(default_factory=pd.DataFrame)
+    notes: list[str] = field(default_factory=list)  # e.g. which year of a pathway is shown
 
     @property
     def scenario(self) -> str:
@@ -51,8 +53,11 @@ class ResultFolder:
         return s[(s["open"] > 0.5) & (s["mw_it_total"] > 1e-9)].copy()
 
 
-def load_result(path: str | Path) -> ResultFolder:
-    """Read ``path`` (a folder written by ``siteplan run``); ReportError if it is not one."""
+def load_result(path: str | Path, year: int | None = None) -> ResultFolder:
+    """Read ``path`` (a folder written by ``siteplan run``); ReportError if it is not one.
+
+    A pathway's folder is read as one of its years (``year``; default the final one).
+    """
     path = Path(path)
     if not path.is_dir():
         raise ReportError(f"{path}: not a folder; expected a result folder from 'siteplan run'")
@@ -84,4 +89,11 @@ def load_result(path: str | Path) -> ResultFolder:
             excluded = pd.read_csv(path / "excluded.csv")
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError):
             excluded = pd.DataFrame()
-    return ResultFolder(path=path, summary=summary, excluded=excluded, **tables)
+    try:
+        summary, tables, note = select_year(summary, {**tables, "excluded": excluded}, year,
+                                            str(path))
+    except ValueError as exc:
+        raise ReportError(str(exc)) from None
+    excluded = tables.pop("excluded")
+    return ResultFolder(path=path, summary=summary, excluded=excluded, notes=[note] if note else [],
+                        **tables)

@@ -15,9 +15,6 @@ from siteplan.results.extract import extract
 from siteplan.solve import SolveResult
 
 EPS_MW = 1e-6
-YEAR_FIGURES = ("objective", "avg_cost_per_mtok", "served_tokens_per_day",
-                "unserved_tokens_per_day", "energy_twh", "green_share", "tco2",
-                "tokens_per_kwh", "west_share", "sites_open", "mw_it_total")
 
 
 def extract_pathway(m: pyo.ConcreteModel, P: PathwayData, res: SolveResult) -> dict:
@@ -44,26 +41,20 @@ def extract_pathway(m: pyo.ConcreteModel, P: PathwayData, res: SolveResult) -> d
                       site_capital={"hardware": hw_cost, "facility": fac_cost})
         for name in tables:
             tables[name].append(out[name].assign(year=year))
-        s = out["summary"]
         years.append({"year": year, "span_years": float(P.span_years[y]),
-                      "discounted_years": float(P.weight[y]),
-                      **{k: s[k] for k in YEAR_FIGURES}, "cost_breakdown": s["cost_breakdown"],
+                      "discounted_years": float(P.weight[y]), **out["summary"],
                       **_zone_mw(d, site_of, build[:, y], stand_mw[:, y])})
     frames = {name: _year_first(pd.concat(parts, ignore_index=True))
               for name, parts in tables.items()}
     npc_terms = {t: float(sum(P.weight[y] * years[y]["cost_breakdown"][t] for y in range(Y)))
                  for t in COST_TERMS}
-    last = years[-1]
     summary = {
         "objective": float(sum(npc_terms.values())),
         "objective_meaning": "net present cost at the first year (currency)",
         "net_present_cost": float(sum(npc_terms.values())),
         "cost_breakdown": npc_terms,
         "years": years,
-        **{k: last[k] for k in ("served_tokens_per_day", "avg_cost_per_mtok", "green_share",
-                                "tco2", "energy_twh", "sites_open", "mw_it_total")},
-        "final_year": last["year"],
-        "options_excluded": int(len(d0.excluded)),
+        "final_year": years[-1]["year"],
     }
     frames["builds"] = _builds(P, site_hw, build, fac)
     return {**frames, "summary": summary}
@@ -110,3 +101,33 @@ def _builds(P: PathwayData, site_hw, build, fac) -> pd.DataFrame:
             "standing_mw"]
     df = pd.DataFrame(rows, columns=cols)
     return df.sort_values(["year", "site", "asset"], kind="stable").reset_index(drop=True)
+
+
+def select_year(summary: dict, tables: dict[str, pd.DataFrame], year: int | None, where: str):
+    """One year of a pathway result as a single-year result: (summary, tables, note).
+
+    ``year`` None means the final year; a single-year result is returned unchanged (and a
+    ``year`` asked of it is an error). Raises ValueError with a one-line message.
+    """
+    entries = summary.get("years")
+    if not isinstance(entries, list) or not entries:
+        if year is not None:
+            raise ValueError(f"{where}: not a pathway result; --year applies to results of a "
+                             "scenario with 'years'")
+        return summary, tables, None
+    have = [int(e["year"]) for e in entries]
+    pick = have[-1] if year is None else int(year)
+    if pick not in have:
+        raise ValueError(f"{where}: no year {pick} in this pathway; expected one of "
+                         f"{', '.join(map(str, have))}")
+    entry = entries[have.index(pick)]
+    one = {k: v for k, v in summary.items() if k != "years"}
+    one.update({k: v for k, v in entry.items() if k != "year"})
+    one["pathway_year"], one["pathway_years"] = pick, entries
+    out = {}
+    for name, df in tables.items():
+        if df is not None and "year" in df.columns:
+            df = df[df["year"] == pick].drop(columns="year").reset_index(drop=True)
+        out[name] = df
+    note = f"{where}: pathway result, showing year {pick} (of {', '.join(map(str, have))})"
+    return one, out, note

@@ -73,9 +73,11 @@ def _with(options):
                                       "reused when it already holds results.")
 @click.option("--no-cache", is_flag=True, help="Solve YAMLs into a temporary folder instead.")
 @click.option("--refresh", is_flag=True, help="Solve YAMLs again even if cached results exist.")
+@click.option("--year", type=int, default=None,
+              help="For pathway results: the year to compare [default: their final year].")
 @debug_option
 def compare(sources: tuple[str, ...], outfile: Path | None, cache: Path, no_cache: bool,
-            refresh: bool, debug: bool) -> None:
+            refresh: bool, year: int | None, debug: bool) -> None:
     """Compare scenarios side by side; the first is the baseline.
 
     Each of A B [C ...] is a results folder (as written by 'siteplan run') or a scenario
@@ -90,7 +92,7 @@ def compare(sources: tuple[str, ...], outfile: Path | None, cache: Path, no_cach
     try:
         with cli._sigterm_raises():
             cmp = do_compare(sources, cache=None if no_cache else cache, refresh=refresh,
-                             say=lambda text: click.echo(text, err=True))
+                             say=lambda text: click.echo(text, err=True), year=year)
             if outfile is not None:
                 cmp.write(outfile)
     except (Exception, KeyboardInterrupt, cli._Terminated) as exc:

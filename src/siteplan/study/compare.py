@@ -158,11 +158,12 @@ def resolve_source(source: str | Path, cache: Path | None, tmp: Path, refresh: b
 
 
 def compare(sources, cache: str | Path | None = "out", refresh: bool = False,
-            say=None) -> Comparison:
+            say=None, year: int | None = None) -> Comparison:
     """Compare two or more results folders or scenario YAMLs; the first is the baseline.
 
     ``cache``: where YAMLs are solved (``<cache>/<name>``), None for a temporary folder;
-    ``say``: called with a line of progress text before each solve.
+    ``say``: called with a line of progress text before each solve; ``year``: the year of
+    pathway results to compare (default their final year).
     """
     sources = list(sources)
     if len(sources) < 2:
@@ -174,9 +175,10 @@ def compare(sources, cache: str | Path | None = "out", refresh: bool = False,
         for src in sources:
             folder, wanted = resolve_source(src, Path(cache) if cache is not None else None,
                                             tmp, refresh, notes, say)
-            run = read_run_folder(folder)
+            run = read_run_folder(folder, year)
             if wanted is not None:  # the YAML's resolved scenario is known for sure
-                run.scenario, run.notes = wanted, []
+                run.scenario = wanted
+                run.notes = [n for n in run.notes if "pathway result" in n]
             notes += run.notes
             runs.append(run)
         return build_comparison(runs, notes)

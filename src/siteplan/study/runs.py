@@ -25,6 +25,7 @@ from typing import Any
 import pandas as pd
 
 from siteplan.errors import InfeasibleError, ScenarioError, SiteplanError, SolverError
+from siteplan.results.pathway import select_year
 
 INPUTS_KEY = "inputs"  # summary.json key holding the run's inputs (written by this package)
 ERROR_FILE = "error.json"
@@ -220,7 +221,8 @@ def recorded_scenario(summary: dict) -> dict | None:
     return None
 
 
-def read_run_folder(folder: str | Path) -> RunFolder:
+def read_run_folder(folder: str | Path, year: int | None = None) -> RunFolder:
+    """A results folder; a pathway's is read as one of its years (default the final one)."""
     folder = Path(folder)
     summary = read_summary(folder)
     try:
@@ -229,8 +231,15 @@ def read_run_folder(folder: str | Path) -> RunFolder:
         raise StudyError(f"{folder}: regions.csv missing; the results folder is incomplete") \
             from None
     sites = pd.read_csv(folder / "sites.csv") if (folder / "sites.csv").exists() else None
-    run = RunFolder(folder=folder, summary=summary, regions=regions, sites=sites,
-                    scenario=recorded_scenario(summary))
+    try:
+        summary, tables, note = select_year(summary, {"regions": regions, "sites": sites},
+                                            year, str(folder))
+    except ValueError as exc:
+        raise StudyError(str(exc)) from None
+    run = RunFolder(folder=folder, summary=summary, regions=tables["regions"],
+                    sites=tables["sites"], scenario=recorded_scenario(summary))
+    if note:
+        run.notes.append(note)
     if run.scenario is None:
         # scenario.json next to the results, if some tool put one there
         side = folder / "scenario.json"
