@@ -8,14 +8,18 @@ from siteplan.inputs.derive import ModelData
 from siteplan.model import (
     capacity,
     carbon,
+    curtailment,
     demand,
     green,
+    hourly,
+    moves,
     objective,
     power,
     resilience,
     routing,
     siting,
     sourcing,
+    storage,
     utilisation,
 )
 from siteplan.model.layout import make_layout
@@ -31,10 +35,15 @@ def build_model(data: ModelData) -> pyo.ConcreteModel:
     routing.add(m, data, layout)      # 2  v_process_mtok_h, c_routing
     capacity.add(m, data, layout)     # 3  c_capacity
     utilisation.add(m, data, layout)  # 5  c_utilisation_floor
-    power.add(m, data, layout)        # 6  v_grid_mw, v_ppa_mw, v_ppa_use_mw, c_power_balance
+    power.add(m, data, layout)        # 6  v_grid_mw, v_ppa_mw, v_ppa_use_mw, c_ppa_output
+    curtailment.add(m, data, layout)  # 9  v_curtail_mw, c_curtailment_available
+    storage.add(m, data, layout)      # 10 v_storage_mwh/_mw, v_charge_mw, v_soc_mwh, c_storage_*
+    power.add_balance(m, data, layout)  # 6 c_power_balance (grid + clean supply = pue x it)
     green.add(m, data, layout)        # 7  v_gec_mwh, c_green_share, c_site_green_share
+    hourly.add(m, data, layout)       # 11 c_hourly_clean
     carbon.add(m, data, layout)       # 8a e_emissions_t, c_carbon_cap
     resilience.add(m, data, layout)   # 8b c_site_share
     sourcing.add(m, data, layout)     # 8c v_assign, c_single_source_*
+    moves.add(m, data, layout)        # 8d c_pin_site_share
     objective.add(m, data, layout)    #    e_cost[term], obj
     return m
