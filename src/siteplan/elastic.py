@@ -37,6 +37,7 @@ SOFT_FAMILIES = (
     "c_demand_balance", "c_demand_daily", "c_single_source_link", "c_build_max",
     "c_build_min", "c_capacity", "c_utilisation_floor", "c_green_share",
     "c_site_green_share", "c_certificate_cap", "c_carbon_cap", "c_site_share",
+    "c_hourly_clean",
 )
 
 
@@ -161,6 +162,8 @@ def _row_weights(m, d: ModelData, sc: _Scales, family: str, n: int) -> np.ndarra
         return np.full(n, 1.0 / (sc.hours * sc.need_mw))
     if family in ("c_green_share", "c_site_green_share", "c_certificate_cap"):
         return np.full(n, 1.0 / sc.energy_mwh)
+    if family == "c_hourly_clean":  # MW short per (location, slice): weigh by its hours
+        return np.tile(w, max(n // L.n_t, 1))[:n] / sc.energy_mwh
     if family == "c_carbon_cap":
         return np.full(n, 1.0 / sc.tco2)
     if family == "c_site_share":
@@ -387,6 +390,21 @@ def _describe_certificates(m, d: ModelData, v: np.ndarray, res) -> str:
             f"{pts:.3g} percentage points ({_g(float(v.sum()))} MWh of certificates)")
 
 
+def _describe_hourly(m, d: ModelData, v: np.ndarray, res) -> str:
+    L = m._layout
+    short = v.reshape(-1, L.n_t)  # (locations, slices) MW of clean supply missing
+    locs = [int(x) for x in L.active_locations]
+    items = [(d.locations[loc], float((row * d.slice_weight_h).sum()))
+             for loc, row in zip(locs, short, strict=True)]
+    i, t = np.unravel_index(int(np.argmax(short)), short.shape)
+    return (f"hourly matching must give: policy.hourly_clean_share "
+            f"{d.policy.hourly_clean_share:.0%} leaves {_g(float(sum(x for _n, x in items)))} "
+            f"MWh a year of clean supply missing (worst: {d.locations[locs[i]]} in slice "
+            f"{d.slices[t]}, {_g(float(short[i, t]))} MW short) at: "
+            f"{_top(items, lambda x: f'{_g(x)} MWh')}; lower the share, or allow "
+            "synergy.storage or synergy.absorb_curtailment")
+
+
 def _describe_carbon(m, d: ModelData, v: np.ndarray, res) -> str:
     cap = d.policy.carbon_cap_t or 0.0
     x = float(v.sum())
@@ -428,4 +446,5 @@ _DESCRIBE = {
     "c_certificate_cap": _describe_certificates,
     "c_carbon_cap": _describe_carbon,
     "c_site_share": _describe_site_share,
+    "c_hourly_clean": _describe_hourly,
 }

@@ -35,10 +35,10 @@ def build_model(data: ModelData) -> pyo.ConcreteModel:
     routing.add(m, data, layout)      # 2  v_process_mtok_h, c_routing
     capacity.add(m, data, layout)     # 3  c_capacity
     utilisation.add(m, data, layout)  # 5  c_utilisation_floor
-    power.add(m, data, layout)        # 6  v_grid_mw, v_ppa_mw, v_ppa_use_mw, c_ppa_output
+    power.add(m, data, layout)        # 6  v_grid_mw, v_ppa_mw, v_ppa_use_mw
     curtailment.add(m, data, layout)  # 9  v_curtail_mw, c_curtailment_available
     storage.add(m, data, layout)      # 10 v_storage_mwh/_mw, v_charge_mw, v_soc_mwh, c_storage_*
-    power.add_balance(m, data, layout)  # 6 c_power_balance (grid + clean supply = pue x it)
+    power.add_balance(m, data, layout)  # 6 c_power_balance (grid + clean = pue x it), c_ppa_output
     green.add(m, data, layout)        # 7  v_gec_mwh, c_green_share, c_site_green_share
     hourly.add(m, data, layout)       # 11 c_hourly_clean
     carbon.add(m, data, layout)       # 8a e_emissions_t, c_carbon_cap

@@ -6,7 +6,8 @@ Balanced per location l (at most one option opens there, so this is exact):
     clean[l,t] = sum_{p at l} ppa[p,t] + (terms other families register with add_supply:
                  curtailed energy bought, storage discharge - charge)
     ppa[p,t] <= cf[p,t] ppa_mw[p];   ppa_mw[p] <= max_mw[p]
-``add`` makes grid and PPA; ``add_balance`` writes the balance once every supply is registered.
+``add`` makes the grid and PPA variables; ``add_balance`` writes the balance (once every supply
+is registered) and the PPA output limits, in that order.
 
 Costs: electricity w_t price[l,t] grid[l,t]; ppa cost[p] ppa_mw[p].
 """
@@ -46,13 +47,7 @@ def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
     ub = {p: (None if np.isinf(d.ppa_max_mw[p]) else float(d.ppa_max_mw[p])) for p in range(n_p)}
     m.v_ppa_mw = pyo.Var(range(n_p), domain=pyo.NonNegativeReals, bounds=lambda _m, p: (0, ub[p]))
     m.v_ppa_use_mw = pyo.Var(range(n_p * T), domain=pyo.NonNegativeReals)
-    grid, use = m.v_grid_mw, m.v_ppa_use_mw
-    output = []
-    for p in range(n_p):
-        for t in range(T):
-            output.append(lin([1.0, -d.ppa_cf[p, t]], [use[p * T + t], m.v_ppa_mw[p]]) <= 0)
-    indexed_constraint(m, "c_ppa_output", output)
-
+    grid = m.v_grid_mw
     cost = (d.location_price[locs] * d.slice_weight_h[None, :]).ravel()
     add_cost(m, "electricity", lin(cost, list(grid.values())))
     add_cost(m, "ppa", lin(d.ppa_cost_per_mw, list(m.v_ppa_mw.values())))
@@ -85,6 +80,11 @@ def add_balance(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
                 vs += v
             balance.append(lin(coefs, vs) == 0)
     indexed_constraint(m, "c_power_balance", balance)
+    use, output = m.v_ppa_use_mw, []
+    for p in range(len(d.ppa_location)):
+        for t in range(T):
+            output.append(lin([1.0, -d.ppa_cf[p, t]], [use[p * T + t], m.v_ppa_mw[p]]) <= 0)
+    indexed_constraint(m, "c_ppa_output", output)
 
 
 def energy_terms(m, d: ModelData, L: Layout, loc: int, share: float, green_weighted: bool):

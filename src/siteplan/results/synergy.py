@@ -48,7 +48,10 @@ def site_hours(d: ModelData, opened: np.ndarray, it: np.ndarray, grid: np.ndarra
     clean = d.location_green[loc] * grid + ppa + curt + dis - ch
     rows = np.flatnonzero(opened > 0.5)
     T = d.n_slices
-    pick = (lambda a: a[rows].ravel())  # noqa: E731 - row-major: site, then slice
+
+    def pick(a: np.ndarray) -> np.ndarray:  # open sites' rows, site-major
+        return a[rows].ravel()
+
     return pd.DataFrame({
         "site": np.repeat(np.array(d.sites, dtype=object)[rows], T),
         "location": np.repeat(np.array(d.locations, dtype=object)[loc[rows]], T),
@@ -81,7 +84,7 @@ def flexible_work(m, d: ModelData, y: np.ndarray, q: np.ndarray) -> dict:
     group's year, Y[g,d] the group's rate served that day.
     """
     L, w = m._layout, d.slice_weight_h
-    T, D, n_s = L.n_t, L.n_d, len(d.sites)
+    T, n_s = L.n_t, len(d.sites)
     dem_k = d.demand.sum(axis=0)  # (K, T)
     mean_k = daily_mean(d, L, dem_k)[:, d.slice_day]
     prof = np.divide(dem_k, mean_k, out=np.ones_like(dem_k), where=mean_k > 0)
