@@ -429,3 +429,28 @@ def test_pinned_site_shares_cannot_follow_the_sun(tmp_path):
     res = solve_tiny(tmp_path, _two_days(), synergy__move_between_sites=False)
     assert cost(res) == pytest.approx(1_314_000)
     assert res.summary["moved_between_sites_share"] == pytest.approx(0.0, abs=1e-9)
+
+
+def test_certificates_mode_named_explicitly(tmp_path):
+    # same as test_green_share_with_certificates, with the mode written out
+    res = solve_tiny(tmp_path, policy__min_green_share=0.8,
+                     policy__green_accounting="certificates",
+                     policy__certificates={"price_per_mwh": 20.0, "max_share": 1.0})
+    assert cost(res) == pytest.approx(BASE + 3504 * 20)
+    assert res.summary["green_accounting"] == "certificates"
+
+
+def test_storage_cannot_carry_energy_between_representative_days(tmp_path):
+    # a second day with no sun: each day's state of charge is cyclic, so day 1's solar cannot
+    # be stored for day 2 and hourly 90 % is out of reach there (grid is 60 % green)
+    from siteplan.errors import InfeasibleError
+
+    t = _day_night(storage=True)
+    t["slices"] = [dict(s, weight_h=2190.0) for s in t["slices"]]
+    t["slices"] += [{"slice": f"{s['slice']}2", "day": "d2", "hour": s["hour"],
+                     "weight_h": 2190.0} for s in t["slices"]]
+    t["renewables"] += [{"region": "b", "tech": "solar", "slice": s, "cf": 0.0}
+                        for s in ("sun2", "night2")]
+    with pytest.raises(InfeasibleError, match="hourly matching must give"):
+        solve_tiny(tmp_path, t, policy__green_accounting="hourly",
+                   policy__hourly_clean_share=0.9, synergy__storage=True, **DAY_NIGHT)
