@@ -66,6 +66,7 @@ class ModelData:
     slices: list[str]
     slice_weight_h: np.ndarray
     slice_day: np.ndarray  # index into days
+    slice_hour: np.ndarray  # hour of day the slice starts (orders a day's slices)
     days: list[str]
     demand: np.ndarray  # (R, K, T) Mtok/h
     # arcs (A): latency-eligible (region, location, workload); at most one option per
@@ -136,7 +137,7 @@ def derive(scenario: Scenario, inputs: Inputs) -> ModelData:
     location_region = locs["region"].map(r_of).to_numpy(int)
     location_zone = locs["zone"].to_numpy(object)
 
-    slices, weight, day_idx, days, group = _time_slices(scenario, inputs)
+    slices, weight, day_idx, days, group, hour = _time_slices(scenario, inputs)
 
     sites_df, excluded = _site_options(scenario, inputs, locs)
     site_location = sites_df["location"].map(l_of).to_numpy(int)
@@ -234,6 +235,7 @@ def derive(scenario: Scenario, inputs: Inputs) -> ModelData:
         slices=slices,
         slice_weight_h=weight,
         slice_day=day_idx,
+        slice_hour=hour,
         days=days,
         demand=demand,
         arc_region=arc_region,
@@ -312,7 +314,8 @@ def _time_slices(scenario: Scenario, inputs: Inputs):
     weight = np.bincount(group, weights=sl["weight_h"].to_numpy(float), minlength=len(keys))
     d_of = {d: i for i, d in enumerate(days)}
     day_idx = np.array([d_of[sl["day"].iloc[first[g]]] for g in range(len(keys))])
-    return slices, weight, day_idx, days, group
+    hour = np.array([int(sl["hour"].iloc[first[g]]) for g in range(len(keys))])
+    return slices, weight, day_idx, days, group, hour
 
 
 def _aggregate(values: np.ndarray, group: np.ndarray, weight0: np.ndarray, n_t: int) -> np.ndarray:

@@ -25,10 +25,11 @@ from siteplan.model.layout import Layout
 from siteplan.model.power import add_supply, clean_terms
 
 
-def previous_slice(L: Layout) -> np.ndarray:
-    """(T,) the slice before each slice within its day, cyclically."""
+def previous_slice(d: ModelData, L: Layout) -> np.ndarray:
+    """(T,) the slice before each slice within its day (by hour), cyclically."""
     prev = np.zeros(L.n_t, int)
     for ts in L.day_slices:
+        ts = ts[np.argsort(d.slice_hour[ts], kind="stable")]
         prev[ts] = np.roll(ts, 1)
     return prev
 
@@ -48,7 +49,7 @@ def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
     m.v_soc_mwh = pyo.Var(range(n * T), domain=pyo.NonNegativeReals)
     e, p, ch, dis, soc = (m.v_storage_mwh, m.v_storage_mw, m.v_charge_mw, m.v_discharge_mw,
                           m.v_soc_mwh)
-    dt, prev = d.slice_duration_h(), previous_slice(L)
+    dt, prev = d.slice_duration_h(), previous_slice(d, L)
     balance, energy, power, clean = [], [], [], []
     for i, loc in enumerate(locs):
         for t in range(T):

@@ -110,8 +110,7 @@ def extract(m: pyo.ConcreteModel, d: ModelData, res: SolveResult) -> dict:
         "ppa": ppa_cost_l[d.site_location] * share_y,
         "certificates": gec * (pol.certificates.price_per_mwh if pol.certificates else 0.0),
         "storage": sup["storage_cost"][d.site_location] * share_y,
-        "curtailment": (d.curtail_price[d.location_region[d.site_location]] * curt * w).sum(axis=1)
-        if d.curtail_price.size else np.zeros(n_s),
+        "curtailment": (d.curtail_price[d.location_region[d.site_location]] * curt * w).sum(axis=1),
         "carbon": emissions * pol.carbon_price_per_t,
     }
     site_cost = sum(cost.values())
