@@ -26,6 +26,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from siteplan.inputs.derive import ModelData
+from siteplan.results.synergy import supply_by_location
 
 DEMAND_PRIORITY = 10.0  # unserved demand is the last thing to give
 CAPACITY_ROW_EXTRA = 2.0  # prefer "location needs more MW" over "work beyond the ceiling"
@@ -241,13 +242,16 @@ def _cap_of_site(m, res) -> np.ndarray:
 
 
 def _energy_mwh(m, d: ModelData, res) -> tuple[float, dict[int, float]]:
-    """Facility MWh/yr in the elastic plan, total and per location (grid + PPA used)."""
+    """Facility MWh/yr in the elastic plan, total and per location (grid + clean supply:
+    PPA used, curtailed energy, storage discharge - charge)."""
     L, T, w = m._layout, m._layout.n_t, d.slice_weight_h
     grid = res.values(m.v_grid_mw)
     use = res.values(m.v_ppa_use_mw)
+    sup = supply_by_location(m, d, res)
+    other = sup["curtail_mw"] + sup["discharge_mw"] - sup["charge_mw"]  # (L, T)
     per = {}
     for loc, i in m._grid_pos.items():
-        e = float((grid[i * T:(i + 1) * T] * w).sum())
+        e = float(((grid[i * T:(i + 1) * T] + other[loc]) * w).sum())
         for p in L.ppas_of_location.get(loc, []):
             e += float((use[p * T:(p + 1) * T] * w).sum())
         per[loc] = e
