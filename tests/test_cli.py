@@ -28,7 +28,8 @@ def test_run_writes_the_result_files(runner, tmp_path):
     out = tmp_path / "out"
     res = runner.invoke(main, ["run", str(path), "-o", str(out)])
     assert res.exit_code == 0, res.output
-    for name in ("allocation.csv", "sites.csv", "regions.csv", "summary.json", "excluded.csv"):
+    for name in ("allocation.csv", "sites.csv", "regions.csv", "site_hours.csv", "summary.json",
+                 "excluded.csv"):
         assert (out / name).is_file()
     summary = json.loads((out / "summary.json").read_text())
     assert summary["objective"] == pytest.approx(2 * 8760 * 50)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from builders import TOKENS_PER_S_PER_MW, tiny_tables, write_scenario
 
-CSV_FILES = ("allocation.csv", "sites.csv", "regions.csv", "excluded.csv")
+CSV_FILES = ("allocation.csv", "sites.csv", "regions.csv", "site_hours.csv", "excluded.csv")
 
 
 def _rich_tables() -> dict[str, list[dict]]:

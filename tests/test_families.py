@@ -283,3 +283,174 @@ def test_marginal_cost_is_the_marginal_site(tmp_path):
     # lb is full, so one more Mtok anywhere is served at la for 100
     assert res.regions["marginal_cost_per_mtok"].tolist() == pytest.approx([100.0, 100.0])
     assert res.regions["avg_cost_per_mtok"].tolist() != pytest.approx([100.0, 100.0])
+
+
+# --- computing-electricity synergy: hourly matching, storage, curtailment, moves -------------
+def _day_night(storage: bool = False, wind: bool = False):
+    """lb only (grid 50/MWh, 60 % green), flat 1 MW load, one day of two 12-h slices (4380 h
+    each): solar PPA (cf 1 by day, 0 at night) at 100,000/MW-yr = 22.83/MWh by day; optional
+    wind (cf 0.5 in both) at 219,000/MW-yr = 50/MWh; optional battery at 10,000/MWh-yr and
+    20,000/MW-yr, 80 % round trip (1-yr life, discount rate 0: capex is the annual cost)."""
+    t = tiny_tables()
+    t["locations"] = [r for r in t["locations"] if r["location"] == "lb"]
+    t["site_options"] = [r for r in t["site_options"] if r["location"] == "lb"]
+    t["demand"] = [r for r in t["demand"] if r["region"] == "b"]
+    t["slices"] = [{"slice": "sun", "day": "d", "hour": 6, "weight_h": 4380.0},
+                   {"slice": "night", "day": "d", "hour": 18, "weight_h": 4380.0}]
+    t["renewables"] = [{"region": "b", "tech": "solar", "slice": "sun", "cf": 1.0},
+                       {"region": "b", "tech": "solar", "slice": "night", "cf": 0.0}]
+    t["ppa"] = [{"region": "b", "tech": "solar", "cost_per_mw_year": 100_000.0}]
+    if wind:
+        t["renewables"] += [{"region": "b", "tech": "wind", "slice": s, "cf": 0.5}
+                            for s in ("sun", "night")]
+        t["ppa"].append({"region": "b", "tech": "wind", "cost_per_mw_year": 219_000.0})
+    if storage:
+        t["storage"] = [{"storage": "lfp", "name": "LFP", "energy_capex_per_mwh": 10_000.0,
+                         "power_capex_per_mw": 20_000.0, "lifetime_years": 1.0,
+                         "round_trip_efficiency": 0.8}]
+    return t
+
+
+DAY_NIGHT = {"finance__discount_rate": 0.0, "solver__mip_rel_gap": 0.0}
+
+
+def test_annual_share_is_met_by_day_solar_and_night_grid(tmp_path):
+    # 1 MW solar by day (100,000) + night grid 4380 x 50 (219,000): green (4380 + 0.6 x 4380)
+    # / 8760 = 0.8 exactly, so the annual 80 % costs nothing extra
+    res = solve_tiny(tmp_path, _day_night(wind=True), policy__min_green_share=0.8, **DAY_NIGHT)
+    assert cost(res) == pytest.approx(319_000)
+    assert res.summary["clean_score_min_slice"] == pytest.approx(0.6)  # the night
+    assert res.summary["clean_score_hourly"] == pytest.approx(0.8)
+
+
+def test_hourly_matching_buys_wind_for_the_night(tmp_path):
+    # hourly 80 %: at night 0.6 g + u >= 0.8 (g + u), g + u = 1 -> u >= 0.5, so 1 MW of wind
+    # (cf 0.5): 219,000; by day wind gives 0.5, solar 0.5 MW (50,000); night grid 0.5 MW
+    # (0.5 x 4380 x 50 = 109,500): 378,500, i.e. 59,500 more than the annual 80 %
+    res = solve_tiny(tmp_path, _day_night(wind=True), policy__min_green_share=0.8,
+                     policy__green_accounting="hourly", policy__hourly_clean_share=0.8,
+                     **DAY_NIGHT)
+    assert cost(res) == pytest.approx(378_500)
+    assert res.summary["clean_score_min_slice"] == pytest.approx(0.8)
+    hours = res.site_hours.set_index("slice")
+    assert hours.loc["night", "grid_mw"] == pytest.approx(0.5)
+    assert hours.loc["night", "clean_score"] == pytest.approx(0.8)
+
+
+def test_storage_shifts_solar_to_the_night_under_hourly_matching(tmp_path):
+    # hourly 90 %: at night 0.6 g + dis >= 0.9, g + dis = 1 -> g <= 0.25. Night storage costs
+    # 61.6/MWh (> grid 50), so g = 0.25 exactly and the battery gives 0.75 MW for 12 h = 9 MWh,
+    # charged with 9 / 0.8 = 11.25 MWh of solar over 12 h = 0.9375 MW (the power rating).
+    # Solar 1 + 0.9375 MW: 193,750; battery 9 x 10,000 + 0.9375 x 20,000 = 108,750;
+    # night grid 0.25 x 4380 x 50 = 54,750. Total 357,250.
+    res = solve_tiny(tmp_path, _day_night(storage=True), policy__min_green_share=0.9,
+                     policy__green_accounting="hourly", policy__hourly_clean_share=0.9,
+                     synergy__storage=True, **DAY_NIGHT)
+    assert cost(res) == pytest.approx(357_250)
+    assert res.summary["storage_mwh"] == pytest.approx(9.0)
+    assert res.summary["storage_mw"] == pytest.approx(0.9375)
+    hours = res.site_hours.set_index("slice")
+    # state of charge is cyclic within the day: full (9 MWh) after the sun, empty after night
+    assert hours.loc["sun", "storage_soc_mwh"] == pytest.approx(9.0)
+    assert hours.loc["night", "storage_soc_mwh"] == pytest.approx(0.0, abs=1e-7)
+    assert hours.loc["night", "storage_discharge_mw"] == pytest.approx(0.75)
+    assert hours.loc["night", "clean_score"] == pytest.approx(0.9)
+
+
+def test_storage_under_the_annual_share_is_smaller(tmp_path):
+    # annual 90 %: solar by day + night grid give 80 %; the other 876 MWh of clean energy come
+    # from replacing x MW of night grid by storage (+0.4 clean per MWh): x = 0.5, E = 6 MWh,
+    # charge 7.5 MWh / 12 h = 0.625 MW. Solar 1.625 MW: 162,500; battery 60,000 + 12,500;
+    # night grid 0.5 x 4380 x 50 = 109,500. Total 344,500: 12,750 below hourly 90 %.
+    res = solve_tiny(tmp_path, _day_night(storage=True), policy__min_green_share=0.9,
+                     synergy__storage=True, **DAY_NIGHT)
+    assert cost(res) == pytest.approx(344_500)
+    assert res.summary["storage_mwh"] == pytest.approx(6.0)
+
+
+def test_no_storage_no_hourly_90(tmp_path):
+    from siteplan.errors import InfeasibleError
+
+    # night clean supply is the grid's 60 % only: 0.3 MW of the 1 MW night load short
+    with pytest.raises(InfeasibleError, match="hourly matching must give") as err:
+        solve_tiny(tmp_path, _day_night(), policy__green_accounting="hourly",
+                   policy__hourly_clean_share=0.9, **DAY_NIGHT)
+    assert "lb in slice night" in str(err.value)
+
+
+def _with_curtailment(t):
+    t["curtailment"] = [{"region": "b", "slice": "all", "surplus_mw": 0.5, "price_per_mwh": 10.0}]
+    return t
+
+
+def test_curtailed_energy_is_absorbed_up_to_the_surplus(tmp_path):
+    # lb's 2 MW load: 0.5 MW of region b's surplus at 10/MWh (43,800) + 1.5 MW grid at 50
+    # (657,000) = 700,800; 4380 MWh absorbed; tCO2 1.5 x 8760 x 0.3 = 3942
+    res = solve_tiny(tmp_path, _with_curtailment(tiny_tables()),
+                     synergy__absorb_curtailment=True)
+    assert cost(res) == pytest.approx(700_800)
+    assert res.summary["curtailment_absorbed_mwh"] == pytest.approx(4380)
+    assert res.summary["tco2"] == pytest.approx(3942)
+    assert res.summary["cost_breakdown"]["curtailment"] == pytest.approx(43_800)
+
+
+def test_curtailment_is_unused_unless_the_scenario_allows_it(tmp_path):
+    res = solve_tiny(tmp_path, _with_curtailment(tiny_tables()))
+    assert cost(res) == pytest.approx(BASE)
+
+
+def _two_days():
+    """Shiftable flat 2 Mtok/h (regions a and b, one group); two days of 4380 h (one slice
+    each); grid 100/MWh at both locations; solar PPA at 219,000/MW-yr (50/MWh on its day):
+    at la it shines on day 1 only, at lb on day 2 only."""
+    t = tiny_tables()
+    t["regions"][1]["price_per_mwh"] = 100.0
+    t["workloads"][0]["shiftable"] = "true"
+    t["slices"] = [{"slice": "d1", "day": "d1", "hour": 0, "weight_h": 4380.0},
+                   {"slice": "d2", "day": "d2", "hour": 0, "weight_h": 4380.0}]
+    t["renewables"] = [{"region": r, "tech": "solar", "slice": s, "cf": cf}
+                       for r, s, cf in (("a", "d1", 1.0), ("a", "d2", 0.0),
+                                        ("b", "d1", 0.0), ("b", "d2", 1.0))]
+    t["ppa"] = [{"region": r, "tech": "solar", "cost_per_mw_year": 219_000.0} for r in "ab"]
+    return t
+
+
+def test_work_moves_between_sites_day_by_day_to_follow_the_sun(tmp_path):
+    # day 1 all 2 MW at la on 2 MW of PPA a, day 2 at lb on PPA b: 4 x 219,000 = 876,000;
+    # half the year's work runs away from its route's average site (moved share 0.5)
+    res = solve_tiny(tmp_path, _two_days())
+    assert cost(res) == pytest.approx(876_000)
+    assert res.summary["moved_between_sites_share"] == pytest.approx(0.5)
+
+
+def test_pinned_site_shares_cannot_follow_the_sun(tmp_path):
+    # a fixed share s at la every day: PPA covers la on day 1 and lb on day 2 (2 MW in all,
+    # 438,000) and the grid the rest (2 MW x 4380 h x 100 = 876,000): 1,314,000 for any s
+    res = solve_tiny(tmp_path, _two_days(), synergy__move_between_sites=False)
+    assert cost(res) == pytest.approx(1_314_000)
+    assert res.summary["moved_between_sites_share"] == pytest.approx(0.0, abs=1e-9)
+
+
+def test_certificates_mode_named_explicitly(tmp_path):
+    # same as test_green_share_with_certificates, with the mode written out
+    res = solve_tiny(tmp_path, policy__min_green_share=0.8,
+                     policy__green_accounting="certificates",
+                     policy__certificates={"price_per_mwh": 20.0, "max_share": 1.0})
+    assert cost(res) == pytest.approx(BASE + 3504 * 20)
+    assert res.summary["green_accounting"] == "certificates"
+
+
+def test_storage_cannot_carry_energy_between_representative_days(tmp_path):
+    # a second day with no sun: each day's state of charge is cyclic, so day 1's solar cannot
+    # be stored for day 2 and hourly 90 % is out of reach there (grid is 60 % green)
+    from siteplan.errors import InfeasibleError
+
+    t = _day_night(storage=True)
+    t["slices"] = [dict(s, weight_h=2190.0) for s in t["slices"]]
+    t["slices"] += [{"slice": f"{s['slice']}2", "day": "d2", "hour": s["hour"],
+                     "weight_h": 2190.0} for s in t["slices"]]
+    t["renewables"] += [{"region": "b", "tech": "solar", "slice": s, "cf": 0.0}
+                        for s in ("sun2", "night2")]
+    with pytest.raises(InfeasibleError, match="hourly matching must give"):
+        solve_tiny(tmp_path, t, policy__green_accounting="hourly",
+                   policy__hourly_clean_share=0.9, synergy__storage=True, **DAY_NIGHT)

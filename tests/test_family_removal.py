@@ -12,7 +12,14 @@ import siteplan
 from builders import tiny_tables, write_scenario
 from siteplan.model import build_model
 from siteplan.solve import solve_model
-from test_families import _shift_tables, _with_ppa
+from test_families import (
+    DAY_NIGHT,
+    _day_night,
+    _shift_tables,
+    _two_days,
+    _with_curtailment,
+    _with_ppa,
+)
 
 H = 8760.0
 
@@ -92,6 +99,22 @@ CASES = {
     "resilience": (tiny_tables, {"policy__max_site_share": 0.5}, ("c_site_share",), H * 150),
     "single_source": (lambda: _lb_max(1.5), {"policy__single_sourcing": True},
                       ("c_single_source_link",), H * 150),
+    "hourly_clean": (lambda: _day_night(wind=True),
+                     {"policy__min_green_share": 0.8, "policy__green_accounting": "hourly",
+                      "policy__hourly_clean_share": 0.8, **DAY_NIGHT},
+                     ("c_hourly_clean",), 378_500),
+    "storage_soc": (lambda: _day_night(storage=True),
+                    {"policy__min_green_share": 0.9, "policy__green_accounting": "hourly",
+                     "policy__hourly_clean_share": 0.9, "synergy__storage": True, **DAY_NIGHT},
+                    ("c_storage_soc",), 357_250),
+    "storage_energy": (lambda: _day_night(storage=True),
+                       {"policy__min_green_share": 0.9, "synergy__storage": True, **DAY_NIGHT},
+                       ("c_storage_energy",), 344_500),
+    "curtailment": (lambda: _with_curtailment(tiny_tables()),
+                    {"synergy__absorb_curtailment": True}, ("c_curtailment_available",),
+                    700_800),
+    "pin_site_share": (_two_days, {"synergy__move_between_sites": False},
+                       ("c_pin_site_share",), 1_314_000),
 }
 
 

@@ -414,6 +414,41 @@ CASES = [
     Case("scenario-ids-and-dataset-together", cell("regions", 0, "lat", "x"),
          yaml=setkey("policy.exclude_locations", ["lq"]),
          expect=[("s.yaml", "unknown id 'lq'"), ("regions.csv", "line 2", "'lat' is 'x'")]),
+    # --- computing-electricity synergy: accounting modes, storage, curtailment ---
+    Case("accounting-unknown", yaml=setkey("policy.green_accounting", "daily"),
+         expect=[("s.yaml", "policy.green_accounting", "'annual', 'hourly' or 'certificates'")]),
+    Case("hourly-without-share", yaml=setkey("policy.green_accounting", "hourly"),
+         expect=[("s.yaml", "key 'policy'", "needs hourly_clean_share > 0")], run=True),
+    Case("hourly-share-without-mode", yaml=setkey("policy.hourly_clean_share", 0.9),
+         expect=[("s.yaml", "hourly_clean_share applies only with green_accounting 'hourly'")]),
+    Case("hourly-with-certificates", yaml=setkey("policy", {
+        "green_accounting": "hourly", "hourly_clean_share": 0.9,
+        "certificates": {"price_per_mwh": 10}}),
+        expect=[("s.yaml", "certificates count only with green_accounting 'certificates'")]),
+    Case("certificates-mode-without-block", yaml=setkey("policy.green_accounting",
+                                                        "certificates"),
+         expect=[("s.yaml", "needs policy.certificates")]),
+    Case("storage-without-file", yaml=setkey("synergy.storage", True),
+         expect=[("s.yaml", "line", "key 'synergy.storage' is true", "storage.csv")],
+         run=True),
+    Case("curtailment-without-file", yaml=setkey("synergy.absorb_curtailment", True),
+         expect=[("s.yaml", "key 'synergy.absorb_curtailment'", "curtailment.csv")]),
+    Case("synergy-unknown-key", yaml=setkey("synergy.storge", True),
+         expect=[("s.yaml", "unknown key 'synergy.storge'", "did you mean 'storage'")]),
+    Case("storage-efficiency-above-one", rows("storage", [
+        {"storage": "lfp", "name": "LFP", "energy_capex_per_mwh": 1.0,
+         "round_trip_efficiency": 1.2}]),
+        expect=[("storage.csv", "line 2", "storage=lfp", "'round_trip_efficiency' must be <= 1",
+                 "got 1.2")], run=True),
+    Case("storage-missing-column", rows("storage", [
+        {"storage": "lfp", "name": "LFP", "round_trip_efficiency": 0.9}]),
+        expect=[("storage.csv", "line 1", "missing required column 'energy_capex_per_mwh'")]),
+    Case("curtailment-unknown-slice", rows("curtailment", [
+        {"region": "b", "slice": "noon", "surplus_mw": 1.0, "price_per_mwh": 5.0}]),
+        expect=[("curtailment.csv", "line 2", "region=b", "slice 'noon' is not in slices.csv")]),
+    Case("curtailment-negative", rows("curtailment", [
+        {"region": "b", "slice": "all", "surplus_mw": -1.0, "price_per_mwh": 5.0}]),
+        expect=[("curtailment.csv", "line 2", "'surplus_mw' must be >= 0 MW", "got -1.0")]),
     # --- --set overrides ---
     Case("set-no-equals", args=("--set", "policy.min_green_share"),
          expect=[("--set policy.min_green_share", "expected KEY=VALUE")], run=True),

@@ -2,7 +2,8 @@
 
 Invariants: served + unserved = demand per region; capacity, utilisation ceiling and site
 limits hold; the cost breakdown sums to the objective and to the regions' delivered costs;
-widening a latency limit never raises the optimal cost.
+widening a latency limit never raises the optimal cost; hourly clean matching at a share G
+never costs less than the annual share G (with PPAs, storage and curtailment on offer).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 
 import siteplan
 from builders import TOKENS_PER_S_PER_MW, write_scenario
+from siteplan.errors import InfeasibleError
 
 
 @st.composite
@@ -114,3 +116,41 @@ def test_widening_latency_never_raises_cost(tables, factor):
     wide_tables["workloads"][0]["latency_ms"] *= factor
     wide = _solve(wide_tables)
     assert wide.objective <= tight.objective * (1 + 1e-9) + 1e-6
+
+
+@st.composite
+def clean_supply(draw, tables):
+    """PPA (solar and wind capacity factors per slice), a battery and curtailed surplus."""
+    f = st.floats
+    regions = [r["region"] for r in tables["regions"]]
+    slices = [s["slice"] for s in tables["slices"]]
+    ren, ppa = [], []
+    for r in regions:
+        for tech in ("solar", "wind"):
+            ren += [{"region": r, "tech": tech, "slice": s, "cf": draw(f(0, 1))} for s in slices]
+            ppa.append({"region": r, "tech": tech, "cost_per_mw_year": draw(f(1e5, 8e5))})
+    storage = [{"storage": "bat", "name": "Battery", "energy_capex_per_mwh": draw(f(1e3, 1e5)),
+                "power_capex_per_mw": draw(f(0, 1e5)), "lifetime_years": 1.0,
+                "round_trip_efficiency": draw(f(0.5, 1.0))}]
+    curt = [{"region": r, "slice": s, "surplus_mw": draw(f(0, 2)), "price_per_mwh": draw(f(0, 80))}
+            for r in regions for s in slices]
+    return {**tables, "renewables": ren, "ppa": ppa, "storage": storage, "curtailment": curt}
+
+
+@SETTINGS
+@given(instances().flatmap(clean_supply), st.floats(0.05, 1.0))
+def test_hourly_matching_never_costs_less_than_the_annual_share(tables, share):
+    keys = {"policy__min_green_share": share, "synergy__storage": True,
+            "synergy__absorb_curtailment": True}
+    hourly_keys = {**keys, "policy__green_accounting": "hourly",
+                   "policy__hourly_clean_share": share}
+    try:
+        annual = _solve(tables, **keys)
+    except InfeasibleError:  # the annual share is out of reach: so is the hourly one
+        with pytest.raises(InfeasibleError):
+            _solve(tables, **hourly_keys)
+        return
+    hourly = _solve(tables, **hourly_keys)
+    assert hourly.objective >= annual.objective * (1 - 1e-7) - 1e-6
+    assert hourly.summary["clean_score_min_slice"] >= share - 1e-6 or \
+        hourly.summary["served_tokens_per_day"] == 0

@@ -15,8 +15,9 @@ import pytest
 import siteplan
 
 ROOT = Path(__file__).resolve().parents[1]
-NAMES = ["china-2026", "china-2026-east-only", "china-2026-green-90",
-         "china-2026-west-price-shock", "us-2026"]
+CHINA = ["china-2026", "china-2026-east-only", "china-2026-green-90",
+         "china-2026-west-price-shock", "china-2026-hourly-cfe"]
+NAMES = [*CHINA, "us-2026"]
 
 
 @pytest.fixture(scope="session")
@@ -44,14 +45,14 @@ def test_scenario_solves_within_its_stated_gap(solved, name):
 
 
 def test_china_serves_all_140_trillion_tokens_a_day(solved):
-    for name in NAMES[:4]:
+    for name in CHINA:
         s = solved[name][1].summary
         assert s["demand_tokens_per_day"] == pytest.approx(140e12, rel=1e-9)
         assert s["unserved_tokens_per_day"] == pytest.approx(0.0, abs=1e3)
 
 
 def test_policy_floors_hold_on_the_china_plans(solved):
-    for name in NAMES[:4]:
+    for name in CHINA:
         sc, res, _ = solved[name]
         assert res.summary["green_share"] >= sc.policy.min_green_share - 1e-6
         opened = res.sites[res.sites["open"] == 1]
@@ -80,6 +81,20 @@ def test_west_price_shock_raises_cost(solved):
     base = solved["china-2026"][1].summary
     shock = solved["china-2026-west-price-shock"][1].summary
     assert shock["objective"] >= base["objective_bound"]
+
+
+def test_hourly_cfe_matches_every_site_in_every_slice(solved):
+    sc, res, folder = solved["china-2026-hourly-cfe"]
+    s, hours = res.summary, res.site_hours
+    assert s["clean_score_min_slice"] >= 0.9 - 1e-6
+    opened = set(res.sites.loc[res.sites["open"] == 1, "site"])
+    assert set(hours["site"]) == opened and len(hours) == len(opened) * 32
+    loaded = hours[hours["load_mw"] > 1e-6]
+    assert (loaded["clean_mw"] >= 0.9 * loaded["load_mw"] - 1e-4).all()
+    # the plan absorbs curtailed western wind and solar and is far cleaner than the baseline
+    assert s["curtailment_absorbed_mwh"] > 0
+    assert s["tco2"] < solved["china-2026"][1].summary["tco2"]
+    assert (folder / "site_hours.csv").is_file()
 
 
 def test_map_of_the_default_scenario_marks_every_open_site(solved, tmp_path):

@@ -101,6 +101,30 @@ FIXED_UPFRONT = {"national-cluster": 3.4e8, "metro": 6.4e8, "new-energy-base": 5
 PPA_SHARE_OF_INSTALLED = 0.05
 PPA_MIN_MW, PPA_MAX_MW = 50, 3000
 
+# Curtailed renewables (curtailment.csv).  Annual curtailed energy per province and tech =
+# realised output (CEC full-load hours x capacity, which already net out curtailment) x
+# c / (1 - c), c = 2024 curtailment rate (REF genmix, mean of monthly rates, C).  Shape over
+# the slices = the tech's capacity-factor profile of renewables.csv (estimate: real curtailment
+# concentrates in the highest-output hours, so this spreads it too evenly).
+# estimate: only part of a province's curtailed output sits behind the same grid constraint
+# as a data-centre site, and only that part can be absorbed there.
+CURTAIL_ACCESSIBLE_SHARE = 0.5
+# estimate: curtailed energy is free as energy; the buyer still pays the non-floating part of
+# the flat price (T&D, system operation, funds) = 1 - 0.62, the default floating share of
+# the time-of-use rules (mean implied share of three official agency tables, see above).
+CURTAIL_PRICE_SHARE_OF_FLAT = 1 - 0.62
+
+# Battery storage (storage.csv): one LFP technology with separate energy and power costs.
+# China Energy Engineering 2025 LFP system tender (25 GWh; results relayed by Mercom India,
+# 2025-07-01, https://mercomindia.com/china-record-low-tariff-battery-storage-auction, B):
+# average bids 0.4646 CNY/Wh for 2-h and 0.4249 CNY/Wh for 4-h systems.  Cost per kWh of an
+# h-hour system = e + p / h  ->  p = 4 x (464.6 - 424.9) = 158.8 CNY/kW, e = 385.2 CNY/kWh.
+STORAGE_BID_2H, STORAGE_BID_4H = 464.6, 424.9  # CNY/kWh
+# estimate: tender prices are equipment only; installation, EPC and grid connection +30 %.
+STORAGE_INSTALL_UPLIFT = 1.30
+# NREL ATB 2024, utility-scale battery storage: round-trip efficiency 85 %, 15-year life (B).
+STORAGE_RTE, STORAGE_LIFE_Y = 0.85, 15
+
 # Hardware (all estimates unless stated; sources in SOURCES.md)
 HARDWARE = [
     # id, name, kw_per_unit, capex_per_unit CNY, lifetime_years, idle_share, first_year
@@ -537,6 +561,44 @@ def build_ppa(regions, cf_means):
     return pd.DataFrame(rows)
 
 
+def build_curtailment(regions, renewables):
+    gm = read("china_generation_mix.csv")
+    gm["region"] = gm["name_en"].map(REGION_SLUG)
+    price = dict(zip(regions["region"], regions["price_per_mwh"].astype(float)))
+    weight = {s: d for s, _m, d in SEASONS}
+    cf = renewables.assign(cf=renewables["cf"].astype(float),
+                           w=renewables["slice"].str.split("-").str[0].map(weight))
+    rows = []
+    for _, g in gm.iterrows():
+        reg = g["region"]
+        mw = {}
+        for tech in ["solar", "wind"]:
+            c = float(g[f"{tech}_curtailment_pct"]) / 100
+            out_mwh = float(g[f"{tech}_gw"]) * 1000 * float(g[f"{tech}_full_load_hours"])
+            curtailed = out_mwh * c / (1 - c) * CURTAIL_ACCESSIBLE_SHARE
+            prof = cf[(cf["region"] == reg) & (cf["tech"] == tech)]
+            hours = float((prof["cf"] * prof["w"]).sum())  # sum_t w_t cf_t
+            for sl, v in zip(prof["slice"], prof["cf"], strict=True):
+                mw[sl] = mw.get(sl, 0.0) + (curtailed * v / hours if hours > 0 else 0.0)
+        if max(mw.values()) <= 0:
+            continue
+        for sl, v in mw.items():
+            rows.append({"region": reg, "slice": sl, "surplus_mw": fmt(v, 1),
+                         "price_per_mwh": fmt(price[reg] * CURTAIL_PRICE_SHARE_OF_FLAT, 1)})
+    return pd.DataFrame(rows)
+
+
+def build_storage():
+    power = 4 * (STORAGE_BID_2H - STORAGE_BID_4H)  # CNY/kW
+    energy = STORAGE_BID_4H - power / 4  # CNY/kWh
+    return pd.DataFrame([{
+        "storage": "lfp", "name": "Lithium iron phosphate battery (utility scale)",
+        "energy_capex_per_mwh": fmt(energy * 1000 * STORAGE_INSTALL_UPLIFT, 0),
+        "power_capex_per_mw": fmt(power * 1000 * STORAGE_INSTALL_UPLIFT, 0),
+        "lifetime_years": str(STORAGE_LIFE_Y), "round_trip_efficiency": fmt(STORAGE_RTE, 2),
+    }])
+
+
 def build_boundaries(out):
     d = json.loads((RAW / "china_provinces.geojson").read_text(encoding="utf-8"))
     p = read("china_provinces.csv")
@@ -571,6 +633,8 @@ def main():
     ren, means = build_renewables(regions)
     write(ren, out / "renewables.csv")
     write(build_ppa(regions, means), out / "ppa.csv")
+    write(build_curtailment(regions, ren), out / "curtailment.csv")
+    write(build_storage(), out / "storage.csv")
     build_boundaries(out)
 
 

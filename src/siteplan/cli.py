@@ -183,6 +183,11 @@ def format_summary(s: dict, outdir: Path) -> str:
         f"{s['tco2'] / 1e6:,.2f} MtCO2, {s['tokens_per_kwh']:,.0f} tokens/kWh",
         f"  sites open         {s['sites_open']} ({s['mw_it_total']:,.0f} MW IT), "
         f"served from west {s['west_share']:.1%}",
+        f"  clean power        hourly score {s['clean_score_hourly']:.1%} (worst site-slice "
+        f"{s['clean_score_min_slice']:.1%}), curtailed energy absorbed "
+        f"{s['curtailment_absorbed_mwh'] / 1e6:,.2f} TWh, storage {s['storage_mwh']:,.0f} MWh",
+        f"  flexible work      {s['shifted_in_time_share']:.1%} shifted in time, "
+        f"{s['moved_between_sites_share']:.1%} moved between sites",
         f"  results in         {outdir}/",
     ]
     return "\n".join(lines)

@@ -390,16 +390,24 @@ def _carbon_cap(d: ModelData) -> list[str]:
 def _green_unreachable(d: ModelData) -> list[str]:
     """Upper bound on the portfolio green share: the greenest (site, slice) anywhere.
 
-    A slice where a PPA at the site produces counts as fully green (capacity limits ignored),
-    so the bound is safe: a target above it is certainly unreachable.
+    A slice where a PPA at the site produces, or its region offers curtailed energy, counts as
+    fully green (capacity limits ignored); with storage, so does every slice of such a day.
+    The bound is safe: a target above it is certainly unreachable.
     """
     target = d.policy.min_green_share
     if target <= 0 or len(d.sites) == 0:
         return []
-    green = d.location_green[np.unique(d.site_location)].copy()
-    row = {loc: i for i, loc in enumerate(np.unique(d.site_location))}
+    locs = np.unique(d.site_location)
+    green = d.location_green[locs].copy()
+    row = {loc: i for i, loc in enumerate(locs)}
     for p, loc in enumerate(d.ppa_location):
         green[row[loc], d.ppa_cf[p] > 0] = 1.0
+    if d.curtail_surplus_mw.size:
+        green[d.curtail_surplus_mw[d.location_region[locs]] > 0] = 1.0
+    if len(d.storage):
+        for day in range(len(d.days)):
+            ts = d.slice_day == day
+            green[:, ts] = green[:, ts].max(axis=1, keepdims=True)
     cert = d.policy.certificates.max_share if d.policy.certificates else 0.0
     best = min(1.0, float(green.max()) + cert)
     if target > best + 1e-9:

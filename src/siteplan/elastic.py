@@ -26,6 +26,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from siteplan.inputs.derive import ModelData
+from siteplan.results.synergy import supply_by_location
 
 DEMAND_PRIORITY = 10.0  # unserved demand is the last thing to give
 CAPACITY_ROW_EXTRA = 2.0  # prefer "location needs more MW" over "work beyond the ceiling"
@@ -37,6 +38,7 @@ SOFT_FAMILIES = (
     "c_demand_balance", "c_demand_daily", "c_single_source_link", "c_build_max",
     "c_build_min", "c_capacity", "c_utilisation_floor", "c_green_share",
     "c_site_green_share", "c_certificate_cap", "c_carbon_cap", "c_site_share",
+    "c_hourly_clean",
 )
 
 
@@ -161,6 +163,8 @@ def _row_weights(m, d: ModelData, sc: _Scales, family: str, n: int) -> np.ndarra
         return np.full(n, 1.0 / (sc.hours * sc.need_mw))
     if family in ("c_green_share", "c_site_green_share", "c_certificate_cap"):
         return np.full(n, 1.0 / sc.energy_mwh)
+    if family == "c_hourly_clean":  # MW short per (location, slice): weigh by its hours
+        return np.tile(w, max(n // L.n_t, 1))[:n] / sc.energy_mwh
     if family == "c_carbon_cap":
         return np.full(n, 1.0 / sc.tco2)
     if family == "c_site_share":
@@ -238,13 +242,16 @@ def _cap_of_site(m, res) -> np.ndarray:
 
 
 def _energy_mwh(m, d: ModelData, res) -> tuple[float, dict[int, float]]:
-    """Facility MWh/yr in the elastic plan, total and per location (grid + PPA used)."""
+    """Facility MWh/yr in the elastic plan, total and per location (grid + clean supply:
+    PPA used, curtailed energy, storage discharge - charge)."""
     L, T, w = m._layout, m._layout.n_t, d.slice_weight_h
     grid = res.values(m.v_grid_mw)
     use = res.values(m.v_ppa_use_mw)
+    sup = supply_by_location(m, d, res)
+    other = sup["curtail_mw"] + sup["discharge_mw"] - sup["charge_mw"]  # (L, T)
     per = {}
     for loc, i in m._grid_pos.items():
-        e = float((grid[i * T:(i + 1) * T] * w).sum())
+        e = float(((grid[i * T:(i + 1) * T] + other[loc]) * w).sum())
         for p in L.ppas_of_location.get(loc, []):
             e += float((use[p * T:(p + 1) * T] * w).sum())
         per[loc] = e
@@ -387,6 +394,21 @@ def _describe_certificates(m, d: ModelData, v: np.ndarray, res) -> str:
             f"{pts:.3g} percentage points ({_g(float(v.sum()))} MWh of certificates)")
 
 
+def _describe_hourly(m, d: ModelData, v: np.ndarray, res) -> str:
+    L = m._layout
+    short = v.reshape(-1, L.n_t)  # (locations, slices) MW of clean supply missing
+    locs = [int(x) for x in L.active_locations]
+    items = [(d.locations[loc], float((row * d.slice_weight_h).sum()))
+             for loc, row in zip(locs, short, strict=True)]
+    i, t = np.unravel_index(int(np.argmax(short)), short.shape)
+    return (f"hourly matching must give: policy.hourly_clean_share "
+            f"{d.policy.hourly_clean_share:.0%} leaves {_g(float(sum(x for _n, x in items)))} "
+            f"MWh a year of clean supply missing (worst: {d.locations[locs[i]]} in slice "
+            f"{d.slices[t]}, {_g(float(short[i, t]))} MW short) at: "
+            f"{_top(items, lambda x: f'{_g(x)} MWh')}; lower the share, or allow "
+            "synergy.storage or synergy.absorb_curtailment")
+
+
 def _describe_carbon(m, d: ModelData, v: np.ndarray, res) -> str:
     cap = d.policy.carbon_cap_t or 0.0
     x = float(v.sum())
@@ -428,4 +450,5 @@ _DESCRIBE = {
     "c_certificate_cap": _describe_certificates,
     "c_carbon_cap": _describe_carbon,
     "c_site_share": _describe_site_share,
+    "c_hourly_clean": _describe_hourly,
 }

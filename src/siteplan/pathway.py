@@ -1,7 +1,7 @@
 """The pathway pipeline: a scenario with ``years`` -> one model over all years -> Results.
 
 Every year is checked like a single-year run first; the years are then built as blocks of
-one model, linked by what is built when (family 9, :mod:`siteplan.model.vintage`).
+one model, linked by what is built when (family 12, :mod:`siteplan.model.vintage`).
 """
 
 from __future__ import annotations
@@ -80,4 +80,4 @@ def solve_pathway(scenario: Scenario, write_lp: Path | None = None) -> Results:
     excluded = P.excluded[["year", *[c for c in P.excluded.columns if c != "year"]]]
     return Results(scenario=scenario.name, allocation=tables["allocation"],
                    sites=tables["sites"], regions=tables["regions"], excluded=excluded,
-                   summary=summary, builds=tables["builds"])
+                   summary=summary, builds=tables["builds"], site_hours=tables["site_hours"])

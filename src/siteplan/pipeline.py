@@ -104,4 +104,5 @@ def solve(scenario: Scenario, write_lp: Path | None = None) -> Results:
         regions=tables["regions"],
         excluded=data.excluded,
         summary=summary,
+        site_hours=tables["site_hours"],
     )

@@ -34,7 +34,8 @@ sub("climate/china_water.csv", ["adcode", "name_en", "local_withdrawal_to_resour
     "china_water.csv")
 sub("genmix/china_generation_mix.csv",
     ["adcode", "name_en", "wind_gw", "solar_gw", "wind_full_load_hours", "solar_full_load_hours",
-     "consumption_twh"], "china_generation_mix.csv")
+     "consumption_twh", "wind_curtailment_pct", "solar_curtailment_pct"],
+    "china_generation_mix.csv")
 
 # hourly profiles: load/solar/wind x 31 provinces x months 01-12, wide (h00..h23)
 hp = pd.read_csv(REF / "genmix/china_hourly_profiles.csv", dtype={"season_or_month": str})

@@ -98,6 +98,23 @@ class Policy(_Strict):
     exclude_zones: list[Text] = Field(default_factory=list, description="zones not allowed")
     exclude_locations: list[Text] = Field(default_factory=list, description="locations not allowed")
     certificates: Certificates | None = None
+    green_accounting: Literal["annual", "hourly", "certificates"] = Field(
+        "annual", description="annual: portfolio share over the year (min_green_share); "
+        "hourly: also, in every slice, clean supply covers hourly_clean_share of each site's "
+        "load (24/7 matching); certificates: the annual share may be met partly with priced "
+        "certificates (policy.certificates). Left out, it is certificates when "
+        "policy.certificates is given, else annual")
+    hourly_clean_share: Num = Field(
+        0.0, ge=0, le=1, description="hourly mode: share of each site's load in every slice "
+        "met by clean supply (grid green share, PPA, curtailed energy, clean storage)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _certificates_mode_by_default(cls, data: object) -> object:
+        # scenarios written before the modes existed priced certificates by giving the block
+        if isinstance(data, dict) and data.get("certificates") is not None:
+            data = {"green_accounting": "certificates", **data}
+        return data
 
     @model_validator(mode="after")
     def _floor_below_ceiling(self) -> Policy:
@@ -106,7 +123,30 @@ class Policy(_Strict):
                 f"utilisation_min ({self.utilisation_min}) must not exceed "
                 f"utilisation_max ({self.utilisation_max})"
             )
+        if self.green_accounting == "certificates" and self.certificates is None:
+            raise ValueError("green_accounting 'certificates' needs policy.certificates "
+                             "(price_per_mwh, max_share)")
+        if self.green_accounting != "certificates" and self.certificates is not None:
+            raise ValueError(f"policy.certificates count only with green_accounting "
+                             f"'certificates', not '{self.green_accounting}'")
+        if self.green_accounting == "hourly" and self.hourly_clean_share <= 0:
+            raise ValueError("green_accounting 'hourly' needs hourly_clean_share > 0 (the "
+                             "share of each site's load matched by clean supply in every slice)")
+        if self.green_accounting != "hourly" and self.hourly_clean_share > 0:
+            raise ValueError("hourly_clean_share applies only with green_accounting 'hourly'")
         return self
+
+
+class Synergy(_Strict):
+    """Computing-electricity synergy: flexibility the plan may use (all off by default but
+    move_between_sites, which the core model always allowed)."""
+
+    storage: bool = Field(False, description="batteries at sites as investments (storage.csv)")
+    absorb_curtailment: bool = Field(
+        False, description="sites may buy their region's curtailed renewables (curtailment.csv)")
+    move_between_sites: bool = Field(
+        True, description="shiftable classes may choose a different site each day; false pins "
+        "each route's share of its group's daily volume to be the same every day")
 
 
 class Time(_Strict):
@@ -152,7 +192,7 @@ class YearChanges(_Strict):
 
 
 class Pathway(_Strict):
-    """A multi-year build-out (used when ``years`` is given; docs/model.md, family 9).
+    """A multi-year build-out (used when ``years`` is given; docs/model.md, family 12).
 
     Growth paths are multipliers on the dataset's demand.csv (after ``demand:`` scaling),
     keyed by year; national, per workload and per region paths multiply.
@@ -182,6 +222,7 @@ class Scenario(_Strict):
     demand: Demand = Field(default_factory=Demand)
     prices: Prices = Field(default_factory=Prices)
     policy: Policy = Field(default_factory=Policy)
+    synergy: Synergy = Field(default_factory=Synergy)
     time: Time = Field(default_factory=Time)
     network: Network = Field(default_factory=Network)
     finance: Finance = Field(default_factory=Finance)

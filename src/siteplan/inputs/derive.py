@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from siteplan.config.schema import Policy, Scenario, Solver
+from siteplan.config.schema import Policy, Scenario, Solver, Synergy
 from siteplan.errors import InputDataError
 from siteplan.inputs.load import Inputs, scenario_id_problems
 
@@ -31,6 +31,7 @@ class ModelData:
     objective: str
     policy: Policy
     solver: Solver
+    synergy: Synergy
     # regions (R)
     regions: list[str]
     region_name: list[str]
@@ -68,6 +69,7 @@ class ModelData:
     slices: list[str]
     slice_weight_h: np.ndarray
     slice_day: np.ndarray  # index into days
+    slice_hour: np.ndarray  # hour of day the slice starts (orders a day's slices)
     days: list[str]
     demand: np.ndarray  # (R, K, T) Mtok/h
     # arcs (A): latency-eligible (region, location, workload); at most one option per
@@ -83,6 +85,15 @@ class ModelData:
     ppa_cf: np.ndarray  # (P, T)
     ppa_cost_per_mw: np.ndarray  # currency/(MW yr)
     ppa_max_mw: np.ndarray  # inf = unlimited
+    # storage technologies (B), empty unless synergy.storage; capex annualised per year
+    storage: list[str] = field(default_factory=list)
+    storage_capex_per_mwh: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    storage_capex_per_mw: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    storage_efficiency: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    storage_max_mwh: np.ndarray = field(default_factory=lambda: np.zeros(0))  # inf = unlimited
+    # curtailed renewables per region (R, T), zero unless synergy.absorb_curtailment
+    curtail_surplus_mw: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    curtail_price: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     excluded: pd.DataFrame = field(default_factory=pd.DataFrame)  # site, location, reason
     latency_ms: np.ndarray | None = None  # (R, L) round trip
     # pathway years only: options kept for the horizon that this year's policy excludes
@@ -95,6 +106,12 @@ class ModelData:
 
     def site_zone(self) -> np.ndarray:
         return self.location_zone[self.site_location]
+
+    def slice_duration_h(self) -> np.ndarray:
+        """(T,) clock hours one occurrence of each slice lasts: a representative day is 24 h,
+        shared by its slices in proportion to their weights (24 x w_t / W_d)."""
+        day_w = np.bincount(self.slice_day, weights=self.slice_weight_h)
+        return 24.0 * self.slice_weight_h / day_w[self.slice_day]
 
 
 def annuity_factor(rate: float, years: float) -> float:
@@ -134,7 +151,7 @@ def derive(scenario: Scenario, inputs: Inputs,
     location_region = locs["region"].map(r_of).to_numpy(int)
     location_zone = locs["zone"].to_numpy(object)
 
-    slices, weight, day_idx, days, group = _time_slices(scenario, inputs)
+    slices, weight, day_idx, days, group, hour = _time_slices(scenario, inputs)
 
     sites_df, excluded = _site_options(scenario, inputs, locs)
     buildable = None
@@ -196,6 +213,9 @@ def derive(scenario: Scenario, inputs: Inputs,
     ppa = (ppa[0][keep], [t for t, k in zip(ppa[1], keep, strict=True) if k], ppa[2][keep],
            ppa[3][keep], ppa[4][keep])
 
+    storage = _storage(scenario, inputs)
+    surplus, surplus_price = _curtailment(scenario, inputs, regions, group, weight)
+
     cooling = inputs["cooling"].set_index("cooling")
     facility = sites_df["facility_cost_per_mw_year"].where(
         sites_df["facility_cost_per_mw_year"].notna(),
@@ -208,6 +228,7 @@ def derive(scenario: Scenario, inputs: Inputs,
         objective=scenario.objective,
         policy=scenario.policy,
         solver=scenario.solver,
+        synergy=scenario.synergy,
         regions=regions,
         region_name=list(regions_df["name"]),
         region_zone=regions_df["zone"].to_numpy(object),
@@ -240,6 +261,7 @@ def derive(scenario: Scenario, inputs: Inputs,
         slices=slices,
         slice_weight_h=weight,
         slice_day=day_idx,
+        slice_hour=hour,
         days=days,
         demand=demand,
         arc_region=arc_region,
@@ -252,6 +274,13 @@ def derive(scenario: Scenario, inputs: Inputs,
         ppa_cf=ppa[2],
         ppa_cost_per_mw=ppa[3],
         ppa_max_mw=ppa[4],
+        storage=storage[0],
+        storage_capex_per_mwh=storage[1],
+        storage_capex_per_mw=storage[2],
+        storage_efficiency=storage[3],
+        storage_max_mwh=storage[4],
+        curtail_surplus_mw=surplus,
+        curtail_price=surplus_price,
         excluded=excluded,
         latency_ms=latency,
         site_buildable=buildable,
@@ -283,6 +312,38 @@ def _keep_sites(inputs: Inputs, sites_df: pd.DataFrame, excluded: pd.DataFrame,
     return kept, excluded[~back].reset_index(drop=True), buildable
 
 
+def _storage(scenario: Scenario, inputs: Inputs):
+    """Battery technologies (synergy.storage): names, annualised capex, efficiency, limits."""
+    st = inputs["storage"]
+    if not scenario.synergy.storage or st.empty:
+        return [], np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0)
+    crf = np.array([annuity_factor(scenario.finance.discount_rate, y)
+                    for y in st["lifetime_years"]])
+    return (list(st["storage"]), st["energy_capex_per_mwh"].to_numpy(float) * crf,
+            st["power_capex_per_mw"].to_numpy(float) * crf,
+            st["round_trip_efficiency"].to_numpy(float),
+            st["max_mwh"].fillna(np.inf).to_numpy(float))
+
+
+def _curtailment(scenario: Scenario, inputs: Inputs, regions, group, weight_agg):
+    """(R, T) curtailed surplus MW and its price (synergy.absorb_curtailment), slice-averaged.
+
+    The price of a merged slice is the surplus-weighted mean, so the energy bought costs the
+    same as in the original slices."""
+    n_t = len(weight_agg)
+    cu = inputs["curtailment"]
+    if not scenario.synergy.absorb_curtailment or cu.empty:
+        return np.zeros((len(regions), n_t)), np.zeros((len(regions), n_t))
+    slices0 = list(inputs["slices"]["slice"])
+    w0 = inputs["slices"]["weight_h"].to_numpy(float)
+    mw0 = _by_slice(cu, "region", regions, "surplus_mw", slices0, 0.0)
+    price0 = _by_slice(cu, "region", regions, "price_per_mwh", slices0, 0.0)
+    mw = _aggregate(mw0, group, w0, n_t)
+    spend = _aggregate(mw0 * price0, group, w0, n_t)
+    price = np.divide(spend, mw, out=np.zeros_like(mw), where=mw > 0)
+    return mw, price
+
+
 def _check_scenario_ids(scenario: Scenario, inputs: Inputs) -> None:
     """Scenario keys that name dataset ids must name existing ones (the loader's check, for
     inputs loaded without the scenario)."""
@@ -305,7 +366,8 @@ def _time_slices(scenario: Scenario, inputs: Inputs):
     weight = np.bincount(group, weights=sl["weight_h"].to_numpy(float), minlength=len(keys))
     d_of = {d: i for i, d in enumerate(days)}
     day_idx = np.array([d_of[sl["day"].iloc[first[g]]] for g in range(len(keys))])
-    return slices, weight, day_idx, days, group
+    hour = np.array([int(sl["hour"].iloc[first[g]]) for g in range(len(keys))])
+    return slices, weight, day_idx, days, group, hour
 
 
 def _aggregate(values: np.ndarray, group: np.ndarray, weight0: np.ndarray, n_t: int) -> np.ndarray:

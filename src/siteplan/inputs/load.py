@@ -115,6 +115,13 @@ def scenario_id_problems(scenario, tables: dict[str, pd.DataFrame]) -> list[str]
                     hint = f"; expected one of {shown}"
                 where = origin.get(f"{key}.{name}") or origin.get(key) or src
                 problems.append(f"{where}: key '{key}': unknown id '{name}'{hint}")
+    for key, table in (("synergy.storage", "storage"), ("synergy.absorb_curtailment",
+                                                         "curtailment")):
+        if getattr(scenario.synergy, key.split(".")[1]) and tables[table].empty:
+            where = origin.get(key) or src
+            problems.append(f"{where}: key '{key}' is true but the dataset has no "
+                            f"{TABLES[table].file} rows; expected that file (columns "
+                            f"{_cols(TABLES[table], required_only=True)}) or '{key}: false'")
     return problems
 
 

@@ -1,5 +1,5 @@
 """A pathway's inputs: one :class:`ModelData` per modelled year, on common site and hardware
-sets, plus the year weights and the existing capacity (docs/model.md, family 9).
+sets, plus the year weights and the existing capacity (docs/model.md, family 12).
 
 Each modelled year y_i stands for the calendar years up to the next one (the last for itself):
 span_i = y_{i+1} - y_i. Its annual cost is weighted by the discounted years it stands for,

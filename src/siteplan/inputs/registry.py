@@ -229,6 +229,39 @@ TABLES: dict[str, Table] = {
             ),
         ),
         Table(
+            "storage",
+            key=("storage",),
+            required=False,
+            description="battery technologies any site may build (with synergy.storage)",
+            columns=(
+                _id("storage"),
+                Column("name", "text"),
+                Column("energy_capex_per_mwh", "float", "currency/MWh", "installed cost per "
+                       "MWh of energy capacity", min=0),
+                Column("power_capex_per_mw", "float", "currency/MW", "installed cost per MW of "
+                       "charge/discharge power", default=0.0, min=0),
+                Column("lifetime_years", "float", "yr", default=15.0, min=0.5, max=50),
+                Column("round_trip_efficiency", "float", "", "MWh out per MWh in", min=0.01,
+                       max=1),
+                Column("max_mwh", "float", "MWh", "energy capacity limit per site",
+                       default=None, min=0),
+            ),
+        ),
+        Table(
+            "curtailment",
+            key=("region", "slice"),
+            required=False,
+            description="renewable surplus otherwise curtailed (with synergy.absorb_curtailment)",
+            columns=(
+                _id("region", ref="regions"),
+                _id("slice", ref="slices"),
+                Column("surplus_mw", "float", "MW", "mean curtailed renewable power in the "
+                       "slice, shared by the region's sites", min=0),
+                Column("price_per_mwh", "float", "currency/MWh", "price of absorbed energy",
+                       min=0),
+            ),
+        ),
+        Table(
             "network",
             key=("region", "location"),
             required=False,

@@ -15,6 +15,8 @@ COST_TERMS = (
     "electricity",  # grid energy at time-of-use prices
     "ppa",  # contracted renewable capacity
     "certificates",  # green certificates
+    "storage",  # annualised battery energy and power capital
+    "curtailment",  # curtailed renewable energy bought
     "network",  # moving tokens region <-> site
     "carbon",  # carbon price x grid emissions
     "unserved",  # value of unserved demand

@@ -1,4 +1,4 @@
-"""Family 9, vintages: a pathway's years share what is built, which stays until it retires.
+"""Family 12, vintages: a pathway's years share what is built, which stays until it retires.
 
 Per (site, hardware) pair j, site s, and modelled years v <= y (calendar years):
     cap[j,y] = sum_{v: y - v < life_h} build[j,v] + existing[j,y]                 (MW-IT)

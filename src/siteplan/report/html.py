@@ -23,7 +23,8 @@ from siteplan.report.result import ReportError, ResultFolder, load_result
 _BREAKDOWN_LABELS = {
     "fixed": "Site fixed costs", "hardware": "Hardware (annualised)",
     "facility": "Facility and cooling", "electricity": "Grid electricity",
-    "ppa": "Renewable PPAs", "certificates": "Green certificates", "network": "Network",
+    "ppa": "Renewable PPAs", "certificates": "Green certificates",
+    "storage": "Battery storage", "curtailment": "Curtailed renewables", "network": "Network",
     "carbon": "Carbon", "unserved": "Unserved demand penalty",
 }
 

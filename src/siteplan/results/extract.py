@@ -14,6 +14,7 @@ from siteplan.inputs.derive import TOKENS_PER_MTOK, ModelData
 from siteplan.model.costs import COST_TERMS
 from siteplan.model.demand import daily_mean
 from siteplan.model.objective import OBJECTIVE_SCALE
+from siteplan.results.synergy import flexible_work, site_hours, supply_by_location
 from siteplan.solve import SolveResult
 
 EPS_MTOK_H = 1e-7  # flows below this (Mtok/h) are solver noise, not allocations
@@ -85,6 +86,10 @@ def extract(m: pyo.Block, d: ModelData, res: SolveResult, cost_weight: float = 1
     np.add.at(ppa_l_use, d.ppa_location, ppa_use)
     grid = grid_l[d.site_location] * share_t
     ppa_site_use = ppa_l_use[d.site_location] * share_t
+    sup = supply_by_location(m, d, res)
+    clean_l = ppa_l_use + sup["curtail_mw"] + sup["discharge_mw"] - sup["charge_mw"]
+    clean = clean_l[d.site_location] * share_t  # clean supply to the site's load (MW)
+    curt = sup["curtail_mw"][d.site_location] * share_t
     ppa_cost_l = np.bincount(d.ppa_location, weights=d.ppa_cost_per_mw * ppa_mw,
                              minlength=len(d.locations))
     ppa_mw_l = np.bincount(d.ppa_location, weights=ppa_mw, minlength=len(d.locations))
@@ -92,8 +97,9 @@ def extract(m: pyo.Block, d: ModelData, res: SolveResult, cost_weight: float = 1
     price = d.location_price[d.site_location]
     green = d.location_green[d.site_location]
     ef = d.location_ef[d.site_location]
-    energy = ((grid + ppa_site_use) * w).sum(axis=1)  # facility MWh/yr
-    green_mwh = ((green * grid + ppa_site_use) * w).sum(axis=1) + gec
+    energy = ((grid + clean) * w).sum(axis=1)  # facility MWh/yr
+    hourly_clean = green * grid + clean  # MW; never above the load
+    green_mwh = (hourly_clean * w).sum(axis=1) + gec
     it_mwh = (it * w).sum(axis=1)
     busy_mwh = (busy.sum(axis=1) * w).sum(axis=1)
     mw_total = cap_sh.sum(axis=1)
@@ -108,6 +114,8 @@ def extract(m: pyo.Block, d: ModelData, res: SolveResult, cost_weight: float = 1
         "electricity": (price * grid * w).sum(axis=1),
         "ppa": ppa_cost_l[d.site_location] * share_y,
         "certificates": gec * (pol.certificates.price_per_mwh if pol.certificates else 0.0),
+        "storage": sup["storage_cost"][d.site_location] * share_y,
+        "curtailment": (d.curtail_price[d.location_region[d.site_location]] * curt * w).sum(axis=1),
         "carbon": emissions * pol.carbon_price_per_t,
     }
     cost.update(site_capital or {})
@@ -132,6 +140,9 @@ def extract(m: pyo.Block, d: ModelData, res: SolveResult, cost_weight: float = 1
         "grid_mwh": (grid * w).sum(axis=1),
         "ppa_mwh": (ppa_site_use * w).sum(axis=1),
         "ppa_mw": ppa_mw_l[d.site_location] * share_y,
+        "curtailment_mwh": (curt * w).sum(axis=1),
+        "storage_mwh": sup["storage_mwh"][d.site_location] * share_y,
+        "storage_mw": sup["storage_mw"][d.site_location] * share_y,
         "green_share": np.divide(green_mwh, energy, out=np.zeros(n_s), where=energy > 0),
         "tco2": emissions,
         "water_m3": it_mwh * d.site_wue_l_per_kwh,  # L/kWh x MWh = m3
@@ -139,6 +150,15 @@ def extract(m: pyo.Block, d: ModelData, res: SolveResult, cost_weight: float = 1
         "cost_total": site_cost,
         "cost_per_mtok": site_cpm,
     })
+
+    # --- hourly profiles and flexible work ---------------------------------------------
+    flex = flexible_work(m, d, y, q)
+    hours = site_hours(d, opened, it, grid, ppa_site_use, sup, share_t, flex["flex"],
+                       flex["shape"])
+    load_mwh = float((fac * w).sum())
+    matched = float((np.minimum(hourly_clean, fac) * w).sum())
+    scores = hours.loc[hours["load_mw"] > 1e-9, "clean_score"]
+    shiftable = flex["shiftable_mtok"]
 
     # --- allocation: a route's flow goes to its group's members by demand share, and to
     # the option(s) at the location that process that class
@@ -227,8 +247,20 @@ def extract(m: pyo.Block, d: ModelData, res: SolveResult, cost_weight: float = 1
         "mw_it_total": float(mw_total.sum()),
         "water_m3": float(sites["water_m3"].sum()),
         "options_excluded": int(len(d.excluded)),
+        "green_accounting": pol.green_accounting,
+        "clean_score_hourly": matched / load_mwh if load_mwh > 0 else 0.0,
+        "clean_score_min_slice": float(scores.min()) if len(scores) else 0.0,
+        "curtailment_absorbed_mwh": float((sup["curtail_mw"] * w).sum()),
+        "storage_mwh": float(sup["storage_mwh"].sum()),
+        "storage_mw": float(sup["storage_mw"].sum()),
+        "storage_discharged_mwh": float((sup["discharge_mw"] * w).sum()),
+        "shiftable_tokens_per_day": shiftable * TOKENS_PER_MTOK / days_per_year,
+        "shifted_in_time_share": flex["shifted_in_time_mtok"] / shiftable if shiftable else 0.0,
+        "moved_between_sites_share": flex["moved_between_sites_mtok"] / shiftable
+        if shiftable else 0.0,
     }
-    return {"allocation": allocation, "sites": sites, "regions": regions, "summary": summary}
+    return {"allocation": allocation, "sites": sites, "regions": regions, "summary": summary,
+            "site_hours": hours}
 
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:

@@ -31,7 +31,8 @@ def extract_pathway(m: pyo.ConcreteModel, P: PathwayData, res: SolveResult) -> d
     hw_stand = np.array([standing(P.years, d0.hw_lifetime_years[h]) for h in hw_of])  # (J,Y,Y)
     stand_mw = np.einsum("jyv,jv->jy", hw_stand, build) if J else np.zeros((0, Y))
 
-    tables: dict[str, list[pd.DataFrame]] = {"allocation": [], "sites": [], "regions": []}
+    tables: dict[str, list[pd.DataFrame]] = {"allocation": [], "sites": [], "regions": [],
+                                             "site_hours": []}
     years = []
     for y, (year, b, d) in enumerate(zip(P.years, m._year_blocks, P.data, strict=True)):
         hw_cost = np.bincount(site_of, weights=stand_mw[:, y] * d.hw_capex_per_mw[hw_of],

@@ -31,7 +31,7 @@ import pandas as pd
 
 from siteplan.errors import SiteplanError
 
-TABLE_FILES = ("allocation", "sites", "regions")
+TABLE_FILES = ("allocation", "sites", "regions", "site_hours")
 RESULT_FILES = frozenset({*(f"{n}.csv" for n in TABLE_FILES), "excluded.csv", "summary.json",
                           "builds.csv"})
 # drawn from a result by `siteplan map` and `siteplan report`; replaced with it
@@ -64,6 +64,7 @@ class Results:
     regions: pd.DataFrame
     excluded: pd.DataFrame
     summary: dict = field(default_factory=dict)
+    site_hours: pd.DataFrame = field(default_factory=pd.DataFrame)  # open sites x slices
     builds: pd.DataFrame | None = None  # pathways only: what is built and retired when
 
     @property

@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from siteplan.model.costs import COST_TERMS
 from siteplan.study.runs import (
     RunFolder,
     StudyError,
@@ -54,8 +55,7 @@ REGION_METRICS = (
     ("mean_latency_ms", "mean latency, ms"),
     ("west_share", "share served from western sites"),
 )
-COMPONENTS = ("fixed", "hardware", "facility", "electricity", "ppa", "certificates", "network",
-              "carbon", "unserved")
+COMPONENTS = COST_TERMS  # the objective's registered terms
 TOTAL_METRICS = ("cost", *(f"cost.{c}" for c in COMPONENTS), "avg_cost_per_mtok",
                  "demand_tokens_per_day", "served_tokens_per_day", "unserved_tokens_per_day",
                  "energy_twh", "green_share", "tco2", "tokens_per_kwh", "west_share",

@@ -1,0 +1,44 @@
+"""Family 9, curtailment absorption: sites buy their region's renewable surplus.
+
+With ``synergy.absorb_curtailment``, every location l in a region r with a surplus profile
+(curtailment.csv) may take curtailed energy, shared by the region's locations:
+    sum_{l in r} curt[l,t] <= surplus[r,t]                                  (MW)
+curt[l,t] is clean supply in the power balance (zero emissions, counts as green).
+Costs: curtailment w_t price[r,t] curt[l,t].
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyomo.environ as pyo
+
+from siteplan.inputs.derive import ModelData
+from siteplan.model.costs import add_cost
+from siteplan.model.expr import indexed_constraint, lin
+from siteplan.model.layout import Layout
+from siteplan.model.power import add_supply
+
+
+def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
+    T, w = L.n_t, d.slice_weight_h
+    on = d.synergy.absorb_curtailment
+    surplus = d.curtail_surplus_mw
+    locs = [int(v) for v in L.active_locations
+            if on and surplus[d.location_region[v]].max() > 0]
+    m._curtail_locations = locs
+    m.v_curtail_mw = pyo.Var(range(len(locs) * T), domain=pyo.NonNegativeReals)
+    cu = m.v_curtail_mw
+    by_region: dict[int, list[int]] = {}
+    for i, loc in enumerate(locs):
+        by_region.setdefault(int(d.location_region[loc]), []).append(i)
+        for t in range(T):
+            add_supply(m, loc, t, 1.0, cu[i * T + t])
+    rows = []
+    for r, members in by_region.items():
+        for t in range(T):
+            vs = [cu[i * T + t] for i in members]
+            rows.append(lin([1.0] * len(vs), vs) <= float(surplus[r, t]))
+    indexed_constraint(m, "c_curtailment_available", rows)
+    if locs:
+        price = d.curtail_price[d.location_region[np.array(locs)]] * w[None, :]
+        add_cost(m, "curtailment", lin(price.ravel(), list(cu.values())))
