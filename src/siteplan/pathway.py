@@ -24,6 +24,8 @@ log = logging.getLogger("siteplan")
 
 def solve_pathway(scenario: Scenario, write_lp: Path | None = None) -> Results:
     """Solve a multi-year scenario; tables carry a ``year`` column, plus ``builds``."""
+    from siteplan.pipeline import run_header
+
     times: dict[str, float] = {}
     t0 = time.perf_counter()
     P = derive_pathway(scenario)
@@ -55,17 +57,7 @@ def solve_pathway(scenario: Scenario, write_lp: Path | None = None) -> Results:
     tables = extract_pathway(model, P, res)
     times["extract_s"] = time.perf_counter() - t0
     summary = {
-        "scenario": scenario.name,
-        "description": scenario.description,
-        "currency": scenario.currency,
-        "objective_kind": scenario.objective,
-        "status": res.status.value,
-        "highs_status": res.highs_status,
-        "mip": res.is_mip,
-        "mip_gap": res.gap,
-        "objective_bound": res.bound,
-        "highs_objective": res.objective,
-        "mip_nodes": res.nodes,
+        **run_header(scenario, res),
         "discount_rate": scenario.finance.discount_rate,
         **tables["summary"],
         "times": times,

@@ -42,6 +42,23 @@ def _explain_infeasible(model, data: ModelData, scenario: Scenario) -> Infeasibl
     )
 
 
+def run_header(scenario: Scenario, res) -> dict:
+    """The summary's first keys: what was solved and what HiGHS said (status, gap, bound)."""
+    return {
+        "scenario": scenario.name,
+        "description": scenario.description,
+        "currency": scenario.currency,
+        "objective_kind": scenario.objective,
+        "status": res.status.value,
+        "highs_status": res.highs_status,
+        "mip": res.is_mip,
+        "mip_gap": res.gap,
+        "objective_bound": res.bound,
+        "highs_objective": res.objective,
+        "mip_nodes": res.nodes,
+    }
+
+
 def solve(scenario: Scenario, write_lp: Path | None = None) -> Results:
     """Solve one scenario and return its :class:`Results` (raises on infeasible / no plan)."""
     if scenario.years:
@@ -76,17 +93,7 @@ def solve(scenario: Scenario, write_lp: Path | None = None) -> Results:
     tables = extract(model, data, res)
     times["extract_s"] = time.perf_counter() - t0
     summary = {
-        "scenario": scenario.name,
-        "description": scenario.description,
-        "currency": scenario.currency,
-        "objective_kind": scenario.objective,
-        "status": res.status.value,
-        "highs_status": res.highs_status,
-        "mip": res.is_mip,
-        "mip_gap": res.gap,
-        "objective_bound": res.bound,
-        "highs_objective": res.objective,
-        "mip_nodes": res.nodes,
+        **run_header(scenario, res),
         **tables["summary"],
         "times": times,
         "size": {

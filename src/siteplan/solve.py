@@ -341,8 +341,8 @@ def _round_open(m, var_col, x: np.ndarray, cols: np.ndarray) -> np.ndarray:
         d, L = b._data, b._layout
         for loc, sites in L.sites_of_location.items():
             best = sites[np.argmax(cap[y, sites])]
-            existing = [s for s in sites if d.site_existing_mw[s] > 0 or b.v_open[s].fixed
-                        and b.v_open[s].value == 1]
+            existing = [s for s in sites if d.site_existing_mw[s] > 0
+                        or (b.v_open[s].fixed and b.v_open[s].value == 1)]
             chosen = existing[0] if existing else chosen_before.get(
                 loc, best if cap[y, best] > 1e-6 else None)
             if chosen is None:
