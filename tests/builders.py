@@ -132,3 +132,41 @@ def sweep_tables() -> dict[str, list[dict]]:
     t["ppa"] = [{"region": r, "tech": "solar", "cost_per_mw_year": c}
                 for r, c in [("b", 60_000.0), ("c", 90_000.0)]]
     return t
+
+
+def hourly_tables(days: int = 365, seed: int = 0) -> dict[str, list[dict]]:
+    """A year of hourly slices (``days`` x 24, 1 h each when days = 365): seasonal and daily
+    price shapes, solar with daily weather, a daily demand shape that varies by weekday."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    t = tiny_tables()
+    t["hardware"][0].update(capex_per_unit=400_000.0, idle_share=0.3)
+    t["locations"][1]["fixed_cost_per_year"] = 0.0
+    hours = np.arange(24)
+    day = np.arange(days)
+    season = np.cos(2 * np.pi * (day + 10) / 365)  # +1 mid-winter
+    weather = np.clip(rng.normal(0.8, 0.25, days), 0.1, 1.0)
+    names = [f"d{d + 1:03d}" for d in day]
+    t["slices"] = [{"slice": f"{n}-h{h:02d}", "day": n, "hour": int(h),
+                    "weight_h": 8760.0 / (24 * days)} for n in names for h in hours]
+    tou = np.where((hours >= 23) | (hours < 7), 0.5, np.where((hours >= 17) & (hours <= 21),
+                                                               1.6, 1.0))
+    t["tou"] = [{"region": r, "hour": int(h), "multiplier": float(m)} for r in "ab"
+                for h, m in zip(hours, tou, strict=True)]
+    price = 1.0 + 0.25 * season[:, None] + rng.normal(0, 0.05, (days, 24))
+    t["price_profile"] = [{"region": r, "slice": f"{n}-h{h:02d}",
+                           "factor": round(float(price[d, h] * (1.1 if r == "b" else 1.0)), 4)}
+                          for r in "ab" for d, n in enumerate(names) for h in hours]
+    weekday = (day % 7 < 5)[:, None]
+    shape = 1.0 + np.where(weekday, 0.45, 0.2) * np.cos(2 * np.pi * (hours - 20) / 24)[None, :]
+    t["demand_profile"] = [{"workload": "chat", "slice": f"{n}-h{h:02d}",
+                            "factor": round(float(shape[d, h]), 4)}
+                           for d, n in enumerate(names) for h in hours]
+    sun = np.clip(np.sin(np.pi * (hours - 6) / 12), 0, None)
+    cf = np.clip(0.8 * sun[None, :] * (1 - 0.3 * season[:, None]) * weather[:, None], 0, 1)
+    t["renewables"] = [{"region": "b", "tech": "solar", "slice": f"{n}-h{h:02d}",
+                        "cf": round(float(cf[d, h]), 4)}
+                       for d, n in enumerate(names) for h in hours]
+    t["ppa"] = [{"region": "b", "tech": "solar", "cost_per_mw_year": 120_000.0}]
+    return t

@@ -110,6 +110,7 @@ def solve(scenario: Scenario, write_lp: Path | None = None, reuse: Reuse | None 
         "highs_model_reused": reuse is not None and reuse.highs.reused,
         **tables["summary"],
         "times": times,
+        **({"time_aggregation": data.time_aggregation} if data.time_aggregation else {}),
         "size": {
             "variables": model.nvariables(),
             "constraints": model.nconstraints(),

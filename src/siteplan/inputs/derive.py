@@ -14,6 +14,7 @@ import pandas as pd
 
 from siteplan.config.schema import Policy, Scenario, Solver
 from siteplan.errors import InputDataError
+from siteplan.inputs.days import representative_days
 from siteplan.inputs.load import Inputs, scenario_id_problems
 
 FIBRE_MS_PER_KM = 0.0049  # one-way propagation in single-mode fibre (~4.9 us/km)
@@ -82,6 +83,7 @@ class ModelData:
     ppa_max_mw: np.ndarray  # inf = unlimited
     excluded: pd.DataFrame = field(default_factory=pd.DataFrame)  # site, location, reason
     latency_ms: np.ndarray | None = None  # (R, L) round trip
+    time_aggregation: dict | None = None  # representative days: weights and profile errors
 
     @property
     def n_slices(self) -> int:
@@ -109,6 +111,9 @@ def haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
 def derive(scenario: Scenario, inputs: Inputs) -> ModelData:
     """Build :class:`ModelData`; raises :class:`InputDataError` if scenario ids are unknown."""
     _check_scenario_ids(scenario, inputs)
+    aggregation = None
+    if scenario.time.representative_days is not None:
+        inputs, aggregation = representative_days(scenario, inputs)
     regions_df = inputs["regions"].set_index("region")
     regions = list(regions_df.index)
     r_of = {r: i for i, r in enumerate(regions)}
@@ -228,6 +233,7 @@ def derive(scenario: Scenario, inputs: Inputs) -> ModelData:
         ppa_max_mw=ppa[4],
         excluded=excluded,
         latency_ms=latency,
+        time_aggregation=aggregation,
     )
 
 
@@ -355,7 +361,8 @@ def _network(scenario: Scenario, inputs: Inputs, regions_df: pd.DataFrame, locs:
 
 def _location_energy(scenario, inputs, regions_df, locs, location_region, regions, group,
                      weight_agg):
-    """Price (time-of-use x scenario multipliers), green share, emission factor per location."""
+    """Price (time-of-use x price profile x scenario multipliers), green share, emission factor
+    per location."""
     n_t = len(weight_agg)
     sl = inputs["slices"]
     w0 = sl["weight_h"].to_numpy(float)
@@ -372,7 +379,9 @@ def _location_energy(scenario, inputs, regions_df, locs, location_region, region
         pr.scale * pr.zone_scale.get(z, 1.0) * pr.region_scale.get(regions[r], 1.0)
         for z, r in zip(locs["zone"], location_region, strict=True)
     ])
-    price0 = (base * mult)[:, None] * tou[location_region][:, hours]
+    profile = _by_slice(inputs["price_profile"], "region", regions, "factor", list(sl["slice"]),
+                        1.0)
+    price0 = (base * mult)[:, None] * tou[location_region][:, hours] * profile[location_region]
     price = _aggregate(price0, group, w0, n_t)
     green = np.repeat(regions_df["green_share"].to_numpy(float)[location_region][:, None], n_t, 1)
     ef = np.repeat(regions_df["ef_tco2_per_mwh"].to_numpy(float)[location_region][:, None], n_t, 1)
