@@ -109,3 +109,15 @@ def test_sweep_with_a_reused_model_writes_the_fresh_results(tmp_path):
         assert list(x.columns) == list(y.columns)
         pd.testing.assert_frame_equal(x.select_dtypes("number"), y.select_dtypes("number"),
                                       check_exact=False, rtol=1e-6, atol=1e-6)
+
+
+def test_frontier_with_a_reused_model_is_the_fresh_frontier(tmp_path):
+    from siteplan.study import pareto
+
+    path = _scenario(tmp_path, integer=True)
+    a = pareto(path, points=4, outdir=tmp_path / "warm", progress=False, upto=0.6)
+    b = pareto(path, points=4, outdir=tmp_path / "fresh", progress=False, upto=0.6,
+               reuse_model=False)
+    cols = ["epsilon", "cost", "green_share", "tco2", "status"]
+    pd.testing.assert_frame_equal(a.table[cols], b.table[cols], check_exact=False, rtol=1e-9)
+    assert (a.table["status"] == "optimal").all()

@@ -12,6 +12,9 @@ MIPs are solved in two stages (``strategy: auto``):
 Marginal costs are the row duals of the LP with the integer decisions fixed at the answer.
 The time limit is enforced by a watchdog that cancels HiGHS (its own limit is not always
 honoured in MIP phases).
+
+:class:`PersistentHighs` keeps one HiGHS model across the points of a sweep: what changed is
+updated in place and the LP starts from the last basis (docs/model.md, "Solving").
 """
 
 from __future__ import annotations
