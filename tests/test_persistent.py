@@ -121,3 +121,18 @@ def test_frontier_with_a_reused_model_is_the_fresh_frontier(tmp_path):
     cols = ["epsilon", "cost", "green_share", "tco2", "status"]
     pd.testing.assert_frame_equal(a.table[cols], b.table[cols], check_exact=False, rtol=1e-9)
     assert (a.table["status"] == "optimal").all()
+
+
+def test_branch_and_bound_points_start_from_the_last_plan(tmp_path):
+    """Single-sourcing MIPs go straight to branch and bound: the hint must not change the
+    optimum."""
+    path = _scenario(tmp_path, integer=True)
+    reuse = Reuse()
+    for west in ("1", "2.5", "0.5"):
+        sc = siteplan.load_scenario(path, ["policy.single_sourcing=true",
+                                           f"prices.zone_scale.west={west}"])
+        fresh, warm = siteplan.solve(sc), siteplan.solve(sc, reuse=reuse)
+        assert warm.summary["status"] == fresh.summary["status"] == "optimal"
+        assert warm.summary["objective"] == pytest.approx(fresh.summary["objective"], rel=1e-9)
+        assert _plan(warm)[1] == _plan(fresh)[1]
+    assert warm.summary["highs_model_reused"] is True

@@ -20,7 +20,7 @@ updated in place and the LP starts from the last basis (docs/model.md, "Solving"
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
@@ -167,7 +167,7 @@ class _Warm:
 
     strategy: int  # simplex strategy for the main LP: primal after cost changes, dual after bounds
     basis: highspy.HighsBasis | None = None  # optimal basis of the last main LP (or relaxation)
-    incumbent: SolveResult | None = None  # the last plan, a MIP start for branch and bound
+    incumbent: np.ndarray | None = None  # the last plan's columns, a branch-and-bound start
 
 
 class PersistentHighs:
@@ -204,12 +204,12 @@ class PersistentHighs:
         else:
             self.highs, self.key = _pass_model(form), key
             self.warm = _Warm(self.CHOOSE)  # no basis yet: the first solve is a fresh one
-        self.form = form
         load_s = time.perf_counter() - t0
         result = _solve_loaded(self.highs, m, form, options, want_duals, self.warm)
         result.load_s = load_s
+        self.form = replace(form, cols=[], rows=[])  # the numbers only: m is not kept alive
         if result.has_solution:
-            self.warm.incumbent = result
+            self.warm.incumbent = result.col_value
         return result
 
 
@@ -429,7 +429,7 @@ def _round_open(m, var_col, x: np.ndarray, cols: np.ndarray) -> np.ndarray:
 
 
 def _hint(warm: _Warm | None) -> np.ndarray | None:
-    return warm.incumbent.col_value if warm is not None and warm.incumbent is not None else None
+    return warm.incumbent if warm is not None else None
 
 
 def _branch_and_bound(highs, deadline, options, start: SolveResult | None, bound,
