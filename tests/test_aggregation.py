@@ -61,3 +61,19 @@ def test_hours_per_slice_merges_the_representative_hours(hourly):
     data = prepare(siteplan.load_scenario(hourly, ["time.representative_days=4",
                                                    "time.hours_per_slice=6"]))
     assert data.n_slices == 16 and data.slice_weight_h.sum() == pytest.approx(8760.0)
+
+
+def test_run_prints_and_writes_the_aggregation(hourly, tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from siteplan.cli import main
+
+    out = tmp_path / "out"
+    r = CliRunner().invoke(main, ["run", str(hourly), "--set", "time.representative_days=6",
+                                  "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "6 representative days of 365 (hierarchical), largest profile RMSE" in r.output
+    agg = json.loads((out / "summary.json").read_text())["time_aggregation"]
+    assert len(agg["day_weight_h"]) == 6 and set(agg["profile_rmse"]) == set(SERIES)

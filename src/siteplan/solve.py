@@ -187,7 +187,7 @@ class PersistentHighs:
     def __init__(self) -> None:
         self.highs: highspy.Highs | None = None
         self.form: Form | None = None
-        self.key: tuple = ()
+        self.key: bytes = b""
         self.warm: _Warm | None = None
         self.reused = False  # whether the last solve re-used the held model
 
@@ -240,9 +240,10 @@ def _update(highs: highspy.Highs, old: Form, new: Form) -> set[str]:
     diff = (new.A - old.A).tocoo()
     at = diff.data != 0
     if at.any():
-        value = new.A.tocsr()
-        for i, j in zip(diff.row[at], diff.col[at], strict=True):
-            highs.changeCoeff(int(i), int(j), float(value[i, j]))
+        rows, cols = diff.row[at], diff.col[at]
+        for i, j, v in zip(rows.tolist(), cols.tolist(),
+                           np.asarray(new.A[rows, cols]).ravel().tolist(), strict=True):
+            highs.changeCoeff(i, j, v)
         changed.add("matrix")
     return changed
 

@@ -79,23 +79,26 @@ def compile_form(m: pyo.ConcreteModel) -> Form:
                 lower, upper, integer, row_lo, row_hi, A)
 
 
-def _positions(m: pyo.ConcreteModel, ctype) -> dict[int, tuple[int, int]]:
-    """id(data) -> (component number, position in the component) for one model."""
+def _positions(m: pyo.ConcreteModel, ctype) -> dict[int, int]:
+    """id(data) -> component number x 2^32 + position in the component, for one model."""
     kw = {"active": True} if ctype is pyo.Constraint else {}
-    out: dict[int, tuple[int, int]] = {}
+    out: dict[int, int] = {}
     for ci, comp in enumerate(m.component_objects(ctype, descend_into=True, **kw)):
+        base = ci << 32
         for i, data in enumerate(comp.values()):
-            out[id(data)] = (ci, i)
+            out[id(data)] = base + i
     return out
 
 
-def structure(form: Form) -> tuple:
+def structure(form: Form) -> bytes:
     """What must agree for one HiGHS model to stand for two forms: every column and row by
     component and position (and bound type), and which columns are integer."""
     m = form.cols[0].model() if form.cols else None
     if m is None:
-        return ()
+        return b""
     var_at, con_at = _positions(m, pyo.Var), _positions(m, pyo.Constraint)
-    return (tuple(var_at[id(v)] for v in form.cols),
-            tuple((*con_at[id(c)], kind) for c, kind in form.rows),
-            form.integer.tobytes())
+    cols = np.fromiter((var_at[id(v)] for v in form.cols), np.int64, len(form.cols))
+    rows = np.fromiter((con_at[id(c)] * 4 + kind + 1 for c, kind in form.rows), np.int64,
+                       len(form.rows))
+    return b"".join((np.int64(len(cols)).tobytes(), cols.tobytes(), rows.tobytes(),
+                     form.integer.tobytes()))
