@@ -14,8 +14,12 @@ changed). A failed run is recorded with its error and never stops the sweep.
 
 Executors: in-process (``workers=1``), a local process pool (``workers>1``), or an existing
 Dask distributed cluster (``scheduler="tcp://host:8786"``). Workers only solve; the calling
-process writes every folder and sweep.csv. Dask workers must see the scenario and dataset
-files at the same paths (same machine or a shared file system) and run the same siteplan.
+process writes every folder and sweep.csv. With ``reuse_model`` (the default) the runs a
+worker solves one after the other share one HiGHS model (:class:`siteplan.pipeline.Reuse`):
+in-process every run; in a pool or on Dask the runs are split into one contiguous chain per
+worker, whose results arrive (and are written) when the chain ends. Dask workers must see the
+scenario and dataset files at the same paths (same machine or a shared file system) and run
+the same siteplan.
 """
 
 from __future__ import annotations
