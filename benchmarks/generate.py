@@ -8,6 +8,7 @@ Sizes (regions x site options x workload classes x slices):
   small       31 x 20 (20 locations, 1 cooling option each)    x 3 x 24   (1 day)
   national    31 x 60 (30 locations x air/liquid)               x 3 x 288  (12 days x 24 h)
   prefecture 340 x 200 (100 locations x air/liquid)             x 3 x 96   (4 days x 24 h)
+  hourly       3 x 3   (1 cooling, 1 hardware type)               x 2 x 8760 (365 days x 24 h)
 ``national`` (and the test-only ``tiny``) open sites as binaries (a MIP); ``small`` and
 ``prefecture`` relax open[s] to [0, 1] (``solver.integer_sites: false``, an LP), so their solve
 time measures the LP and not the branch-and-bound luck.
@@ -45,6 +46,9 @@ class Size:
     days: list[tuple[str, float]]  # (day id, weight of each hourly slice in h)
     integer: bool = False  # open[s] binary (MIP) or relaxed to [0, 1] (LP)
     demand_scale: float = 1.0  # share of the national token volume
+    hardware: int = 3  # the first this many of HARDWARE
+    workloads: int = 3  # the first this many of WORKLOADS
+    hourly: bool = False  # 365 days: daily weather, price_profile.csv, weekday demand shapes
 
 
 def _sizes() -> dict[str, Size]:
@@ -56,6 +60,8 @@ def _sizes() -> dict[str, Size]:
         "national": Size(31, 30, ("air", "liquid"), months, integer=True),
         "national-96": Size(31, 30, ("air", "liquid"), seasons, integer=True),
         "prefecture": Size(340, 100, ("air", "liquid"), seasons),
+        "hourly": Size(3, 3, ("air",), [(f"d{d + 1:03d}", 1.0) for d in range(365)],
+                       demand_scale=0.05, hardware=1, workloads=2, hourly=True),
     }
 
 
@@ -145,15 +151,17 @@ def generate(size: str, out: Path, seed: int = 0) -> Path:
 
     hardware = [{"hardware": h, "name": n, "kw_per_unit": kw, "capex_per_unit": cx,
                  "lifetime_years": life, "idle_share": idle}
-                for h, n, kw, cx, life, idle in HARDWARE]
-    throughput = [{"hardware": h, "workload": k, "tokens_per_s": v}
-                  for h, vals in THROUGHPUT.items()
-                  for k, v in zip(CLASS_SHARE, vals, strict=True)]
+                for h, n, kw, cx, life, idle in HARDWARE[:spec.hardware]]
+    classes = [w[0] for w in WORKLOADS[:spec.workloads]]
+    throughput = [{"hardware": h["hardware"], "workload": k, "tokens_per_s": v}
+                  for h in hardware
+                  for k, v in zip(CLASS_SHARE, THROUGHPUT[h["hardware"]], strict=True)
+                  if k in classes]
     workloads = [{"workload": k, "name": n, "latency_ms": lat, "shiftable": sh,
-                  "peak_factor": pf} for k, n, lat, sh, pf in WORKLOADS]
+                  "peak_factor": pf} for k, n, lat, sh, pf in WORKLOADS[:spec.workloads]]
     demand = [{"region": f"r{i:03d}", "workload": k,
                "tokens_per_day": round(TOTAL_TOKENS_PER_DAY * spec.demand_scale * s * share[i])}
-              for i in range(R) for k, s in CLASS_SHARE.items()]
+              for i in range(R) for k, s in CLASS_SHARE.items() if k in classes]
 
     # --- time: representative days x 24 hourly slices ----------------------------------
     slices, day_pos = [], []
@@ -165,7 +173,9 @@ def generate(size: str, out: Path, seed: int = 0) -> Path:
     n_days = len(spec.days)
     season = np.array([math.cos(2 * math.pi * (d + 0.5) / n_days) for d in day_pos]) \
         if n_days > 1 else np.zeros(len(slices))  # +1 mid-winter .. -1 mid-summer
-    prof_int = 1.0 + 0.45 * np.cos(2 * np.pi * (hours - 20) / 24)
+    # hourly data: weekends are flatter, weather changes day by day
+    weekday = np.array([d % 7 < 5 for d in day_pos]) if spec.hourly else np.ones(len(slices), bool)
+    prof_int = 1.0 + np.where(weekday, 0.45, 0.25) * np.cos(2 * np.pi * (hours - 20) / 24)
     prof_bat = 1.0 + 0.20 * np.cos(2 * np.pi * (hours - 14) / 24)
     demand_profile = [{"workload": k, "slice": s["slice"], "factor": round(float(f), 4)}
                       for k, prof in (("interactive", prof_int), ("batch", prof_bat))
@@ -198,6 +208,9 @@ def generate(size: str, out: Path, seed: int = 0) -> Path:
         wind_q = rng.uniform(0.30, 0.45) if rwest[i] else rng.uniform(0.18, 0.30)
         cf_wind = np.clip(wind_q * (1.0 + 0.25 * np.cos(2 * np.pi * (hours - 2) / 24)
                                     + 0.2 * season) + rng.normal(0, 0.03, len(hours)), 0.02, 0.9)
+        if spec.hourly:
+            cf_solar = cf_solar * np.clip(rng.normal(0.85, 0.2, n_days), 0.1, 1.0)[day_pos]
+            cf_wind = np.clip(cf_wind * rng.lognormal(0.0, 0.35, n_days)[day_pos], 0.0, 1.0)
         for tech, cf, cost in (("solar", cf_solar, rng.uniform(300e3, 500e3)),
                                ("wind", cf_wind, rng.uniform(550e3, 750e3))):
             ppa.append({"region": f"r{i:03d}", "tech": tech,
@@ -206,12 +219,23 @@ def generate(size: str, out: Path, seed: int = 0) -> Path:
             renewables += [{"region": f"r{i:03d}", "tech": tech, "slice": s["slice"],
                             "cf": round(float(v), 4)} for s, v in zip(slices, cf, strict=True)]
 
+    price_profile = []
+    if spec.hourly:  # dearer in winter and summer peaks, day-to-day noise
+        for i in range(R):
+            f = 1.0 + 0.12 * season + 0.06 * np.cos(4 * np.pi * np.array(day_pos) / n_days) \
+                + rng.normal(0, 0.05, n_days)[day_pos]
+            price_profile += [{"region": f"r{i:03d}", "slice": s["slice"],
+                               "factor": round(float(v), 4)}
+                              for s, v in zip(slices, f, strict=True)]
+
     tables = {
         "regions": regions, "locations": locations, "cooling": cooling,
         "site_options": site_options, "hardware": hardware, "throughput": throughput,
         "workloads": workloads, "demand": demand, "slices": slices,
         "demand_profile": demand_profile, "tou": tou, "renewables": renewables, "ppa": ppa,
     }
+    if price_profile:
+        tables["price_profile"] = price_profile
     for name, rows in tables.items():
         _write_csv(data / f"{name}.csv", rows)
     scenario = scenario_doc(size)

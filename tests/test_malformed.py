@@ -449,6 +449,22 @@ CASES = [
     Case("curtailment-negative", rows("curtailment", [
         {"region": "b", "slice": "all", "surplus_mw": -1.0, "price_per_mwh": 5.0}]),
         expect=[("curtailment.csv", "line 2", "'surplus_mw' must be >= 0 MW", "got -1.0")]),
+    # --- representative days ---
+    Case("representative-days-zero", yaml=setkey("time.representative_days", 0),
+         expect=[("s.yaml", "time.representative_days", "greater than or equal to 1")]),
+    Case("representative-days-more-than-days", yaml=setkey("time.representative_days", 3),
+         expect=[("s.yaml", "line", "key 'time.representative_days'",
+                  "3 is more than the 1 days", "expected at most 1")], run=True),
+    Case("representative-days-uneven-hours", rows("slices", [
+        {"slice": "d1", "day": "one", "hour": 0, "weight_h": 4380.0},
+        {"slice": "d2", "day": "two", "hour": 5, "weight_h": 4380.0}]),
+        yaml=setkey("time.representative_days", 1),
+        expect=[("s.yaml", "key 'time.representative_days'", "day 'two'", "same hours")]),
+    Case("clustering-unknown", yaml=setkey("time.clustering", "ward"),
+         expect=[("s.yaml", "time.clustering", "'hierarchical' or 'kmeans'")]),
+    Case("price-profile-unknown-region",
+         files=text("price_profile.csv", "region,slice,factor\nzz,all,1.0\n"),
+         expect=[("price_profile.csv", "line 2", "region 'zz' is not in regions.csv")]),
     # --- --set overrides ---
     Case("set-no-equals", args=("--set", "policy.min_green_share"),
          expect=[("--set policy.min_green_share", "expected KEY=VALUE")], run=True),

@@ -31,11 +31,11 @@ class Counter:
         self.fail_after = fail_after
         real = runs.solve_scenario
 
-        def counting(sc):
+        def counting(sc, reuse=None):
             if self.fail_after is not None and self.n >= self.fail_after:
                 raise KeyboardInterrupt  # as if Ctrl-C hit the sweep here
             self.n += 1
-            return real(sc)
+            return real(sc, reuse)
 
         monkeypatch.setattr(runs, "solve_scenario", counting)
 

@@ -190,6 +190,12 @@ def format_summary(s: dict, outdir: Path) -> str:
         f"{s['moved_between_sites_share']:.1%} moved between sites",
         f"  results in         {outdir}/",
     ]
+    agg = s.get("time_aggregation")
+    if agg:
+        worst = max(agg["profile_rmse"].items(), key=lambda kv: kv[1], default=("-", 0.0))
+        lines.insert(-1, f"  time               {agg['representative_days']} representative days "
+                         f"of {agg['days']} ({agg['method']}), largest profile RMSE "
+                         f"{worst[1]:.3g} ({worst[0]})")
     return "\n".join(lines)
 
 

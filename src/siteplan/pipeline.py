@@ -9,18 +9,33 @@ from pathlib import Path
 from siteplan.config import Scenario
 from siteplan.diagnose import presolve_causes
 from siteplan.errors import InfeasibleError, SolverError
-from siteplan.inputs import ModelData, derive, load_inputs
+from siteplan.inputs import Inputs, ModelData, derive, load_inputs
 from siteplan.model import build_model
 from siteplan.results import Results
 from siteplan.results.extract import extract
-from siteplan.solve import Status, solve_model
+from siteplan.solve import PersistentHighs, Status, solve_model
 
 log = logging.getLogger("siteplan")
 
 
-def prepare(scenario: Scenario) -> ModelData:
+class Reuse:
+    """What a sequence of solves in one process keeps: the datasets read (by folder) and one
+    HiGHS model, updated in place while the models keep their structure (sweeps, frontiers).
+    """
+
+    def __init__(self) -> None:
+        self.inputs: dict[Path, Inputs] = {}
+        self.highs = PersistentHighs()
+
+
+def prepare(scenario: Scenario, reuse: Reuse | None = None) -> ModelData:
     """Load and check the dataset, then derive the model data (raises on bad input)."""
-    return derive(scenario, load_inputs(scenario.dataset, scenario))
+    if reuse is None:
+        return derive(scenario, load_inputs(scenario.dataset, scenario))
+    folder = Path(scenario.dataset).resolve()
+    if folder not in reuse.inputs:
+        reuse.inputs[folder] = load_inputs(folder)
+    return derive(scenario, reuse.inputs[folder])  # derive checks the scenario's ids
 
 
 def _explain_infeasible(model, data: ModelData, scenario: Scenario) -> InfeasibleError:
@@ -59,15 +74,20 @@ def run_header(scenario: Scenario, res) -> dict:
     }
 
 
-def solve(scenario: Scenario, write_lp: Path | None = None) -> Results:
-    """Solve one scenario and return its :class:`Results` (raises on infeasible / no plan)."""
+def solve(scenario: Scenario, write_lp: Path | None = None, reuse: Reuse | None = None
+          ) -> Results:
+    """Solve one scenario and return its :class:`Results` (raises on infeasible / no plan).
+
+    With ``reuse``, the dataset and the HiGHS model of the previous solve are re-used where
+    they fit (:class:`Reuse`); the results are the same kind either way.
+    """
     if scenario.years:
         from siteplan.pathway import solve_pathway
 
         return solve_pathway(scenario, write_lp)
     times: dict[str, float] = {}
     t0 = time.perf_counter()
-    data = prepare(scenario)
+    data = prepare(scenario, reuse)
     times["prepare_s"] = time.perf_counter() - t0
     causes = presolve_causes(data)
     if causes:
@@ -79,8 +99,12 @@ def solve(scenario: Scenario, write_lp: Path | None = None) -> Results:
     log.info("built model in %.2f s", times["build_s"])
 
     t0 = time.perf_counter()
-    res = solve_model(model, scenario.solver, write_lp=write_lp)
+    if reuse is None:
+        res = solve_model(model, scenario.solver, write_lp=write_lp)
+    else:
+        res = reuse.highs.solve(model, scenario.solver)
     times["solve_wall_s"] = time.perf_counter() - t0
+    times["load_s"] = res.load_s
     times["solve_s"] = res.solve_s
     times["dual_solve_s"] = res.dual_solve_s
     # costs are bounded below, so "unbounded or infeasible" can only mean infeasible
@@ -94,8 +118,10 @@ def solve(scenario: Scenario, write_lp: Path | None = None) -> Results:
     times["extract_s"] = time.perf_counter() - t0
     summary = {
         **run_header(scenario, res),
+        "highs_model_reused": reuse is not None and reuse.highs.reused,
         **tables["summary"],
         "times": times,
+        **({"time_aggregation": data.time_aggregation} if data.time_aggregation else {}),
         "size": {
             "variables": model.nvariables(),
             "constraints": model.nconstraints(),

@@ -12,12 +12,15 @@ MIPs are solved in two stages (``strategy: auto``):
 Marginal costs are the row duals of the LP with the integer decisions fixed at the answer.
 The time limit is enforced by a watchdog that cancels HiGHS (its own limit is not always
 honoured in MIP phases).
+
+:class:`PersistentHighs` keeps one HiGHS model across the points of a sweep: what changed is
+updated in place and the LP starts from the last basis (docs/model.md, "Solving").
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
@@ -25,11 +28,10 @@ import highspy
 import numpy as np
 import pyomo.environ as pyo
 from pyomo.common.tee import capture_output
-from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from siteplan.config.schema import Solver as SolverOptions
-from siteplan.errors import SolverError
 from siteplan.model.objective import OBJECTIVE_SCALE
+from siteplan.standard_form import Form, compile_form, structure
 
 PROVEN_GAP = 1e-9
 IPM_MIN_COLS = 20_000  # LPs this large go to the interior point solver (with crossover)
@@ -58,6 +60,7 @@ class SolveResult:
     solve_s: float  # HiGHS's own run time, all stages
     method: str = ""  # "lp", "relax-and-fix", "branch-and-bound"
     dual_solve_s: float = 0.0  # the fixed-integer LP for marginal costs
+    load_s: float = 0.0  # compiling the model and handing it (or what changed) to HiGHS
     nodes: int = 0
     col_value: np.ndarray = field(default_factory=lambda: np.zeros(0))
     row_dual: np.ndarray | None = None
@@ -93,74 +96,155 @@ class SolveResult:
 def load_highs(m: pyo.ConcreteModel) -> tuple[highspy.Highs, dict[int, int], dict]:
     """Compile the Pyomo model to sparse standard form and pass it to highspy in memory.
 
-    Pyomo's LinearStandardFormCompiler walks the expressions once into a CSC matrix; one
-    ``passModel`` call hands it to HiGHS (faster than row-by-row persistent loading).
     Returns the solver and the maps id(VarData) -> column, ConstraintData -> row.
     """
-    info = LinearStandardFormCompiler().write(m, mixed_form=True, set_sense=None)
-    if info.eliminated_vars:
-        raise SolverError("internal: the standard form eliminated variables")
-    cols = info.columns
-    n, n_rows = len(cols), len(info.rows)
-    lower = np.array([-np.inf if v.lb is None else v.lb for v in cols], dtype=float)
-    upper = np.array([np.inf if v.ub is None else v.ub for v in cols], dtype=float)
-    fixed = np.array([v.fixed for v in cols], dtype=bool)
-    if fixed.any():
-        val = np.array([v.value for v in cols], dtype=float)
-        lower[fixed] = upper[fixed] = val[fixed]
-    integer = np.array([v.is_integer() for v in cols], dtype=bool)
-    kind = np.array([r.bound_type for r in info.rows], dtype=int)
-    rhs = np.asarray(info.rhs, dtype=float)
-    row_lo = np.where(kind <= 0, rhs, -np.inf)  # -1: >=, 0: ==, 1: <=
-    row_hi = np.where(kind >= 0, rhs, np.inf)
-    A = info.A.tocsc()
-    A.sort_indices()
+    form = compile_form(m)
+    return _pass_model(form), form.var_col, form.con_row
+
+
+def _pass_model(form: Form) -> highspy.Highs:
+    """One ``passModel`` call (faster than row-by-row loading)."""
     lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = n, n_rows
-    cost = np.asarray(info.c.toarray()).ravel() if info.c.shape[0] else np.zeros(n)
-    lp.col_cost_ = cost
-    lp.offset_ = float(info.c_offset[0]) if len(info.c_offset) else 0.0
-    lp.col_lower_, lp.col_upper_ = lower, upper
-    lp.row_lower_, lp.row_upper_ = row_lo, row_hi
+    lp.num_col_, lp.num_row_ = len(form.cols), len(form.rows)
+    lp.col_cost_, lp.offset_ = form.cost, form.offset
+    lp.col_lower_, lp.col_upper_ = form.col_lower, form.col_upper
+    lp.row_lower_, lp.row_upper_ = form.row_lower, form.row_upper
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = A.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = A.indices.astype(np.int32)
-    lp.a_matrix_.value_ = A.data.astype(float)
-    if integer.any():
+    lp.a_matrix_.start_ = form.A.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = form.A.indices.astype(np.int32)
+    lp.a_matrix_.value_ = form.A.data.astype(float)
+    if form.integer.any():
         lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
-                           for i in integer]
+                           for i in form.integer]
     with capture_output(capture_fd=True):  # HiGHS prints a banner when it is created
         highs = highspy.Highs()
         highs.setOptionValue("output_flag", False)
     highs.passModel(lp)
-    var_col = {id(v): j for j, v in enumerate(cols)}
-    con_row = {r.constraint: i for i, r in enumerate(info.rows)}
-    return highs, var_col, con_row
+    return highs
 
 
 def solve_model(m: pyo.ConcreteModel, options: SolverOptions, want_duals: bool = True,
                 write_lp: Path | None = None) -> SolveResult:
     """Solve ``m`` with HiGHS; return status, objective, gap, bound, values and duals."""
-    highs, var_col, con_row = load_highs(m)
-    _configure(highs, options)
+    t0 = time.perf_counter()
+    form = compile_form(m)
+    highs = _pass_model(form)
+    load_s = time.perf_counter() - t0
     if write_lp is not None:
         highs.writeModel(str(write_lp))
+    result = _solve_loaded(highs, m, form, options, want_duals, warm=None)
+    result.load_s = load_s
+    return result
+
+
+def _solve_loaded(highs, m, form: Form, options: SolverOptions, want_duals: bool,
+                  warm: _Warm | None) -> SolveResult:
+    """The solve strategy (module docstring) on a HiGHS model holding ``form``."""
+    _configure(highs, options)
+    var_col, con_row = form.var_col, form.con_row
     deadline = time.monotonic() + options.time_limit_s
-    integer = _integer_cols(highs)
+    integer = form.integer
     open_cols = [col for _y, _s, col in _open_units(m, var_col)]
     only_open = bool(integer.any()) and set(np.flatnonzero(integer)) <= set(open_cols)
     if not integer.any():
-        result = _run(highs, deadline, is_mip=False, method="lp")
+        result = _run(highs, deadline, is_mip=False, method="lp", warm=warm)
     elif options.strategy == "auto" and only_open:
-        result = _relax_and_fix(highs, m, var_col, integer, options, deadline)
+        result = _relax_and_fix(highs, m, var_col, integer, options, deadline, warm)
     else:
-        result = _branch_and_bound(highs, deadline, options, start=None, bound=None)
+        result = _branch_and_bound(highs, deadline, options, None, None, hint=_hint(warm))
     result.var_col, result.con_row = var_col, con_row
     if result.has_solution:
         _load_into_pyomo(m, result)
         if want_duals and result.row_dual is None:
             _fixed_integer_duals(highs, result, integer, deadline)
     return result
+
+
+@dataclass
+class _Warm:
+    """What one point of a sweep hands the next on the same HiGHS model."""
+
+    strategy: int  # simplex strategy for the main LP: primal after cost changes, dual after bounds
+    basis: highspy.HighsBasis | None = None  # optimal basis of the last main LP (or relaxation)
+    incumbent: np.ndarray | None = None  # the last plan's columns, a branch-and-bound start
+
+
+class PersistentHighs:
+    """One HiGHS model kept across a sequence of solves of models with the same structure.
+
+    A new model is compiled (:func:`compile_form`); if its columns and rows are the ones held
+    (:func:`siteplan.standard_form.structure`), only the costs, bounds and matrix entries that
+    differ are changed in HiGHS, and the main LP (the LP itself, or a MIP's relaxation) starts
+    from the last optimal basis: primal simplex when only costs changed (the basis stays
+    primal feasible), dual simplex when only bounds changed (it stays dual feasible). A MIP
+    that goes to branch and bound gets the last plan as a start. Otherwise HiGHS is loaded
+    afresh, as :func:`solve_model` does. The status and gap rules are the same.
+    """
+
+    DUAL, PRIMAL, CHOOSE = 1, 4, 0  # HiGHS simplex_strategy values
+
+    def __init__(self) -> None:
+        self.highs: highspy.Highs | None = None
+        self.form: Form | None = None
+        self.key: bytes = b""
+        self.warm: _Warm | None = None
+        self.reused = False  # whether the last solve re-used the held model
+
+    def solve(self, m: pyo.ConcreteModel, options: SolverOptions,
+              want_duals: bool = True) -> SolveResult:
+        t0 = time.perf_counter()
+        form = compile_form(m)
+        key = structure(form)
+        self.reused = self.highs is not None and key == self.key
+        if self.reused:
+            changed = _update(self.highs, self.form, form)
+            self.warm.strategy = (self.PRIMAL if changed == {"cost"} else
+                                  self.DUAL if changed <= {"bounds"} else self.CHOOSE)
+        else:
+            self.highs, self.key = _pass_model(form), key
+            self.warm = _Warm(self.CHOOSE)  # no basis yet: the first solve is a fresh one
+        load_s = time.perf_counter() - t0
+        result = _solve_loaded(self.highs, m, form, options, want_duals, self.warm)
+        result.load_s = load_s
+        self.form = replace(form, cols=[], rows=[])  # the numbers only: m is not kept alive
+        if result.has_solution:
+            self.warm.incumbent = result.col_value
+        return result
+
+
+def _update(highs: highspy.Highs, old: Form, new: Form) -> set[str]:
+    """Pass ``new``'s numbers to a HiGHS model holding ``old`` (same structure); return the
+    kinds that changed: ``cost``, ``bounds`` (column or row), ``matrix``."""
+    changed: set[str] = set()
+    n, n_rows = len(new.cols), len(new.rows)
+    cols = np.arange(n, dtype=np.int32)
+    if not np.array_equal(old.cost, new.cost):
+        highs.changeColsCost(n, cols, new.cost)
+        changed.add("cost")
+    if old.offset != new.offset:
+        highs.changeObjectiveOffset(new.offset)
+        changed.add("cost")
+    if not (np.array_equal(old.col_lower, new.col_lower)
+            and np.array_equal(old.col_upper, new.col_upper)):
+        changed.add("bounds")
+    # always: the MIP stages leave integer columns fixed or relaxed
+    highs.changeColsBounds(n, cols, new.col_lower, new.col_upper)
+    if new.integer.any():
+        _set_integrality(highs, np.flatnonzero(new.integer).astype(np.int32), integer=True)
+    if not (np.array_equal(old.row_lower, new.row_lower)
+            and np.array_equal(old.row_upper, new.row_upper)):
+        highs.changeRowsBounds(n_rows, np.arange(n_rows, dtype=np.int32), new.row_lower,
+                               new.row_upper)
+        changed.add("bounds")
+    diff = (new.A - old.A).tocoo()
+    at = diff.data != 0
+    if at.any():
+        rows, cols = diff.row[at], diff.col[at]
+        for i, j, v in zip(rows.tolist(), cols.tolist(),
+                           np.asarray(new.A[rows, cols]).ravel().tolist(), strict=True):
+            highs.changeCoeff(i, j, v)
+        changed.add("matrix")
+    return changed
 
 
 def _configure(highs: highspy.Highs, options: SolverOptions) -> None:
@@ -172,14 +256,25 @@ def _configure(highs: highspy.Highs, options: SolverOptions) -> None:
     highs.HandleUserInterrupt = True
 
 
-def _lp_method(highs: highspy.Highs) -> None:
+def _lp_method(highs: highspy.Highs, warm: _Warm | None = None) -> None:
+    """IPM for large LPs, HiGHS's choice otherwise; simplex from ``warm``'s basis if any."""
+    if warm is not None and warm.basis is not None:
+        highs.setOptionValue("solver", "simplex")
+        highs.setOptionValue("simplex_strategy", warm.strategy)
+        highs.setBasis(warm.basis)
+        return
     big = highs.getNumCol() >= IPM_MIN_COLS
     highs.setOptionValue("solver", "ipm" if big else "choose")
+    highs.setOptionValue("simplex_strategy", 1)  # HiGHS's default (dual)
     highs.setOptionValue("run_crossover", "on")
 
 
-def _run(highs: highspy.Highs, deadline: float, is_mip: bool, method: str) -> SolveResult:
-    """One HiGHS run under the watchdog; read status, objective, bound and gap."""
+def _run(highs: highspy.Highs, deadline: float, is_mip: bool, method: str,
+         warm: _Warm | None = None) -> SolveResult:
+    """One HiGHS run under the watchdog; read status, objective, bound and gap.
+
+    An LP run with ``warm`` starts from its basis (if any) and leaves its optimal basis there.
+    """
     left = deadline - time.monotonic()
     if left <= 0:
         return SolveResult(Status.TIME_LIMIT, "Time limit reached", None, None, None, is_mip,
@@ -187,7 +282,7 @@ def _run(highs: highspy.Highs, deadline: float, is_mip: bool, method: str) -> So
     clock0 = highs.getRunTime()  # HiGHS's clock keeps running across runs of one instance
     highs.setOptionValue("time_limit", float(clock0 + left))  # so the limit is on that clock
     if not is_mip:
-        _lp_method(highs)
+        _lp_method(highs, warm)
     thread = highs.startSolve()
     while not highs.wait(0.05)[0]:
         if time.monotonic() > deadline + WATCHDOG_GRACE_S:
@@ -195,6 +290,8 @@ def _run(highs: highspy.Highs, deadline: float, is_mip: bool, method: str) -> So
     thread.join()
     result = _read(highs, is_mip, method)
     result.solve_s = float(highs.getRunTime() - clock0)  # HiGHS's own clock, this run
+    if warm is not None and not is_mip and result.status == Status.OPTIMAL:
+        warm.basis = highs.getBasis()
     return result
 
 
@@ -230,20 +327,24 @@ def _read(highs: highspy.Highs, is_mip: bool, method: str) -> SolveResult:
     )
 
 
-def _relax_and_fix(highs, m, var_col, integer, options, deadline) -> SolveResult:
-    """Stage 1 (see module docstring); falls through to branch and bound if the gap is wide."""
+def _relax_and_fix(highs, m, var_col, integer, options, deadline, warm) -> SolveResult:
+    """Stage 1 (see module docstring); falls through to branch and bound if the gap is wide.
+
+    With ``warm``, the relaxation starts from its basis; branch and bound, if it runs without
+    an incumbent of this point, gets the last point's plan as a start.
+    """
     cols = np.flatnonzero(integer).astype(np.int32)
     lp = highs.getLp()
     lower = np.asarray(lp.col_lower_)[cols].copy()
     upper = np.asarray(lp.col_upper_)[cols].copy()
     _set_integrality(highs, cols, integer=False)
-    relaxed = _run(highs, deadline, is_mip=False, method="relax-and-fix")
+    relaxed = _run(highs, deadline, is_mip=False, method="relax-and-fix", warm=warm)
     spent = relaxed.solve_s
     if relaxed.status != Status.OPTIMAL:
         _set_integrality(highs, cols, integer=True)
         if relaxed.status in (Status.INFEASIBLE, Status.UNBOUNDED):
             return relaxed
-        return _branch_and_bound(highs, deadline, options, None, None, spent)
+        return _branch_and_bound(highs, deadline, options, None, None, spent, _hint(warm))
     bound = relaxed.objective
     fixed = _round_open(m, var_col, relaxed.col_value, cols)
     inc, fixed, lp_s = _improve_by_dropping(highs, m, var_col, cols, fixed, deadline)
@@ -258,7 +359,7 @@ def _relax_and_fix(highs, m, var_col, integer, options, deadline) -> SolveResult
             inc.highs_status = "Optimal (LP relaxation bound, relax-and-fix incumbent)"
             return inc
     start = inc if inc.status == Status.OPTIMAL else None
-    return _branch_and_bound(highs, deadline, options, start, bound, spent)
+    return _branch_and_bound(highs, deadline, options, start, bound, spent, _hint(warm))
 
 
 MAX_DROP_TRIES = 20
@@ -354,15 +455,23 @@ def _round_open(m, var_col, x: np.ndarray, cols: np.ndarray) -> np.ndarray:
     return np.array([value[int(c)] for c in cols], dtype=float)
 
 
+def _hint(warm: _Warm | None) -> np.ndarray | None:
+    return warm.incumbent if warm is not None else None
+
+
 def _branch_and_bound(highs, deadline, options, start: SolveResult | None, bound,
-                      spent=0.0) -> SolveResult:
+                      spent=0.0, hint: np.ndarray | None = None) -> SolveResult:
     """HiGHS branch and bound, warm-started from ``start`` (a relax-and-fix incumbent).
 
     If HiGHS ends without a plan of its own (clock, numerical failure), the incumbent stands,
     with the relaxation's bound: status ``time_limit`` or ``feasible``, never ``optimal``.
+    Without ``start``, ``hint`` (another point's plan) is offered as a start; HiGHS checks
+    it, and it is never the answer by itself.
     """
     if start is not None:
         highs.setSolution(_solution(start.col_value))
+    elif hint is not None:
+        highs.setSolution(_solution(hint))
     res = _run(highs, deadline, is_mip=True, method="branch-and-bound")
     res.solve_s += spent
     if not res.has_solution and start is not None:
@@ -390,11 +499,6 @@ def _solution(col_value: np.ndarray) -> highspy.HighsSolution:
 def _set_integrality(highs: highspy.Highs, cols: np.ndarray, integer: bool) -> None:
     kind = highspy.HighsVarType.kInteger if integer else highspy.HighsVarType.kContinuous
     highs.changeColsIntegrality(len(cols), cols, np.full(len(cols), kind))
-
-
-def _integer_cols(highs: highspy.Highs) -> np.ndarray:
-    """Boolean mask of integer columns (HiGHS returns enum members, not ints)."""
-    return np.array([int(v) != 0 for v in highs.getLp().integrality_], dtype=bool)
 
 
 def _gap(obj: float | None, bound: float | None) -> float | None:

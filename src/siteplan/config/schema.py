@@ -150,8 +150,14 @@ class Synergy(_Strict):
 
 
 class Time(_Strict):
-    """Time resolution: consecutive hours of each representative day merged into one slice."""
+    """Time resolution: the dataset's days clustered into representative days (optional),
+    then consecutive hours of each day merged into one slice."""
 
+    representative_days: Int | None = Field(
+        None, ge=1, description="cluster the dataset's days into this many, with weights "
+        "(e.g. 365 hourly days into 12); null: every day of the dataset")
+    clustering: Literal["hierarchical", "kmeans"] = Field(
+        "hierarchical", description="hierarchical: Ward, medoid days; kmeans: mean days")
     hours_per_slice: Int = Field(1, ge=1, le=24)
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 
 from siteplan.config.schema import Policy, Scenario, Solver, Synergy
 from siteplan.errors import InputDataError
+from siteplan.inputs.days import representative_days
 from siteplan.inputs.load import Inputs, scenario_id_problems
 
 FIBRE_MS_PER_KM = 0.0049  # one-way propagation in single-mode fibre (~4.9 us/km)
@@ -99,6 +100,7 @@ class ModelData:
     # pathway years only: options kept for the horizon that this year's policy excludes
     # (capacity built earlier stays; nothing new is built there this year)
     site_buildable: np.ndarray | None = None
+    time_aggregation: dict | None = None  # representative days: weights and profile errors
 
     @property
     def n_slices(self) -> int:
@@ -140,6 +142,9 @@ def derive(scenario: Scenario, inputs: Inputs,
     """
     pathway = keep_sites is not None
     _check_scenario_ids(scenario, inputs)
+    aggregation = None
+    if scenario.time.representative_days is not None:
+        inputs, aggregation = representative_days(scenario, inputs)
     regions_df = inputs["regions"].set_index("region")
     regions = list(regions_df.index)
     r_of = {r: i for i, r in enumerate(regions)}
@@ -284,6 +289,7 @@ def derive(scenario: Scenario, inputs: Inputs,
         excluded=excluded,
         latency_ms=latency,
         site_buildable=buildable,
+        time_aggregation=aggregation,
     )
 
 
@@ -469,7 +475,8 @@ def _network(scenario: Scenario, inputs: Inputs, regions_df: pd.DataFrame, locs:
 
 def _location_energy(scenario, inputs, regions_df, locs, location_region, regions, group,
                      weight_agg):
-    """Price (time-of-use x scenario multipliers), green share, emission factor per location."""
+    """Price (time-of-use x price profile x scenario multipliers), green share, emission factor
+    per location."""
     n_t = len(weight_agg)
     sl = inputs["slices"]
     w0 = sl["weight_h"].to_numpy(float)
@@ -486,7 +493,9 @@ def _location_energy(scenario, inputs, regions_df, locs, location_region, region
         pr.scale * pr.zone_scale.get(z, 1.0) * pr.region_scale.get(regions[r], 1.0)
         for z, r in zip(locs["zone"], location_region, strict=True)
     ])
-    price0 = (base * mult)[:, None] * tou[location_region][:, hours]
+    profile = _by_slice(inputs["price_profile"], "region", regions, "factor", list(sl["slice"]),
+                        1.0)
+    price0 = (base * mult)[:, None] * tou[location_region][:, hours] * profile[location_region]
     price = _aggregate(price0, group, w0, n_t)
     green = np.repeat(regions_df["green_share"].to_numpy(float)[location_region][:, None], n_t, 1)
     ef = np.repeat(regions_df["ef_tco2_per_mwh"].to_numpy(float)[location_region][:, None], n_t, 1)

@@ -207,6 +207,17 @@ TABLES: dict[str, Table] = {
             ),
         ),
         Table(
+            "price_profile",
+            key=("region", "slice"),
+            required=False,
+            description="seasonal / daily shape of electricity prices (hourly data)",
+            columns=(
+                _id("region", ref="regions"),
+                _id("slice", ref="slices"),
+                Column("factor", "float", "", "price in the slice / time-of-use price", min=0),
+            ),
+        ),
+        Table(
             "renewables",
             key=("region", "tech", "slice"),
             required=False,

@@ -121,9 +121,13 @@ def compare(sources: tuple[str, ...], outfile: Path | None, cache: Path, no_cach
               default=None, help="Sweep folder [default: out/sweep-<scenario name>]; running "
                                  "the same sweep again resumes it.")
 @click.option("--retry-failed", is_flag=True, help="Solve runs that failed earlier again.")
+@click.option("--reuse-model/--fresh-model", default=True, show_default=True,
+              help="Runs solved one after the other in a worker share one HiGHS model: only "
+                   "changed costs, bounds and coefficients are passed on, and the LP starts "
+                   "from the last basis (a key that changes the model's shape rebuilds it).")
 @debug_option
 def sweep(scenario: Path, grid, samples, dists, seed, overrides, workers, scheduler,
-          no_progress, outdir, retry_failed, debug) -> None:
+          no_progress, outdir, retry_failed, reuse_model, debug) -> None:
     """Solve SCENARIO for every combination of the --grid values (or --samples draws).
 
     Each run's results go to DIR/runs/<run-id> (the id is a hash of its overrides), and
@@ -140,7 +144,7 @@ def sweep(scenario: Path, grid, samples, dists, seed, overrides, workers, schedu
             res = do_sweep(scenario, grid=grid, dists=dists, samples=samples, seed=seed,
                            overrides=overrides, outdir=outdir, workers=workers,
                            scheduler=scheduler, progress=not no_progress,
-                           retry_failed=retry_failed)
+                           retry_failed=retry_failed, reuse_model=reuse_model)
     except KeyboardInterrupt:
         click.echo("error: interrupted; finished runs are kept and sweep.csv lists them; "
                    "run the same command again to resume", err=True)

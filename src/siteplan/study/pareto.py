@@ -89,8 +89,10 @@ def _raise_failed(row: dict, outdir: Path, what: str) -> None:
 
 def pareto(scenario_file: str | Path, between=("cost", "green_share"), points: int = 5,
            overrides=(), outdir: str | Path | None = None, workers: int = 1, scheduler=None,
-           progress: bool = True, bisect_steps: int = 6, upto: float | None = None
-           ) -> ParetoResult:
+           progress: bool = True, bisect_steps: int = 6, upto: float | None = None,
+           reuse_model: bool = True) -> ParetoResult:
+    """The frontier (module docstring); ``reuse_model``: the frontier's points solved one after
+    the other share one HiGHS model (see :func:`siteplan.study.sweep.run_batch`)."""
     import siteplan
 
     between = tuple(between)
@@ -167,7 +169,8 @@ def pareto(scenario_file: str | Path, between=("cost", "green_share"), points: i
 
     specs = [runner.spec(x) for x in extra]
     res = run_batch(scenario_file, list(dict.fromkeys(specs)), outdir, workers=workers,
-                    scheduler=scheduler, progress=progress, desc="frontier", table_name=None)
+                    scheduler=scheduler, progress=progress, desc="frontier", table_name=None,
+                    reuse_model=reuse_model)
     by_id = {r["run_id"]: r for r in res.table.to_dict("records")}
     rows = []
     for i, (e, spec) in enumerate(zip(eps, specs, strict=True)):

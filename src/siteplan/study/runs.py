@@ -101,16 +101,16 @@ class Outcome:
         return self.error is None
 
 
-def solve_scenario(scenario):
+def solve_scenario(scenario, reuse=None):
     """The one place this package solves (tests patch it to count solver invocations)."""
     import siteplan
 
-    return siteplan.solve(scenario)
+    return siteplan.solve(scenario, reuse=reuse)
 
 
-def solve_recorded(scenario, scenario_file, overrides=()):
+def solve_recorded(scenario, scenario_file, overrides=(), reuse=None):
     """Solve ``scenario`` (raises on failure) and record its inputs in the summary."""
-    results = solve_scenario(scenario)
+    results = solve_scenario(scenario, reuse)
     results.summary[INPUTS_KEY] = {
         "scenario_file": str(Path(scenario_file).resolve()),
         "overrides": list(overrides),
@@ -119,10 +119,12 @@ def solve_recorded(scenario, scenario_file, overrides=()):
     return results
 
 
-def execute(scenario_file: str, overrides: tuple[str, ...]) -> Outcome:
+def execute(scenario_file: str, overrides: tuple[str, ...], reuse=None) -> Outcome:
     """Load and solve one run; never raises for a run that fails (the error is recorded).
 
     Module-level and free of open handles, so that process pools and Dask workers can run it.
+    ``reuse`` (a :class:`siteplan.pipeline.Reuse`) carries the dataset and the HiGHS model
+    from the previous run of the same process.
     """
     import siteplan
 
@@ -131,7 +133,7 @@ def execute(scenario_file: str, overrides: tuple[str, ...]) -> Outcome:
     try:
         sc = siteplan.load_scenario(scenario_file, list(overrides))
         out.scenario = scenario_dict(sc)
-        out.results = solve_recorded(sc, scenario_file, overrides)
+        out.results = solve_recorded(sc, scenario_file, overrides, reuse)
     except Exception as exc:  # recorded, never raised: one failed run must not stop a sweep
         out.error = " ".join(str(exc).split()) or type(exc).__name__
         out.error_type = type(exc).__name__
@@ -146,6 +148,14 @@ def execute(scenario_file: str, overrides: tuple[str, ...]) -> Outcome:
             out.status = "error"
     out.wall_s = time.perf_counter() - t0
     return out
+
+
+def execute_chain(scenario_file: str, overrides: list[tuple[str, ...]]) -> list[Outcome]:
+    """Solve runs one after the other on one re-used HiGHS model (a pool or Dask task)."""
+    from siteplan.pipeline import Reuse
+
+    reuse = Reuse()
+    return [execute(scenario_file, o, reuse) for o in overrides]
 
 
 def write_outcome(outcome: Outcome, folder: Path, extra: dict | None = None) -> None:

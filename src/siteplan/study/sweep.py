@@ -14,8 +14,12 @@ changed). A failed run is recorded with its error and never stops the sweep.
 
 Executors: in-process (``workers=1``), a local process pool (``workers>1``), or an existing
 Dask distributed cluster (``scheduler="tcp://host:8786"``). Workers only solve; the calling
-process writes every folder and sweep.csv. Dask workers must see the scenario and dataset
-files at the same paths (same machine or a shared file system) and run the same siteplan.
+process writes every folder and sweep.csv. With ``reuse_model`` (the default) the runs a
+worker solves one after the other share one HiGHS model (:class:`siteplan.pipeline.Reuse`):
+in-process every run; in a pool or on Dask the runs are split into one contiguous chain per
+worker, whose results arrive (and are written) when the chain ends. Dask workers must see the
+scenario and dataset files at the same paths (same machine or a shared file system) and run
+the same siteplan.
 """
 
 from __future__ import annotations
@@ -339,12 +343,40 @@ class _Progress:
             self.bar.close()
 
 
-def _run_local(todo, scenario_file, workers, on_done):
+def _tasks(todo: list[RunSpec], n: int, reuse: bool) -> list[list[RunSpec]]:
+    """One task per run, or (``reuse``) ``n`` contiguous chains of runs, each solved on one
+    re-used HiGHS model: neighbouring grid points differ least."""
+    if not reuse:
+        return [[spec] for spec in todo]
+    size = math.ceil(len(todo) / max(1, min(n, len(todo))))
+    return [todo[i:i + size] for i in range(0, len(todo), size)]
+
+
+def _submit_args(scenario_file, task: list[RunSpec], reuse: bool):
+    if reuse:
+        return _runs.execute_chain, scenario_file, [s.overrides for s in task]
+    return _runs.execute, scenario_file, task[0].overrides
+
+
+def _deliver(task: list[RunSpec], fut, on_done) -> None:
+    try:
+        got = fut.result()
+        outcomes = got if isinstance(got, list) else [got]
+    except Exception as exc:  # the worker process died
+        outcomes = [_lost(spec, exc) for spec in task]
+    for spec, outcome in zip(task, outcomes, strict=True):
+        on_done(spec, outcome)
+
+
+def _run_local(todo, scenario_file, workers, on_done, reuse):
     if not todo:
         return
     if workers <= 1:
+        from siteplan.pipeline import Reuse
+
+        shared = Reuse() if reuse else None
         for spec in todo:
-            on_done(spec, _runs.execute(scenario_file, spec.overrides))
+            on_done(spec, _runs.execute(scenario_file, spec.overrides, shared))
         return
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -353,22 +385,17 @@ def _run_local(todo, scenario_file, workers, on_done):
     pool = ProcessPoolExecutor(max_workers=min(workers, len(todo)) or 1,
                                mp_context=mp.get_context("spawn"))
     try:
-        futures = {pool.submit(_runs.execute, scenario_file, spec.overrides): spec
-                   for spec in todo}
+        futures = {pool.submit(*_submit_args(scenario_file, task, reuse)): task
+                   for task in _tasks(todo, workers, reuse)}
         for fut in as_completed(futures):
-            spec = futures[fut]
-            try:
-                outcome = fut.result()
-            except Exception as exc:  # the worker process died
-                outcome = _lost(spec, exc)
-            on_done(spec, outcome)
+            _deliver(futures[fut], fut, on_done)
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)  # do not wait for running solves
         raise
     pool.shutdown(wait=True)
 
 
-def _run_dask(todo, scenario_file, scheduler, on_done):
+def _run_dask(todo, scenario_file, scheduler, on_done, reuse):
     if not todo:
         return
     try:
@@ -384,18 +411,15 @@ def _run_dask(todo, scenario_file, scheduler, on_done):
                          f"{' '.join(str(exc).split())}") from None
     try:
         futures = {}
-        for spec in todo:
-            fut = client.submit(_runs.execute, scenario_file, spec.overrides, pure=False,
-                                key=f"siteplan-run-{spec.run_id}-{os.getpid()}-{time.time_ns()}")
-            futures[fut] = spec
+        n = sum(client.ncores().values()) or 1
+        for task in _tasks(todo, n, reuse):
+            fut = client.submit(*_submit_args(scenario_file, task, reuse), pure=False,
+                                key=f"siteplan-run-{task[0].run_id}-{os.getpid()}-"
+                                    f"{time.time_ns()}")
+            futures[fut] = task
         try:
             for fut in as_completed(list(futures)):
-                spec = futures[fut]
-                try:
-                    outcome = fut.result()
-                except Exception as exc:  # worker lost, deserialisation error, ...
-                    outcome = _lost(spec, exc)
-                on_done(spec, outcome)
+                _deliver(futures[fut], fut, on_done)  # worker lost, deserialisation error...
         except BaseException:
             client.cancel(list(futures))
             raise
@@ -414,8 +438,12 @@ def run_batch(scenario_file: str | Path, specs: Sequence[RunSpec], outdir: str |
               workers: int = 1, scheduler=None, progress: bool = True,
               retry_failed: bool = False, desc: str = "sweep",
               on_outcome: Callable[[RunSpec, Outcome], None] | None = None,
-              table_name: str | None = "sweep.csv") -> SweepResult:
-    """Solve the runs not finished yet into ``outdir/runs/<run-id>``; return the table."""
+              table_name: str | None = "sweep.csv", reuse_model: bool = True) -> SweepResult:
+    """Solve the runs not finished yet into ``outdir/runs/<run-id>``; return the table.
+
+    ``reuse_model``: runs solved one after the other in a worker share one HiGHS model,
+    updated in place while the structure allows (:class:`siteplan.pipeline.Reuse`).
+    """
     import siteplan
 
     t_start = time.perf_counter()
@@ -455,9 +483,9 @@ def run_batch(scenario_file: str | Path, specs: Sequence[RunSpec], outdir: str |
 
     try:
         if scheduler is not None:
-            _run_dask(todo, scenario_file, scheduler, done)
+            _run_dask(todo, scenario_file, scheduler, done, reuse_model)
         else:
-            _run_local(todo, scenario_file, workers, done)
+            _run_local(todo, scenario_file, workers, done, reuse_model)
     except KeyboardInterrupt:
         result.interrupted = True
         raise
@@ -477,10 +505,12 @@ def run_batch(scenario_file: str | Path, specs: Sequence[RunSpec], outdir: str |
 def sweep(scenario_file: str | Path, grid: Iterable[str] = (), dists: Iterable[str] = (),
           samples: int | None = None, seed: int = 0, overrides: Iterable[str] = (),
           outdir: str | Path | None = None, workers: int = 1, scheduler=None,
-          progress: bool = True, retry_failed: bool = False) -> SweepResult:
+          progress: bool = True, retry_failed: bool = False,
+          reuse_model: bool = True) -> SweepResult:
     """Run a sweep (see the module docstring); ``grid``/``dists`` take the CLI's text forms.
 
-    ``scheduler`` is a Dask scheduler address or a ``dask.distributed.Client``.
+    ``scheduler`` is a Dask scheduler address or a ``dask.distributed.Client``;
+    ``reuse_model`` see :func:`run_batch`.
     """
     import siteplan
 
@@ -504,4 +534,4 @@ def sweep(scenario_file: str | Path, grid: Iterable[str] = (), dists: Iterable[s
     tmp.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     os.replace(tmp, outdir / "sweep.json")
     return run_batch(scenario_file, specs, outdir, workers=workers, scheduler=scheduler,
-                     progress=progress, retry_failed=retry_failed)
+                     progress=progress, retry_failed=retry_failed, reuse_model=reuse_model)
