@@ -327,3 +327,14 @@ def test_year_of_a_single_year_result_is_an_error(tmp_path):
     assert load_result(out).notes == []
     with pytest.raises(ReportError, match="not a pathway result"):
         load_result(out, year=2026)
+
+
+def test_growth_paths_multiply_by_region_and_workload(tmp_path):
+    """Region a x3 and class chat x2 in 2027 (national x1): 6 Mtok/h in 2027, served by
+    capacity of life 1 and capex 10 (a = 10, r = 0): NPC = 10 x 1 + 10 x 6 = 70."""
+    res = _solve(tmp_path, _one_region(capex=10.0, life=1.0), pathway={
+        "region_growth": {"a": {2026: 1.0, 2027: 3.0}},
+        "workload_growth": {"chat": {2026: 1.0, 2027: 2.0}}})
+    served = {y["year"]: y["served_tokens_per_day"] for y in res.summary["years"]}
+    assert served == pytest.approx({2026: 24e6, 2027: 6 * 24e6})
+    assert res.summary["objective"] == pytest.approx(70.0, rel=1e-6)
