@@ -338,3 +338,20 @@ def test_growth_paths_multiply_by_region_and_workload(tmp_path):
     served = {y["year"]: y["served_tokens_per_day"] for y in res.summary["years"]}
     assert served == pytest.approx({2026: 24e6, 2027: 6 * 24e6})
     assert res.summary["objective"] == pytest.approx(70.0, rel=1e-6)
+
+
+def test_validate_checks_every_year_of_a_pathway(tmp_path):
+    """2027 needs 300 Mtok/h against 200 MW buildable: validate names the year (exit 3)."""
+    from click.testing import CliRunner
+
+    from siteplan.cli import main
+
+    path = write_scenario(tmp_path, _one_region(), years=[2026, 2027],
+                          pathway={"demand_growth": {2026: 1.0, 2027: 300.0}})
+    ok = CliRunner().invoke(main, ["validate", str(path), "--set",
+                                   "pathway.demand_growth.2027=2"])
+    assert ok.exit_code == 0, ok.output
+    assert "years 2026-2027 (2 modelled)" in ok.output
+    bad = CliRunner().invoke(main, ["validate", str(path)])
+    assert bad.exit_code == 3, bad.output
+    assert "year 2027:" in bad.output and "year 2026:" not in bad.output

@@ -150,19 +150,28 @@ def validate(scenario: Path, overrides: tuple[str, ...], debug: bool) -> None:
     from siteplan import prepare
     from siteplan.diagnose import presolve_causes
 
+    from siteplan.inputs.pathway import derive_pathway
+
     try:
         sc = _load_checked(scenario, overrides)
-        data = prepare(sc)
-        causes = presolve_causes(data)  # cheap, certain: say it now rather than after a solve
+        if sc.years:  # every year of a pathway, with its own policy
+            years = derive_pathway(sc).data
+            causes = [f"year {y}: {c}" for y, d in zip(sc.years, years, strict=True)
+                      for c in presolve_causes(d)]
+        else:
+            years = [prepare(sc)]
+            causes = presolve_causes(years[0])  # cheap, certain: say it now, not after a solve
         if causes:
             raise InfeasibleError("infeasible: " + "; ".join(causes), causes)
     except (Exception, KeyboardInterrupt) as exc:
         _fail(exc, debug)
         return
+    data = years[-1]
+    span = f", years {sc.years[0]}-{sc.years[-1]} ({len(sc.years)} modelled)" if sc.years else ""
     click.echo(
         f"ok: {sc.name}: {len(data.regions)} regions, {len(data.sites)} site options "
         f"({len(data.excluded)} excluded), {len(data.workloads)} workloads, "
-        f"{data.n_slices} slices, {len(data.arc_region)} arcs"
+        f"{data.n_slices} slices, {len(data.arc_region)} arcs{span}"
     )
 
 
