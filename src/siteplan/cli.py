@@ -149,7 +149,6 @@ def validate(scenario: Path, overrides: tuple[str, ...], debug: bool) -> None:
     """
     from siteplan import prepare
     from siteplan.diagnose import presolve_causes
-
     from siteplan.inputs.pathway import derive_pathway
 
     try:
