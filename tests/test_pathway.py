@@ -355,3 +355,18 @@ def test_validate_checks_every_year_of_a_pathway(tmp_path):
     bad = CliRunner().invoke(main, ["validate", str(path)])
     assert bad.exit_code == 3, bad.output
     assert "year 2027:" in bad.output and "year 2026:" not in bad.output
+
+
+def test_sweep_rows_of_a_pathway(tmp_path):
+    """sweep.csv: objective = the net present cost, cost per Mtok from the final year."""
+    from siteplan.study.sweep import sweep
+
+    path = write_scenario(tmp_path, _one_region(), years=[2026, 2027],
+                          finance__discount_rate=0.0,
+                          pathway={"demand_growth": {2026: 1.0, 2027: 2.0}})
+    out = sweep(path, grid=["finance.discount_rate=0"], outdir=tmp_path / "sw")
+    row = out.table.iloc[0]
+    # r = 0, capex 100, life 2 (a = 50): 1 MW from 2026 (50 + 50) + 1 MW in 2027 (50) = 150
+    assert row["objective"] == pytest.approx(150.0, rel=1e-6)
+    # 2027: 2 MW x 50 over 2 x 8760 Mtok (electricity free)
+    assert row["avg_cost_per_mtok"] == pytest.approx(100.0 / (2 * H), rel=1e-6)

@@ -280,8 +280,9 @@ def row_of(spec: RunSpec, folder: Path) -> dict[str, Any]:
     if summary.is_file():
         s = json.loads(summary.read_text(encoding="utf-8"))
         row["status"] = s.get("status")
+        final = (s.get("years") or [{}])[-1]  # a pathway: net present cost, final-year figures
         for key in NUMERIC_RESULTS:
-            row[key] = s.get(key)
+            row[key] = s.get(key) if key in s else final.get(key)
         row["error"] = ""
         row["wall_s"] = (s.get("times") or {}).get("run_wall_s")
     elif err.is_file():
