@@ -150,13 +150,13 @@ def validate(scenario: Path, overrides: tuple[str, ...], debug: bool) -> None:
     from siteplan import prepare
     from siteplan.diagnose import presolve_causes
     from siteplan.inputs.pathway import derive_pathway
+    from siteplan.pathway import year_causes
 
     try:
         sc = _load_checked(scenario, overrides)
         if sc.years:  # every year of a pathway, with its own policy
-            years = derive_pathway(sc).data
-            causes = [f"year {y}: {c}" for y, d in zip(sc.years, years, strict=True)
-                      for c in presolve_causes(d)]
+            pathway = derive_pathway(sc)
+            years, causes = pathway.data, year_causes(pathway)
         else:
             years = [prepare(sc)]
             causes = presolve_causes(years[0])  # cheap, certain: say it now, not after a solve

@@ -13,13 +13,19 @@ from pathlib import Path
 from siteplan.config import Scenario
 from siteplan.diagnose import presolve_causes
 from siteplan.errors import InfeasibleError, SolverError
-from siteplan.inputs.pathway import derive_pathway
+from siteplan.inputs.pathway import PathwayData, derive_pathway
 from siteplan.model.build import build_pathway_model
 from siteplan.results import Results
 from siteplan.results.pathway import extract_pathway
 from siteplan.solve import Status, solve_model
 
 log = logging.getLogger("siteplan")
+
+
+def year_causes(P: PathwayData) -> list[str]:
+    """The single-year pre-solve checks of every year, each cause prefixed with its year."""
+    return [f"year {y}: {c}" for y, d in zip(P.years, P.data, strict=True)
+            for c in presolve_causes(d)]
 
 
 def solve_pathway(scenario: Scenario, write_lp: Path | None = None) -> Results:
@@ -30,8 +36,7 @@ def solve_pathway(scenario: Scenario, write_lp: Path | None = None) -> Results:
     t0 = time.perf_counter()
     P = derive_pathway(scenario)
     times["prepare_s"] = time.perf_counter() - t0
-    causes = [f"year {y}: {c}" for y, d in zip(P.years, P.data, strict=True)
-              for c in presolve_causes(d)]
+    causes = year_causes(P)
     if causes:
         raise InfeasibleError("infeasible: " + "; ".join(causes), causes)
 

@@ -123,6 +123,12 @@ def annuity_factor(rate: float, years: float) -> float:
     return rate / (1.0 - (1.0 + rate) ** (-years))
 
 
+def stands(age, life) -> np.ndarray:
+    """True where capacity of ``age`` years (since its build year) still stands: 0 <= age < life."""
+    age = np.asarray(age, dtype=float)
+    return (age >= 0) & (age < np.asarray(life, dtype=float) - 1e-9)
+
+
 def haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
     """Great-circle distance (km) between points given in degrees; broadcasts."""
     p1, p2 = np.radians(lat1), np.radians(lat2)
@@ -300,7 +306,7 @@ def _existing_standing(inputs: Inputs, sites_df: pd.DataFrame, hw_df: pd.DataFra
     if ex.empty:
         return sites_df
     life = ex["hardware"].map(inputs["hardware"].set_index("hardware")["lifetime_years"])
-    standing = ex[(ex["build_year"] <= year) & (year - ex["build_year"] < life)]
+    standing = ex[stands(year - ex["build_year"].to_numpy(), life.to_numpy())]
     mw = standing.groupby("site")["mw"].sum()
     out = sites_df.copy()
     out["existing_mw"] = out["existing_mw"] + out["site"].map(mw).fillna(0.0)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pyomo.environ as pyo
 
+from siteplan.inputs.derive import stands
 from siteplan.inputs.pathway import PathwayData
 from siteplan.model.costs import add_cost
 from siteplan.model.expr import indexed_constraint, lin
@@ -27,8 +28,7 @@ from siteplan.model.expr import indexed_constraint, lin
 def standing(years: list[int], life: float) -> np.ndarray:
     """(Y, Y) 0/1: capacity built in modelled year v still stands in modelled year y."""
     ys = np.array(years, dtype=float)
-    age = ys[:, None] - ys[None, :]
-    return ((age >= 0) & (age < life - 1e-9)).astype(float)
+    return stands(ys[:, None] - ys[None, :], life).astype(float)
 
 
 def add(m: pyo.ConcreteModel, P: PathwayData) -> None:
@@ -57,7 +57,7 @@ def add(m: pyo.ConcreteModel, P: PathwayData) -> None:
         exist_fac[s] += mw
         j = j_of.get((int(s), int(h)))
         for y, year in enumerate(P.years):
-            if j is not None and 0 <= year - by < d0.hw_lifetime_years[h] - 1e-9:
+            if j is not None and stands(year - by, d0.hw_lifetime_years[h]):
                 exist[j, y] += mw
     hw_stand = {h: standing(P.years, d0.hw_lifetime_years[h]) for _s, h in site_hw}
     fac_stand = standing(P.years, P.facility_lifetime_years)
