@@ -356,6 +356,23 @@ def solve(b: LinopyBuild, solver) -> dict:
             "highs": h}
 
 
+def columns(b: LinopyBuild, var) -> np.ndarray:
+    """The HiGHS columns (``to_highspy``) of a linopy variable's entries, in its own order."""
+    return np.searchsorted(b.m.matrices.vlabels, var.labels.values.ravel())
+
+
+def assign(b: LinopyBuild, x: np.ndarray) -> None:
+    """Write HiGHS column values back onto the linopy variables (as ``Model.solve`` does)."""
+    vlabels = b.m.matrices.vlabels
+    primal = np.full(int(vlabels.max()) + 1 if len(vlabels) else 0, np.nan)
+    primal[vlabels] = x
+    for _name, var in b.m.variables.items():
+        start, end = var.range
+        var.solution = xr.DataArray(primal[start:end].reshape(var.shape), var.coords,
+                                    dims=var.dims)
+    b.m.status = "ok"  # what Model.solve sets: expressions may now read their solution
+
+
 def extract(b: LinopyBuild, row_dual: np.ndarray | None) -> dict:
     """Named value arrays, cost breakdown, marginal cost per region (the solver-facing part)."""
     out = {name: var.solution.values for name, var in b.m.variables.items()}

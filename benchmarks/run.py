@@ -6,14 +6,16 @@
 ``--size`` generates the synthetic dataset (benchmarks/generate.py) under ``--workdir``
 (default /tmp/siteplan-bench/SIZE) unless it is already there. Each variant runs in a fresh
 subprocess so that its peak memory (``ru_maxrss``) is its own. All three share siteplan's
-``prepare`` (load + derive: reported as ``prepare_s``, not part of ``total_s``) and the same
-HiGHS options (threads, seed, mip_rel_gap, time limit from the scenario).
+``prepare`` (load + derive: reported as ``prepare_s``, not part of ``total_s``), and all three
+are solved by siteplan's own strategy (``siteplan.solve.solve_highs``: the LP, or
+relax-and-fix then branch and bound, then the fixed-integer duals) with the scenario's HiGHS
+options, so the totals compare like for like and only building, loading and extracting differ.
 
 Per variant (seconds unless noted):
   build_s       siteplan: build_model; linopy: the linopy Model; highspy: numpy triplets
   load_s        handing the model to HiGHS (Pyomo's persistent-solver translation; linopy's
                 to_highspy; scipy CSC + passModel)
-  solve_s       HiGHS's own run time (Highs.getRunTime) for the main solve
+  solve_s       HiGHS's own run time (Highs.getRunTime), all stages of the strategy
   dual_solve_s  the fixed-integer LP re-solve for marginal costs (MIP only)
   extract_s     reading the solution back (siteplan: results.extract, the full tables)
   total_s       build + load + solve + dual re-solve + extract (wall clock, prepare excluded)
@@ -93,6 +95,19 @@ def run_siteplan(scenario_path: str, build_only: bool = False) -> dict:
     }
 
 
+def _solved(res, prep, base_mb, t0, t1, t2, t3, t4, n_cols, n_rows, objective_check) -> dict:
+    """The JSON entry of a variant solved by ``siteplan.solve.solve_highs``."""
+    return {
+        "prepare_s": prep, "build_s": t1 - t0, "load_s": t2 - t1, "solve_s": res.solve_s,
+        "dual_solve_s": res.dual_solve_s, "solve_wall_s": t3 - t2, "extract_s": t4 - t3,
+        "total_s": t4 - t0, "peak_mb": _peak_mb(), "baseline_mb": base_mb,
+        "objective": res.objective, "objective_check": objective_check,
+        "status": res.status.value, "highs_status": res.highs_status, "mip_gap": res.gap,
+        "bound": res.bound, "method": res.method, "nodes": res.nodes, "n_cols": n_cols,
+        "n_rows": n_rows,
+    }
+
+
 def run_highspy(scenario_path: str, build_only: bool = False, order: str = "pyomo") -> dict:
     import numpy as np
     import sparse_model as smod
@@ -103,41 +118,27 @@ def run_highspy(scenario_path: str, build_only: bool = False, order: str = "pyom
     lp = smod.build(data)
     t1 = time.perf_counter()
     h, perm = smod.to_highs(lp, order=order)
-    smod.set_options(h, sc.solver)
     t2 = time.perf_counter()
     if build_only:
         return _build_only(prep, base_mb, t0, t1, t2, h.getNumCol(), h.getNumRow())
-    h.run()
+    col_of = np.full(lp.n_col, -1, np.int64)
+    col_of[perm] = np.arange(len(perm))
+    (o_open, n_open), (o_cap, n_cap) = lp.offsets["v_open"], lp.offsets["v_cap_mw"]
+    res = smod.siteplan_solve(h, data, lp.layout, col_of[o_open:o_open + n_open],
+                              col_of[o_cap:o_cap + n_cap], sc.solver)
     t3 = time.perf_counter()
-    info = h.getInfo()
-    solve_s = float(h.getRunTime())
-    is_mip = bool(lp.integer.any())
-    sol = np.asarray(h.getSolution().col_value)
-    status = h.modelStatusToString(h.getModelStatus())
-    gap = float(info.mip_gap) if is_mip else 0.0
-    nodes = int(max(info.mip_node_count, 0))
-    objective = info.objective_function_value / smod.OBJECTIVE_SCALE
-    duals, dual_s = smod.fixed_integer_duals(h, sol, is_mip, sc.solver)
-    t4 = time.perf_counter()
+    if not res.has_solution:
+        raise RuntimeError(f"highspy: no solution ({res.highs_status})")
     x = np.zeros(lp.n_col)
-    x[perm] = sol
-    if duals is not None and order != "natural":
-        pass  # rows are never permuted
-    out = smod.extract(lp, data, x, duals)
-    t5 = time.perf_counter()
-    return {
-        "prepare_s": prep, "build_s": t1 - t0, "load_s": t2 - t1, "solve_s": solve_s,
-        "dual_solve_s": dual_s, "solve_wall_s": t4 - t2, "extract_s": t5 - t4,
-        "total_s": t5 - t0, "peak_mb": _peak_mb(), "baseline_mb": base_mb,
-        "objective": objective, "objective_check": sum(out["cost_breakdown"].values()),
-        "status": status, "highs_status": status, "mip_gap": gap, "nodes": nodes,
-        "n_cols": len(perm), "n_rows": lp.n_row, "run_wall_s": t3 - t2, "order": order,
-    }
+    x[perm] = res.col_value
+    out = smod.extract(lp, data, x, res.row_dual)
+    t4 = time.perf_counter()
+    return {**_solved(res, prep, base_mb, t0, t1, t2, t3, t4, len(perm), lp.n_row,
+                      sum(out["cost_breakdown"].values())), "order": order}
 
 
 def run_linopy(scenario_path: str, build_only: bool = False) -> dict:
     import linopy_model as lmod
-    import numpy as np
     import sparse_model as smod
 
     lmod.warm_up()  # first-use imports (xarray/dask/polars) are not build time
@@ -146,28 +147,20 @@ def run_linopy(scenario_path: str, build_only: bool = False) -> dict:
     t0 = time.perf_counter()
     b = lmod.build(data)
     t1 = time.perf_counter()
-    if build_only:  # linopy's own translation, as its direct solve does
-        h = b.m.to_highspy()
-        return _build_only(prep, base_mb, t0, t1, time.perf_counter(), h.getNumCol(),
-                           h.getNumRow())
-    r = lmod.solve(b, sc.solver)
-    h = r["highs"]
-    is_mip = bool(b.m.integers) or bool(b.m.binaries)
-    sol = np.asarray(h.getSolution().col_value)
-    duals, dual_s = smod.fixed_integer_duals(h, sol, is_mip, sc.solver)
+    h = b.m.to_highspy()  # linopy's own translation, as its direct solve does
+    t2 = time.perf_counter()
+    if build_only:
+        return _build_only(prep, base_mb, t0, t1, t2, h.getNumCol(), h.getNumRow())
+    res = smod.siteplan_solve(h, data, b.L, lmod.columns(b, b.v_open), lmod.columns(b, b.v_cap),
+                              sc.solver)
     t3 = time.perf_counter()
-    out = lmod.extract(b, duals)
+    if not res.has_solution:
+        raise RuntimeError(f"linopy: no solution ({res.highs_status})")
+    lmod.assign(b, res.col_value)
+    out = lmod.extract(b, res.row_dual)
     t4 = time.perf_counter()
-    return {
-        "prepare_s": prep, "build_s": t1 - t0,
-        "load_s": max(r["wall_s"] - r["solve_s"], 0.0), "solve_s": r["solve_s"],
-        "dual_solve_s": dual_s, "solve_wall_s": t3 - t1, "extract_s": t4 - t3,
-        "total_s": t4 - t0, "peak_mb": _peak_mb(), "baseline_mb": base_mb,
-        "objective": r["objective"], "objective_check": sum(out["cost_breakdown"].values()),
-        "status": r["status"], "highs_status": r["highs_status"],
-        "mip_gap": r["mip_gap"] if is_mip else 0.0, "nodes": r["nodes"],
-        "n_cols": int(h.getNumCol()), "n_rows": int(h.getNumRow()),
-    }
+    return _solved(res, prep, base_mb, t0, t1, t2, t3, t4, int(h.getNumCol()),
+                   int(h.getNumRow()), sum(out["cost_breakdown"].values()))
 
 
 def _versions() -> dict:

@@ -473,6 +473,35 @@ def set_options(h: highspy.Highs, solver) -> None:
     h.setOptionValue("output_flag", False)
 
 
+def siteplan_solve(h: highspy.Highs, d: ModelData, L: Layout, open_cols: np.ndarray,
+                   cap_cols: np.ndarray, solver):
+    """Solve ``h`` by siteplan's own strategy (``siteplan.solve.solve_highs``: LP, or
+    relax-and-fix then branch and bound, then the fixed-integer duals), so that every variant
+    takes the same solver path and their totals compare like for like.
+
+    ``open_cols[s]`` / ``cap_cols[j]`` are the HiGHS columns of open[s] and of the capacity
+    of ``L.site_hw[j]``. An option with existing capacity is open by its bounds ([1, 1]) here,
+    where siteplan fixes it (a constant, not a column): it is made continuous, and
+    relax-and-fix leaves it alone, as siteplan does.
+    """
+    from siteplan.solve import Siting, solve_highs
+
+    lp = h.getLp()
+    preset = (d.site_existing_mw > 0)[None, :]
+    integer = np.array([int(v) != 0 for v in lp.integrality_] or [False] * h.getNumCol(),
+                       dtype=bool)
+    fixed_open = np.asarray(open_cols)[preset[0]].astype(np.int32)
+    if integer.any() and len(fixed_open):
+        h.changeColsIntegrality(len(fixed_open), fixed_open,
+                                np.full(len(fixed_open), highspy.HighsVarType.kContinuous))
+        integer[fixed_open] = False
+    open_col = np.where(preset, -1, np.asarray(open_cols, np.int64)[None, :])
+    site = np.array([s for s, _h in L.site_hw], dtype=np.int64)
+    siting = Siting(open_col, np.zeros(len(site), np.int64), site,
+                    np.asarray(cap_cols, np.int64), (dict(L.sites_of_location),), preset)
+    return solve_highs(h, integer, solver, siting)
+
+
 def fixed_integer_duals(h: highspy.Highs, col_value: np.ndarray, is_mip: bool, solver):
     """siteplan.solve._fixed_integer_duals: fix integers, re-solve the LP, return row duals."""
     t0 = time.perf_counter()

@@ -139,25 +139,92 @@ def solve_model(m: pyo.ConcreteModel, options: SolverOptions, want_duals: bool =
 
 def _solve_loaded(highs, m, form: Form, options: SolverOptions, want_duals: bool,
                   warm: _Warm | None) -> SolveResult:
-    """The solve strategy (module docstring) on a HiGHS model holding ``form``."""
+    """The solve strategy (module docstring) on a HiGHS model holding ``form`` of ``m``."""
+    result = solve_highs(highs, form.integer, options, siting_of(m, form.var_col), want_duals,
+                         warm)
+    result.var_col, result.con_row = form.var_col, form.con_row
+    if result.has_solution:
+        _load_into_pyomo(m, result)
+    return result
+
+
+def solve_highs(highs: highspy.Highs, integer: np.ndarray, options: SolverOptions,
+                siting: Siting, want_duals: bool = True, warm: _Warm | None = None
+                ) -> SolveResult:
+    """The solve strategy on any HiGHS model: LP, relax-and-fix, branch and bound, duals.
+
+    ``integer`` marks the integer columns and ``siting`` says where the siting columns are;
+    nothing here needs Pyomo, so a model built another way (``benchmarks/``) is solved by
+    exactly the same path.
+    """
     _configure(highs, options)
-    var_col, con_row = form.var_col, form.con_row
     deadline = time.monotonic() + options.time_limit_s
-    integer = form.integer
-    open_cols = [col for _y, _s, col in _open_units(m, var_col)]
-    only_open = bool(integer.any()) and set(np.flatnonzero(integer)) <= set(open_cols)
+    only_open = bool(integer.any()) and set(np.flatnonzero(integer)) <= set(
+        siting.open_col[siting.open_col >= 0].tolist())
     if not integer.any():
         result = _run(highs, deadline, is_mip=False, method="lp", warm=warm)
     elif options.strategy == "auto" and only_open:
-        result = _relax_and_fix(highs, m, var_col, integer, options, deadline, warm)
+        result = _relax_and_fix(highs, siting, integer, options, deadline, warm)
     else:
         result = _branch_and_bound(highs, deadline, options, None, None, hint=_hint(warm))
-    result.var_col, result.con_row = var_col, con_row
-    if result.has_solution:
-        _load_into_pyomo(m, result)
-        if want_duals and result.row_dual is None:
-            _fixed_integer_duals(highs, result, integer, deadline)
+    if result.has_solution and want_duals and result.row_dual is None:
+        _fixed_integer_duals(highs, result, integer, deadline)
     return result
+
+
+@dataclass(frozen=True)
+class Siting:
+    """Where relax-and-fix finds the siting decisions among the columns.
+
+    Y year blocks (1 for a single year) x S site options. ``open_col[y, s]`` is the column of
+    open[s] in year y (-1 where it is not a column: fixed by existing capacity). Capacity
+    column ``cap_col[i]`` (MW-IT) belongs to option ``cap_site[i]`` in year ``cap_year[i]``.
+    ``locations[y]`` maps each location to its options in year y (at most one opens);
+    ``preset[y, s]`` is true for an option open before the solve (existing capacity, or fixed
+    open).
+    """
+
+    open_col: np.ndarray  # (Y, S) int
+    cap_year: np.ndarray  # int per capacity column
+    cap_site: np.ndarray  # int per capacity column
+    cap_col: np.ndarray  # int per capacity column
+    locations: tuple[dict[int, np.ndarray], ...]  # per year: location -> its options
+    preset: np.ndarray  # (Y, S) bool
+
+    def capacity(self, x: np.ndarray) -> np.ndarray:
+        """(Y, S) MW-IT of each option in each year at the column values ``x``."""
+        cap = np.zeros(self.open_col.shape)
+        np.add.at(cap, (self.cap_year, self.cap_site), x[self.cap_col])
+        return cap
+
+    def units(self) -> list[tuple[int, int, int]]:
+        """(year, option, column) of every free open[s]."""
+        ys, ss = np.nonzero(self.open_col >= 0)
+        return [(int(y), int(s), int(self.open_col[y, s])) for y, s in zip(ys, ss, strict=True)]
+
+
+def siting_of(m: pyo.ConcreteModel, var_col: dict[int, int]) -> Siting:
+    """The :class:`Siting` of a siteplan Pyomo model (a single year or a pathway's blocks)."""
+    blocks = _year_blocks(m)
+    if not blocks:
+        return Siting(np.zeros((0, 0), int), *(np.zeros(0, int),) * 3, (), np.zeros((0, 0), bool))
+    n_s = len(blocks[0]._data.sites)
+    open_col = np.full((len(blocks), n_s), -1, dtype=np.int64)
+    preset = np.zeros((len(blocks), n_s), dtype=bool)
+    cy, cs, cc = [], [], []
+    for y, b in enumerate(blocks):
+        d, L = b._data, b._layout
+        for s in b.v_open:
+            v = b.v_open[s]
+            open_col[y, s] = var_col.get(id(v), -1)
+            preset[y, s] = d.site_existing_mw[s] > 0 or (v.fixed and v.value == 1)
+        for j, (s, _h) in enumerate(L.site_hw):
+            col = var_col.get(id(b.v_cap_mw[j]))
+            if col is not None:
+                cy.append(y), cs.append(s), cc.append(col)
+    locs = tuple(dict(b._layout.sites_of_location) for b in blocks)
+    return Siting(open_col, np.asarray(cy, np.int64), np.asarray(cs, np.int64),
+                  np.asarray(cc, np.int64), locs, preset)
 
 
 @dataclass
@@ -256,8 +323,13 @@ def _configure(highs: highspy.Highs, options: SolverOptions) -> None:
     highs.HandleUserInterrupt = True
 
 
-def _lp_method(highs: highspy.Highs, warm: _Warm | None = None) -> None:
-    """IPM for large LPs, HiGHS's choice otherwise; simplex from ``warm``'s basis if any."""
+def _lp_method(highs: highspy.Highs, warm: _Warm | None = None, vertex: bool = True) -> None:
+    """IPM for large LPs, HiGHS's choice otherwise; simplex from ``warm``'s basis if any.
+
+    ``vertex``: a large LP's interior solution is crossed over to a vertex (a basis, exact
+    complementarity); without, the interior point is the answer (a MIP relaxation that only
+    gives a bound and a rounding guide: crossover is most of its time on this family).
+    """
     if warm is not None and warm.basis is not None:
         highs.setOptionValue("solver", "simplex")
         highs.setOptionValue("simplex_strategy", warm.strategy)
@@ -266,14 +338,15 @@ def _lp_method(highs: highspy.Highs, warm: _Warm | None = None) -> None:
     big = highs.getNumCol() >= IPM_MIN_COLS
     highs.setOptionValue("solver", "ipm" if big else "choose")
     highs.setOptionValue("simplex_strategy", 1)  # HiGHS's default (dual)
-    highs.setOptionValue("run_crossover", "on")
+    highs.setOptionValue("run_crossover", "on" if vertex or not big else "off")
 
 
 def _run(highs: highspy.Highs, deadline: float, is_mip: bool, method: str,
-         warm: _Warm | None = None) -> SolveResult:
+         warm: _Warm | None = None, vertex: bool = True) -> SolveResult:
     """One HiGHS run under the watchdog; read status, objective, bound and gap.
 
     An LP run with ``warm`` starts from its basis (if any) and leaves its optimal basis there.
+    ``vertex=False`` lets a large LP end at an interior point (:func:`_lp_method`).
     """
     left = deadline - time.monotonic()
     if left <= 0:
@@ -282,7 +355,7 @@ def _run(highs: highspy.Highs, deadline: float, is_mip: bool, method: str,
     clock0 = highs.getRunTime()  # HiGHS's clock keeps running across runs of one instance
     highs.setOptionValue("time_limit", float(clock0 + left))  # so the limit is on that clock
     if not is_mip:
-        _lp_method(highs, warm)
+        _lp_method(highs, warm, vertex)
     thread = highs.startSolve()
     while not highs.wait(0.05)[0]:
         if time.monotonic() > deadline + WATCHDOG_GRACE_S:
@@ -305,7 +378,7 @@ def _read(highs: highspy.Highs, is_mip: bool, method: str) -> SolveResult:
         bound = info.mip_dual_bound / OBJECTIVE_SCALE if finite else None
         gap = _gap(obj, bound)
     else:
-        bound = obj if status == S.kOptimal else None
+        status, bound = _lp_bound(status, info, obj)
         gap = 0.0 if bound is not None else None
     if status == S.kOptimal:
         ours = Status.OPTIMAL if (gap is not None and gap <= PROVEN_GAP) else Status.GAP_LIMIT
@@ -327,27 +400,49 @@ def _read(highs: highspy.Highs, is_mip: bool, method: str) -> SolveResult:
     )
 
 
-def _relax_and_fix(highs, m, var_col, integer, options, deadline, warm) -> SolveResult:
+def _lp_bound(status, info, obj: float | None):
+    """An LP's status and lower bound. A vertex optimum is its own bound. An interior point
+    (crossover off) is accepted when HiGHS calls it optimal, or when IPX ends "imprecise" with
+    both its primal and dual solutions valid; its bound is the objective less the
+    primal-dual objective gap HiGHS reports (|p - d| / (1 + |p| + |d|) in its scaled units),
+    so a gap read against it is no smaller than the true one."""
+    interior = info.basis_validity != 1 and info.ipm_iteration_count > 0
+    usable = status == S.kOptimal or (
+        status == S.kUnknown and interior and info.primal_solution_status == 2
+        and info.dual_solution_status == 2)
+    if obj is None or not usable:
+        return status, None
+    if not interior:
+        return S.kOptimal, obj
+    p = obj * OBJECTIVE_SCALE
+    err = abs(info.primal_dual_objective_error) * (1 + 2 * abs(p))
+    return S.kOptimal, obj - err / OBJECTIVE_SCALE
+
+
+def _relax_and_fix(highs, siting: Siting, integer, options, deadline, warm) -> SolveResult:
     """Stage 1 (see module docstring); falls through to branch and bound if the gap is wide.
 
-    With ``warm``, the relaxation starts from its basis; branch and bound, if it runs without
-    an incumbent of this point, gets the last point's plan as a start.
+    With ``warm``, the relaxation starts from its basis (and ends with a vertex, for the next
+    point); without, a large relaxation is an interior point without crossover, whose bound
+    is its objective less the primal-dual objective error HiGHS reports. Branch and bound,
+    if it runs without an incumbent of this point, gets the last point's plan as a start.
     """
     cols = np.flatnonzero(integer).astype(np.int32)
     lp = highs.getLp()
     lower = np.asarray(lp.col_lower_)[cols].copy()
     upper = np.asarray(lp.col_upper_)[cols].copy()
     _set_integrality(highs, cols, integer=False)
-    relaxed = _run(highs, deadline, is_mip=False, method="relax-and-fix", warm=warm)
+    relaxed = _run(highs, deadline, is_mip=False, method="relax-and-fix", warm=warm,
+                   vertex=warm is not None)
     spent = relaxed.solve_s
     if relaxed.status != Status.OPTIMAL:
         _set_integrality(highs, cols, integer=True)
         if relaxed.status in (Status.INFEASIBLE, Status.UNBOUNDED):
             return relaxed
         return _branch_and_bound(highs, deadline, options, None, None, spent, _hint(warm))
-    bound = relaxed.objective
-    fixed = _round_open(m, var_col, relaxed.col_value, cols)
-    inc, fixed, lp_s = _improve_by_dropping(highs, m, var_col, cols, fixed, deadline)
+    bound = relaxed.bound
+    starts = [_round_open(siting, relaxed.col_value, cols, share) for share in (ROUND_SHARE, 0.0)]
+    inc, fixed, lp_s = _improve_by_dropping(highs, siting, cols, starts, deadline)
     spent += lp_s
     highs.changeColsBounds(len(cols), cols, lower, upper)
     _set_integrality(highs, cols, integer=True)
@@ -364,10 +459,12 @@ def _relax_and_fix(highs, m, var_col, integer, options, deadline, warm) -> Solve
 
 MAX_DROP_TRIES = 20
 DROP_TIME_SHARE = 0.25
+ROUND_SHARE = 0.01  # a location is opened if it holds this share of the year's largest
 
 
-def _improve_by_dropping(highs, m, var_col, cols, fixed, deadline):
-    """Fixed-open LP, then close opened options one at a time (smallest first) while it pays.
+def _improve_by_dropping(highs, siting: Siting, cols, starts, deadline):
+    """Fixed-open LP of each rounding in ``starts`` (the best is kept), then close opened
+    options one at a time (smallest first) while it pays.
 
     The classic drop move of facility location: rounding opens every location the relaxation
     touched, and some carry their fixed cost for little work.
@@ -376,18 +473,23 @@ def _improve_by_dropping(highs, m, var_col, cols, fixed, deadline):
         highs.changeColsBounds(len(cols), cols, values, values)
         return _run(highs, deadline, is_mip=False, method="relax-and-fix")
 
-    best = evaluate(fixed)
-    spent = best.solve_s
+    best, fixed, spent = None, None, 0.0
+    for start in {v.tobytes(): v for v in starts}.values():
+        res = evaluate(start)
+        spent += res.solve_s
+        if best is None or (res.status == Status.OPTIMAL and (
+                best.status != Status.OPTIMAL or res.objective < best.objective)):
+            best, fixed = res, start
     if best.status != Status.OPTIMAL:
         return best, fixed, spent
     # leave most of the time to branch and bound: drop moves get a quarter of what is left
     stop = time.monotonic() + DROP_TIME_SHARE * max(0.0, deadline - time.monotonic())
-    units = _open_units(m, var_col)
+    units = siting.units()
     col_pos = {int(c): i for i, c in enumerate(cols)}
     tries, improved = 0, True
     while improved and tries < MAX_DROP_TRIES and time.monotonic() < stop:
         improved = False
-        cap = _site_capacity(m, var_col, best.col_value)
+        cap = siting.capacity(best.col_value)
         value = {(y, s): fixed[col_pos[col]] for y, s, col in units}
         # close an option in the first year it is open: a drop, or (pathway) a delay
         candidates = [(y, s, col) for y, s, col in units
@@ -415,42 +517,29 @@ def _year_blocks(m) -> list:
     return [m] if hasattr(m, "v_open") else []
 
 
-def _open_units(m, var_col) -> list[tuple[int, int, int]]:
-    """(year block, site option, column) of every open[s] left free (existing ones are fixed)."""
-    return [(y, s, var_col[id(b.v_open[s])]) for y, b in enumerate(_year_blocks(m))
-            for s in b.v_open if id(b.v_open[s]) in var_col]
-
-
-def _site_capacity(m, var_col, x: np.ndarray) -> np.ndarray:
-    """(Y, S) MW-IT of each option in each year block at the column values ``x``."""
-    blocks = _year_blocks(m)
-    cap = np.zeros((len(blocks), len(blocks[0]._data.sites)))
-    for y, b in enumerate(blocks):
-        for j, (s, _h) in enumerate(b._layout.site_hw):
-            col = var_col.get(id(b.v_cap_mw[j]))
-            cap[y, s] += x[col] if col is not None else 0.0
-    return cap
-
-
-def _round_open(m, var_col, x: np.ndarray, cols: np.ndarray) -> np.ndarray:
+def _round_open(siting: Siting, x: np.ndarray, cols: np.ndarray, share: float) -> np.ndarray:
     """Open, at each location the relaxation uses, the option with the largest capacity; in a
-    pathway, an option open in one year stays open in the later ones."""
+    pathway, an option open in one year stays open in the later ones.
+
+    "Uses" means more than ``share`` of the year's largest location (and 1e-6 MW): an interior
+    relaxation (no crossover) spreads dust over every location of its optimal face, which a
+    vertex does not; with ``share`` 0 every location with capacity is opened.
+    """
     value = {int(c): 0.0 for c in cols}
-    cap = _site_capacity(m, var_col, x)
+    cap = siting.capacity(x)
     chosen_before: dict[int, int] = {}
-    for y, b in enumerate(_year_blocks(m)):
-        d, L = b._data, b._layout
-        for loc, sites in L.sites_of_location.items():
+    for y, locations in enumerate(siting.locations):
+        floor = max(1e-6, share * (cap[y].max() if cap.shape[1] else 0.0))
+        for loc, sites in locations.items():
             best = sites[np.argmax(cap[y, sites])]
-            existing = [s for s in sites if d.site_existing_mw[s] > 0
-                        or (b.v_open[s].fixed and b.v_open[s].value == 1)]
+            existing = [s for s in sites if siting.preset[y, s]]
             chosen = existing[0] if existing else chosen_before.get(
-                loc, best if cap[y, best] > 1e-6 else None)
+                loc, best if cap[y, best] > floor else None)
             if chosen is None:
                 continue
             chosen_before[loc] = int(chosen)
-            col = var_col.get(id(b.v_open[int(chosen)]))
-            if col is not None:  # a fixed option (existing capacity) is a constant, not a column
+            col = int(siting.open_col[y, int(chosen)])
+            if col >= 0:  # a fixed option (existing capacity) is a constant, not a column
                 value[col] = 1.0
     return np.array([value[int(c)] for c in cols], dtype=float)
 

@@ -1,0 +1,108 @@
+"""The solver strategy's LP paths: interior-point relaxations, their bounds, and the
+Pyomo-free entry point (``solve_highs`` with a ``Siting``)."""
+
+from __future__ import annotations
+
+import importlib
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+import siteplan
+from builders import sweep_tables, write_scenario
+from siteplan.model import build_model
+from siteplan.pipeline import Reuse, prepare
+from siteplan.standard_form import compile_form
+
+solve_mod = importlib.import_module("siteplan.solve")  # ``siteplan.solve`` is the function
+S = solve_mod.S
+
+
+def _info(**kw) -> SimpleNamespace:
+    """What HiGHS reports after an interior-point run without crossover."""
+    base = {"basis_validity": 0, "ipm_iteration_count": 30, "primal_solution_status": 2,
+            "dual_solution_status": 2, "primal_dual_objective_error": 1e-6}
+    return SimpleNamespace(**{**base, **kw})
+
+
+def test_interior_bound_is_the_objective_less_the_primal_dual_gap():
+    """2e9 currency is 2,000 in HiGHS's units (scale 1e-6). HiGHS's error is
+    |p - d| / (1 + |p| + |d|) <= 1e-6, so |p - d| <= 1e-6 x (1 + 2 x 2,000) = 4.001e-3,
+    i.e. 4,001 currency: the bound is 2e9 - 4,001."""
+    status, bound = solve_mod._lp_bound(S.kUnknown, _info(), 2e9)
+    assert status == S.kOptimal
+    assert bound == pytest.approx(2e9 - 4001.0, rel=0, abs=1e-3)
+
+
+def test_a_vertex_optimum_is_its_own_bound():
+    status, bound = solve_mod._lp_bound(
+        S.kOptimal, _info(basis_validity=1, ipm_iteration_count=0), 2e9)
+    assert (status, bound) == (S.kOptimal, 2e9)
+
+
+@pytest.mark.parametrize("kw", [{"dual_solution_status": 1}, {"primal_solution_status": 1}])
+def test_an_imprecise_interior_point_without_valid_solutions_gives_no_bound(kw):
+    status, bound = solve_mod._lp_bound(S.kUnknown, _info(**kw), 2e9)
+    assert (status, bound) == (S.kUnknown, None)
+
+
+def _mip(tmp_path):
+    return write_scenario(tmp_path / "sc", sweep_tables(), name="paths",
+                          solver={"integer_sites": True, "mip_rel_gap": 0.0})
+
+
+def _spy_crossover(monkeypatch) -> list[tuple[str, str]]:
+    """Record (solver, run_crossover) of every LP run; send every LP to the interior point
+    solver, as the 20k-column threshold does for China-sized models."""
+    seen: list[tuple[str, str]] = []
+    original = solve_mod._lp_method
+
+    def spy(highs, warm=None, vertex=True):
+        original(highs, warm, vertex)
+        seen.append((highs.getOptionValue("solver")[1], highs.getOptionValue("run_crossover")[1]))
+
+    monkeypatch.setattr(solve_mod, "IPM_MIN_COLS", 0)
+    monkeypatch.setattr(solve_mod, "_lp_method", spy)
+    return seen
+
+
+def test_a_fresh_relaxation_is_interior_and_reaches_the_vertex_paths_optimum(tmp_path,
+                                                                            monkeypatch):
+    """The same MIP solved with vertex relaxations (the default below 20k columns) and with an
+    interior relaxation: the same proven optimum (gap 0, so relax-and-fix must prove it or
+    branch and bound runs), a bound below the plan, and crossover off only for the relaxation.
+    """
+    sc = siteplan.load_scenario(_mip(tmp_path))
+    vertex = siteplan.solve(sc)
+    seen = _spy_crossover(monkeypatch)
+    interior = siteplan.solve(sc)
+    assert seen[0] == ("ipm", "off")  # the relaxation: a bound and a rounding guide
+    assert all(c == "on" for _s, c in seen[1:])  # fixed LPs and duals end at vertices
+    assert interior.summary["objective"] == pytest.approx(vertex.summary["objective"], rel=1e-7)
+    assert interior.summary["objective_bound"] <= interior.summary["objective"] * (1 + 1e-9)
+    assert interior.summary["status"] == "optimal"
+
+
+def test_a_reused_model_keeps_the_vertex_for_the_next_point(tmp_path, monkeypatch):
+    """A sweep's relaxation crosses over: its basis is the next point's warm start."""
+    sc = siteplan.load_scenario(_mip(tmp_path))
+    seen = _spy_crossover(monkeypatch)
+    siteplan.solve(sc, reuse=Reuse())
+    assert seen[0] == ("ipm", "on")
+
+
+def test_siting_of_names_the_open_and_capacity_columns(tmp_path):
+    """``siting_of`` finds open[s] and cap[s, h] among the columns; ``capacity`` sums each
+    option's hardware at given column values."""
+    m = build_model(prepare(siteplan.load_scenario(_mip(tmp_path))))
+    form = compile_form(m)
+    siting = solve_mod.siting_of(m, form.var_col)
+    for s in m.v_open:
+        assert siting.open_col[0, s] == form.var_col[id(m.v_open[s])]
+    x = np.arange(len(form.cols), dtype=float)
+    want = np.zeros(len(m.v_open))
+    for j, (s, _h) in enumerate(m._layout.site_hw):
+        want[s] += form.var_col[id(m.v_cap_mw[j])]
+    np.testing.assert_array_equal(siting.capacity(x)[0], want)
+    assert sorted(int(s) for v in siting.locations[0].values() for s in v) == list(m.v_open)
