@@ -204,3 +204,26 @@ def test_generator_is_deterministic(tmp_path: Path) -> None:
     b = generate.generate("small", tmp_path / "b", seed=3).parent / "data"
     for f in sorted(a.glob("*.csv")):
         assert f.read_bytes() == (b / f.name).read_bytes(), f.name
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_siteplans_strategy_on_the_other_builds_reaches_siteplans_objective(tmp_path: Path,
+                                                                          case: str) -> None:
+    """run.py solves linopy's and highspy's models by ``siteplan.solve.solve_highs`` (the same
+    relax-and-fix / branch-and-bound path): the same objective, status and duals' shape."""
+    tables, keys = CASES[case]
+    sc = siteplan.load_scenario(builders.write_scenario(tmp_path, tables(), **keys))
+    data = prepare(sc)
+    ref = solve_model(build_model(data), sc.solver)
+    lp = smod.build(data)
+    h, perm = smod.to_highs(lp, order="natural")
+    (o, n), (oc, nc) = lp.offsets["v_open"], lp.offsets["v_cap_mw"]
+    got = {"highspy": smod.siteplan_solve(h, data, lp.layout, np.arange(o, o + n),
+                                          np.arange(oc, oc + nc), sc.solver)}
+    b = lmod.build(data)
+    got["linopy"] = smod.siteplan_solve(b.m.to_highspy(), data, b.L, lmod.columns(b, b.v_open),
+                                        lmod.columns(b, b.v_cap), sc.solver)
+    for name, res in got.items():
+        assert res.status == ref.status, name
+        assert abs(res.objective - ref.objective) <= REL * max(abs(ref.objective), 1.0), name
+        assert res.row_dual is not None and len(res.row_dual) == h.getNumRow(), name
