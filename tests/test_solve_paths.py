@@ -106,3 +106,23 @@ def test_siting_of_names_the_open_and_capacity_columns(tmp_path):
         want[s] += form.var_col[id(m.v_cap_mw[j])]
     np.testing.assert_array_equal(siting.capacity(x)[0], want)
     assert sorted(int(s) for v in siting.locations[0].values() for s in v) == list(m.v_open)
+
+
+def test_above_the_crossover_limit_every_lp_is_interior_and_sweeps_still_match(tmp_path,
+                                                                               monkeypatch):
+    """Past ``CROSSOVER_MAX_COLS`` no LP crosses over, not even a sweep's relaxation: the held
+    model then keeps no basis (an interior point has none) and the next point starts cold,
+    with the same optimum as a fresh solve."""
+    path = _mip(tmp_path)
+    seen = _spy_crossover(monkeypatch)
+    monkeypatch.setattr(solve_mod, "CROSSOVER_MAX_COLS", 0)
+    reuse = Reuse()
+    first = siteplan.solve(siteplan.load_scenario(path), reuse=reuse)
+    assert seen and all(c == "off" for _s, c in seen)
+    assert reuse.highs.warm.basis is None
+    sc = siteplan.load_scenario(path, ["prices.scale=1.3"])
+    again = siteplan.solve(sc, reuse=reuse)
+    assert again.summary["highs_model_reused"] is True
+    fresh = siteplan.solve(sc)
+    assert again.summary["objective"] == pytest.approx(fresh.summary["objective"], rel=1e-7)
+    assert first.summary["objective"] < again.summary["objective"]

@@ -35,6 +35,7 @@ from siteplan.standard_form import Form, compile_form, structure
 
 PROVEN_GAP = 1e-9
 IPM_MIN_COLS = 20_000  # LPs this large go to the interior point solver (with crossover)
+CROSSOVER_MAX_COLS = 100_000  # LPs larger than this end at the interior point (no crossover)
 WATCHDOG_GRACE_S = 2.0  # after the time limit, HiGHS is cancelled at most this much later
 S = highspy.HighsModelStatus
 
@@ -328,7 +329,9 @@ def _lp_method(highs: highspy.Highs, warm: _Warm | None = None, vertex: bool = T
 
     ``vertex``: a large LP's interior solution is crossed over to a vertex (a basis, exact
     complementarity); without, the interior point is the answer (a MIP relaxation that only
-    gives a bound and a rounding guide: crossover is most of its time on this family).
+    gives a bound and a rounding guide: crossover is most of its time on this family). Above
+    ``CROSSOVER_MAX_COLS`` columns every LP ends at its interior point: crossover of this
+    degenerate family ran for over 10 minutes on one LP of the 248k-column national benchmark.
     """
     if warm is not None and warm.basis is not None:
         highs.setOptionValue("solver", "simplex")
@@ -338,6 +341,7 @@ def _lp_method(highs: highspy.Highs, warm: _Warm | None = None, vertex: bool = T
     big = highs.getNumCol() >= IPM_MIN_COLS
     highs.setOptionValue("solver", "ipm" if big else "choose")
     highs.setOptionValue("simplex_strategy", 1)  # HiGHS's default (dual)
+    vertex = vertex and highs.getNumCol() <= CROSSOVER_MAX_COLS
     highs.setOptionValue("run_crossover", "on" if vertex or not big else "off")
 
 
@@ -364,7 +368,8 @@ def _run(highs: highspy.Highs, deadline: float, is_mip: bool, method: str,
     result = _read(highs, is_mip, method)
     result.solve_s = float(highs.getRunTime() - clock0)  # HiGHS's own clock, this run
     if warm is not None and not is_mip and result.status == Status.OPTIMAL:
-        warm.basis = highs.getBasis()
+        basis = highs.getBasis()
+        warm.basis = basis if basis.valid else None  # an interior point has none
     return result
 
 
