@@ -90,8 +90,9 @@ def run_siteplan(scenario_path: str, build_only: bool = False) -> dict:
         "extract_s": t3 - t2, "total_s": t3 - t0, "peak_mb": _peak_mb(),
         "baseline_mb": base_mb, "objective": res.objective,
         "objective_check": tables["summary"]["objective"], "status": res.status.value,
-        "highs_status": res.highs_status, "mip_gap": res.gap, "nodes": res.nodes,
-        "n_cols": len(res.col_value), "n_rows": len(res.con_row),
+        "highs_status": res.highs_status, "mip_gap": res.gap, "bound": res.bound,
+        "method": res.method, "nodes": res.nodes, "n_cols": len(res.col_value),
+        "n_rows": len(res.con_row),
     }
 
 
