@@ -338,11 +338,11 @@ def _lp_method(highs: highspy.Highs, warm: _Warm | None = None, vertex: bool = T
         highs.setOptionValue("simplex_strategy", warm.strategy)
         highs.setBasis(warm.basis)
         return
-    big = highs.getNumCol() >= IPM_MIN_COLS
-    highs.setOptionValue("solver", "ipm" if big else "choose")
+    n = highs.getNumCol()
+    highs.setOptionValue("solver", "ipm" if n >= IPM_MIN_COLS else "choose")
     highs.setOptionValue("simplex_strategy", 1)  # HiGHS's default (dual)
-    vertex = vertex and highs.getNumCol() <= CROSSOVER_MAX_COLS
-    highs.setOptionValue("run_crossover", "on" if vertex or not big else "off")
+    crossover = n < IPM_MIN_COLS or (vertex and n <= CROSSOVER_MAX_COLS)
+    highs.setOptionValue("run_crossover", "on" if crossover else "off")
 
 
 def _run(highs: highspy.Highs, deadline: float, is_mip: bool, method: str,
