@@ -126,3 +126,27 @@ def test_above_the_crossover_limit_every_lp_is_interior_and_sweeps_still_match(t
     fresh = siteplan.solve(sc)
     assert again.summary["objective"] == pytest.approx(fresh.summary["objective"], rel=1e-7)
     assert first.summary["objective"] < again.summary["objective"]
+
+
+def test_an_unusable_interior_point_is_solved_again_with_crossover(tmp_path, monkeypatch):
+    """When IPX ends without valid solutions (seen on the 1.4M-column prefecture LP), the LP
+    is not given up: it is solved again with crossover, and the plan is the usual one."""
+    path = write_scenario(tmp_path / "lp", sweep_tables(), name="lp",
+                          solver={"integer_sites": False})
+    want = siteplan.solve(siteplan.load_scenario(path)).summary["objective"]
+    seen = _spy_crossover(monkeypatch)
+    monkeypatch.setattr(solve_mod, "CROSSOVER_MAX_COLS", 0)
+    original, calls = solve_mod._read, []
+
+    def unusable_first(highs, is_mip, method):
+        out = original(highs, is_mip, method)
+        calls.append(out.status)
+        if len(calls) == 1:  # the first interior point: "Unknown", no valid solutions
+            out.status, out.objective = solve_mod.Status.ERROR, None
+        return out
+
+    monkeypatch.setattr(solve_mod, "_read", unusable_first)
+    res = siteplan.solve(siteplan.load_scenario(path))
+    assert seen[:2] == [("ipm", "off"), ("ipm", "on")]
+    assert res.summary["status"] == "optimal"
+    assert res.summary["objective"] == pytest.approx(want, rel=1e-7)

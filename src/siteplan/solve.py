@@ -324,7 +324,8 @@ def _configure(highs: highspy.Highs, options: SolverOptions) -> None:
     highs.HandleUserInterrupt = True
 
 
-def _lp_method(highs: highspy.Highs, warm: _Warm | None = None, vertex: bool = True) -> None:
+def _lp_method(highs: highspy.Highs, warm: _Warm | None = None, vertex: bool | None = True
+               ) -> None:
     """IPM for large LPs, HiGHS's choice otherwise; simplex from ``warm``'s basis if any.
 
     ``vertex``: a large LP's interior solution is crossed over to a vertex (a basis, exact
@@ -332,6 +333,7 @@ def _lp_method(highs: highspy.Highs, warm: _Warm | None = None, vertex: bool = T
     gives a bound and a rounding guide: crossover is most of its time on this family). Above
     ``CROSSOVER_MAX_COLS`` columns every LP ends at its interior point: crossover of this
     degenerate family ran for over 10 minutes on one LP of the 248k-column national benchmark.
+    ``vertex=None`` crosses over whatever the size (the fallback of :func:`_run`).
     """
     if warm is not None and warm.basis is not None:
         highs.setOptionValue("solver", "simplex")
@@ -341,16 +343,18 @@ def _lp_method(highs: highspy.Highs, warm: _Warm | None = None, vertex: bool = T
     n = highs.getNumCol()
     highs.setOptionValue("solver", "ipm" if n >= IPM_MIN_COLS else "choose")
     highs.setOptionValue("simplex_strategy", 1)  # HiGHS's default (dual)
-    crossover = n < IPM_MIN_COLS or (vertex and n <= CROSSOVER_MAX_COLS)
+    crossover = n < IPM_MIN_COLS or vertex is None or (vertex and n <= CROSSOVER_MAX_COLS)
     highs.setOptionValue("run_crossover", "on" if crossover else "off")
 
 
 def _run(highs: highspy.Highs, deadline: float, is_mip: bool, method: str,
-         warm: _Warm | None = None, vertex: bool = True) -> SolveResult:
+         warm: _Warm | None = None, vertex: bool | None = True) -> SolveResult:
     """One HiGHS run under the watchdog; read status, objective, bound and gap.
 
     An LP run with ``warm`` starts from its basis (if any) and leaves its optimal basis there.
-    ``vertex=False`` lets a large LP end at an interior point (:func:`_lp_method`).
+    ``vertex=False`` lets a large LP end at an interior point (:func:`_lp_method`); if that
+    point is not usable (IPX "imprecise" without valid solutions), the LP is solved again
+    with crossover in the time left, rather than ending without a plan.
     """
     left = deadline - time.monotonic()
     if left <= 0:
@@ -367,6 +371,11 @@ def _run(highs: highspy.Highs, deadline: float, is_mip: bool, method: str,
     thread.join()
     result = _read(highs, is_mip, method)
     result.solve_s = float(highs.getRunTime() - clock0)  # HiGHS's own clock, this run
+    interior = not is_mip and highs.getOptionValue("run_crossover")[1] == "off"
+    if interior and highs.getOptionValue("solver")[1] == "ipm" and result.status == Status.ERROR:
+        again = _run(highs, deadline, is_mip, method, warm, vertex=None)
+        again.solve_s += result.solve_s
+        return again
     if warm is not None and not is_mip and result.status == Status.OPTIMAL:
         basis = highs.getBasis()
         warm.basis = basis if basis.valid else None  # an interior point has none
