@@ -49,7 +49,7 @@ class Size:
     hardware: int = 3  # the first this many of HARDWARE
     workloads: int = 3  # the first this many of WORKLOADS
     hourly: bool = False  # 365 days: daily weather, price_profile.csv, weekday demand shapes
-    mip_rel_gap: float = 1e-4  # national sizes: a planner's 0.5 %, as the China scenarios
+    mip_rel_gap: float = 1e-4  # the MIP gap target (national sizes: 0.5 %, as the China ones)
 
 
 def _sizes() -> dict[str, Size]:

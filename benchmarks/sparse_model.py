@@ -17,7 +17,6 @@ inside siteplan's expression for that row (it only matters for first-appearance 
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
 import highspy
@@ -500,25 +499,6 @@ def siteplan_solve(h: highspy.Highs, d: ModelData, L: Layout, open_cols: np.ndar
     siting = Siting(open_col, np.zeros(len(site), np.int64), site,
                     np.asarray(cap_cols, np.int64), (dict(L.sites_of_location),), preset)
     return solve_highs(h, integer, solver, siting)
-
-
-def fixed_integer_duals(h: highspy.Highs, col_value: np.ndarray, is_mip: bool, solver):
-    """siteplan.solve._fixed_integer_duals: fix integers, re-solve the LP, return row duals."""
-    t0 = time.perf_counter()
-    if is_mip:
-        integ = np.array([int(v) != 0 for v in h.getLp().integrality_], dtype=bool)
-        cols = np.flatnonzero(integ).astype(np.int32)
-        vals = np.round(col_value[cols])
-        h.changeColsBounds(len(cols), cols, vals, vals)
-        h.changeColsIntegrality(len(cols), cols,
-                                np.full(len(cols), highspy.HighsVarType.kContinuous))
-        h.setOptionValue("time_limit", float(solver.time_limit_s))
-        h.run()
-        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            return None, time.perf_counter() - t0
-    sol = h.getSolution()
-    duals = np.asarray(sol.row_dual, dtype=float) if sol.dual_valid else None
-    return duals, (time.perf_counter() - t0) if is_mip else 0.0
 
 
 def extract(lp: SparseLP, d: ModelData, x: np.ndarray, row_dual: np.ndarray | None) -> dict:

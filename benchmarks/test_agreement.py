@@ -216,7 +216,7 @@ def test_siteplans_strategy_on_the_other_builds_reaches_siteplans_objective(tmp_
     data = prepare(sc)
     ref = solve_model(build_model(data), sc.solver)
     lp = smod.build(data)
-    h, perm = smod.to_highs(lp, order="natural")
+    h, _perm = smod.to_highs(lp, order="natural")
     (o, n), (oc, nc) = lp.offsets["v_open"], lp.offsets["v_cap_mw"]
     got = {"highspy": smod.siteplan_solve(h, data, lp.layout, np.arange(o, o + n),
                                           np.arange(oc, oc + nc), sc.solver)}

@@ -59,8 +59,9 @@ def _spy_crossover(monkeypatch) -> list[tuple[str, str]]:
     original = solve_mod._lp_method
 
     def spy(highs, warm=None, vertex=True):
-        original(highs, warm, vertex)
+        interior = original(highs, warm, vertex)
         seen.append((highs.getOptionValue("solver")[1], highs.getOptionValue("run_crossover")[1]))
+        return interior
 
     monkeypatch.setattr(solve_mod, "IPM_MIN_COLS", 0)
     monkeypatch.setattr(solve_mod, "_lp_method", spy)

@@ -325,8 +325,9 @@ def _configure(highs: highspy.Highs, options: SolverOptions) -> None:
 
 
 def _lp_method(highs: highspy.Highs, warm: _Warm | None = None, vertex: bool | None = True
-               ) -> None:
+               ) -> bool:
     """IPM for large LPs, HiGHS's choice otherwise; simplex from ``warm``'s basis if any.
+    Returns whether the run ends at an interior point (IPM without crossover).
 
     ``vertex``: a large LP's interior solution is crossed over to a vertex (a basis, exact
     complementarity); without, the interior point is the answer (a MIP relaxation that only
@@ -339,12 +340,13 @@ def _lp_method(highs: highspy.Highs, warm: _Warm | None = None, vertex: bool | N
         highs.setOptionValue("solver", "simplex")
         highs.setOptionValue("simplex_strategy", warm.strategy)
         highs.setBasis(warm.basis)
-        return
+        return False
     n = highs.getNumCol()
     highs.setOptionValue("solver", "ipm" if n >= IPM_MIN_COLS else "choose")
     highs.setOptionValue("simplex_strategy", 1)  # HiGHS's default (dual)
     crossover = n < IPM_MIN_COLS or vertex is None or (vertex and n <= CROSSOVER_MAX_COLS)
     highs.setOptionValue("run_crossover", "on" if crossover else "off")
+    return not crossover
 
 
 def _run(highs: highspy.Highs, deadline: float, is_mip: bool, method: str,
@@ -362,8 +364,7 @@ def _run(highs: highspy.Highs, deadline: float, is_mip: bool, method: str,
                            0.0, method)
     clock0 = highs.getRunTime()  # HiGHS's clock keeps running across runs of one instance
     highs.setOptionValue("time_limit", float(clock0 + left))  # so the limit is on that clock
-    if not is_mip:
-        _lp_method(highs, warm, vertex)
+    interior = not is_mip and _lp_method(highs, warm, vertex)
     thread = highs.startSolve()
     while not highs.wait(0.05)[0]:
         if time.monotonic() > deadline + WATCHDOG_GRACE_S:
@@ -371,8 +372,7 @@ def _run(highs: highspy.Highs, deadline: float, is_mip: bool, method: str,
     thread.join()
     result = _read(highs, is_mip, method)
     result.solve_s = float(highs.getRunTime() - clock0)  # HiGHS's own clock, this run
-    interior = not is_mip and highs.getOptionValue("run_crossover")[1] == "off"
-    if interior and highs.getOptionValue("solver")[1] == "ipm" and result.status == Status.ERROR:
+    if interior and result.status == Status.ERROR:
         again = _run(highs, deadline, is_mip, method, warm, vertex=None)
         again.solve_s += result.solve_s
         return again
