@@ -14,6 +14,7 @@ from siteplan.model import build_model
 from siteplan.results import Results
 from siteplan.results.extract import extract
 from siteplan.solve import PersistentHighs, Status, solve_model
+from siteplan.verify import solver_section
 
 log = logging.getLogger("siteplan")
 
@@ -71,6 +72,7 @@ def run_header(scenario: Scenario, res) -> dict:
         "objective_bound": res.bound,
         "highs_objective": res.objective,
         "mip_nodes": res.nodes,
+        "solver": solver_section(res),
     }
 
 
