@@ -118,8 +118,10 @@ def solve(scenario: Scenario, write_lp: Path | None = None, reuse: Reuse | None 
     t0 = time.perf_counter()
     tables = extract(model, data, res)
     times["extract_s"] = time.perf_counter() - t0
+    header = run_header(scenario, res)
+    header["solver"]["strong_links"] = len(model.c_strong_link)  # family 13 rows
     summary = {
-        **run_header(scenario, res),
+        **header,
         "highs_model_reused": reuse is not None and reuse.highs.reused,
         **tables["summary"],
         "times": times,

@@ -27,6 +27,8 @@ from scipy.sparse.linalg import lsqr
 from siteplan.standard_form import Form
 
 MAX_EXPONENT = 60  # no factor beyond 2^+-60
+NEGLIGIBLE = 1e-12  # an entry (cost) this far below its row's (the largest) steers nothing
+LARGE = 1e12  # a scaled matrix entry or cost beyond this: the scaling is not used
 
 
 @dataclass(frozen=True)
@@ -98,16 +100,19 @@ def compute(f: Form) -> Scaling:
         n_eq += k
 
     coo = f.A.tocoo()
-    nz = coo.data != 0
+    row_max = np.zeros(n_rows)
+    np.maximum.at(row_max, coo.row, np.abs(coo.data))
+    nz = (np.abs(coo.data) > NEGLIGIBLE * row_max[coo.row]) & (np.abs(coo.data) > 1e-200)
     rr, cc, vv = coo.row[nz], coo.col[nz], np.abs(coo.data[nz])
     add([rr, np.where(col_id[cc] >= 0, n_rows + col_id[cc], -1)], [1.0, 1.0], np.log2(vv))
     for side in (f.row_lower, f.row_upper):
-        at = np.flatnonzero(np.isfinite(side) & (side != 0))
+        at = np.flatnonzero(np.isfinite(side) & (np.abs(side) > 1e-200))
         add([at], [1.0], np.log2(np.abs(side[at])))
     for side in (f.col_lower, f.col_upper):
-        at = np.flatnonzero(np.isfinite(side) & (side != 0) & free)
+        at = np.flatnonzero(np.isfinite(side) & (np.abs(side) > 1e-200) & free)
         add([n_rows + col_id[at]], [-1.0], np.log2(np.abs(side[at])))
-    at = np.flatnonzero(f.cost != 0)
+    c_max = float(np.abs(f.cost).max(initial=0.0))
+    at = np.flatnonzero((np.abs(f.cost) > NEGLIGIBLE * c_max) & (np.abs(f.cost) > 1e-200))
     add([np.full(len(at), o_id), np.where(free[at], n_rows + col_id[at], -1)], [1.0, 1.0],
         np.log2(np.abs(f.cost[at])))
     if n_eq == 0:
@@ -118,8 +123,20 @@ def compute(f: Form) -> Scaling:
     exp = np.clip(np.round(sol), -MAX_EXPONENT, MAX_EXPONENT)
     col = np.ones(n_cols)
     col[free] = np.exp2(exp[n_rows:o_id])
-    return Scaling(obj=float(np.exp2(exp[o_id])) if len(at) else 1.0,
-                   row=np.exp2(exp[:n_rows]), col=col)
+    found = Scaling(obj=float(np.exp2(exp[o_id])) if len(at) else 1.0,
+                    row=np.exp2(exp[:n_rows]), col=col)
+    big = ranges(found.form(f))
+    if max(big["matrix"][1], big["cost"][1]) > LARGE:  # degenerate data (e.g. subnormals)
+        return Scaling.identity(n_rows, n_cols, obj=_cost_factor(f.cost))
+    return found
+
+
+def _cost_factor(cost: np.ndarray) -> float:
+    """A power of two that brings the geometric mean of the nonzero |costs| to 1."""
+    c = np.abs(cost[(cost != 0) & np.isfinite(cost)])
+    if not len(c):
+        return 1.0
+    return float(np.exp2(np.clip(-np.round(np.log2(c).mean()), -MAX_EXPONENT, MAX_EXPONENT)))
 
 
 def ranges(f: Form) -> dict[str, list[float]]:

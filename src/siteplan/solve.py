@@ -31,6 +31,7 @@ from pyomo.common.tee import capture_output
 
 from siteplan import scaling, verify
 from siteplan.config.schema import Solver as SolverOptions
+from siteplan.errors import SolverError
 from siteplan.standard_form import Form, compile_form, structure
 
 PROVEN_GAP = 1e-9
@@ -133,7 +134,8 @@ def _pass_model(form: Form) -> highspy.Highs:
     with capture_output(capture_fd=True):  # HiGHS prints a banner when it is created
         highs = highspy.Highs()
         highs.setOptionValue("output_flag", False)
-    highs.passModel(lp)
+    if highs.passModel(lp) == highspy.HighsStatus.kError:
+        raise SolverError("internal: HiGHS rejected the model (see siteplan.scaling)")
     return highs
 
 

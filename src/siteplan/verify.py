@@ -166,9 +166,10 @@ def settle(result, f: Form, sc) -> None:
 
 
 def solver_section(result) -> dict:
-    """The summary's ``solver`` entry: the check and the coefficient ranges of the model in
-    input units and as HiGHS received it."""
-    out: dict = {"scaling": result.scaling}
+    """The summary's ``solver`` entry: the check, the coefficient ranges of the model in
+    input units and as HiGHS received it, and a MIP's LP relaxation bound (currency/yr)."""
+    out: dict = {"scaling": result.scaling,
+                 "relaxation_bound": result.bound_lp if result.is_mip else None}
     if result.check is not None:
         out["check"] = result.check.summary()
     return out
