@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # builders.write_scenario: the documented dataset files
 
 import siteplan  # noqa: E402
+from siteplan.model import linking  # noqa: E402
 from siteplan.model.build import build_model, build_pathway_model  # noqa: E402
 from siteplan.pipeline import prepare  # noqa: E402
 from siteplan.solve import solve_model  # noqa: E402
@@ -103,7 +104,8 @@ def _links(m) -> list:
 
 
 def run_case(name: str, sc) -> dict:
-    out: dict = {"case": name, "time_limit_s": sc.solver.time_limit_s,
+    out: dict = {"case": name, "granularity": linking.GRANULARITY,
+                 "time_limit_s": sc.solver.time_limit_s,
                  "mip_rel_gap": sc.solver.mip_rel_gap}
     for variant in ("with", "without"):
         t0 = time.perf_counter()
@@ -141,8 +143,11 @@ def main() -> None:
     ap.add_argument("--time-limit", type=float, default=None,
                     help="seconds per solve (default: the scenario's; 600 for OR-Library)")
     ap.add_argument("--gap", type=float, default=0.0, help="mip_rel_gap of OR-Library cases")
+    ap.add_argument("--granularity", choices=["day", "slice"], default="day",
+                    help="rows per day (default) or per slice for time-fixed classes")
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args()
+    linking.GRANULARITY = args.granularity
     rows = []
     for path in args.scenario:
         over = [f"solver.time_limit_s={args.time_limit}"] if args.time_limit else []

@@ -69,10 +69,12 @@ def test_no_links_where_they_cannot_tighten(tmp_path):
     m, _ = _model(tmp_path / "lp", solver__integer_sites=False)  # would change the LP
     assert len(m.c_strong_link) == 0
     t = _tables()
-    t["site_options"][1]["existing_mw"] = 1.0  # lb is open already
-    t["locations"][0]["max_mw"] = 1.5  # la cannot hold the 2 Mtok/h anyway
+    t["site_options"][1]["existing_mw"] = 1.0  # lb is open already: no row
+    t["locations"][0]["max_mw"] = 1.5  # la cannot hold the 2 Mtok/h: x <= 1.5 open_la
     m, _ = _model(tmp_path / "ex", t)
-    assert len(m.c_strong_link) == 0
+    assert len(m.c_strong_link) == 1
+    row = m.c_strong_link[0].body
+    assert sorted(row.linear_coefs) == [-1.5, 1.0]
 
 
 def test_the_summary_reports_the_relaxation_bound(tmp_path):
