@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from siteplan.errors import InfeasibleError, InputDataError, ScenarioError, SiteplanError
+from siteplan.verify import cli_line
 
 EXAMPLES = {
     "main": "  siteplan run scenarios/china-2026.yaml\n"
@@ -198,6 +199,9 @@ def format_summary(s: dict, outdir: Path) -> str:
         f"{s['moved_between_sites_share']:.1%} moved between sites",
         f"  results in         {outdir}/",
     ]
+    failed = cli_line(s)
+    if failed:
+        lines.insert(1, failed)
     agg = s.get("time_aggregation")
     if agg:
         worst = max(agg["profile_rmse"].items(), key=lambda kv: kv[1], default=("-", 0.0))
@@ -223,6 +227,9 @@ def _format_pathway(s: dict, outdir: Path, cur: str, gap_text: str) -> str:
             f"{y['mw_standing_east'] / 1e3:7.2f}/{y['mw_standing_west'] / 1e3:<7.2f}  "
             f"{y['green_share']:5.1%}")
     lines.append(f"  results in         {outdir}/ (builds.csv: what is built and retired when)")
+    failed = cli_line(s)
+    if failed:
+        lines.insert(1, failed)
     return "\n".join(lines)
 
 

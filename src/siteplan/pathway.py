@@ -61,8 +61,10 @@ def solve_pathway(scenario: Scenario, write_lp: Path | None = None) -> Results:
     t0 = time.perf_counter()
     tables = extract_pathway(model, P, res)
     times["extract_s"] = time.perf_counter() - t0
+    header = run_header(scenario, res)
+    header["solver"]["strong_links"] = sum(len(b.c_strong_link) for b in model._year_blocks)
     summary = {
-        **run_header(scenario, res),
+        **header,
         "discount_rate": scenario.finance.discount_rate,
         **tables["summary"],
         "times": times,

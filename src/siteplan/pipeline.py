@@ -14,6 +14,7 @@ from siteplan.model import build_model
 from siteplan.results import Results
 from siteplan.results.extract import extract
 from siteplan.solve import PersistentHighs, Status, solve_model
+from siteplan.verify import solver_section
 
 log = logging.getLogger("siteplan")
 
@@ -71,6 +72,7 @@ def run_header(scenario: Scenario, res) -> dict:
         "objective_bound": res.bound,
         "highs_objective": res.objective,
         "mip_nodes": res.nodes,
+        "solver": solver_section(res),
     }
 
 
@@ -116,8 +118,10 @@ def solve(scenario: Scenario, write_lp: Path | None = None, reuse: Reuse | None 
     t0 = time.perf_counter()
     tables = extract(model, data, res)
     times["extract_s"] = time.perf_counter() - t0
+    header = run_header(scenario, res)
+    header["solver"]["strong_links"] = len(model.c_strong_link)  # family 13 rows
     summary = {
-        **run_header(scenario, res),
+        **header,
         "highs_model_reused": reuse is not None and reuse.highs.reused,
         **tables["summary"],
         "times": times,

@@ -29,8 +29,9 @@ import numpy as np
 import pyomo.environ as pyo
 from pyomo.common.tee import capture_output
 
+from siteplan import scaling, verify
 from siteplan.config.schema import Solver as SolverOptions
-from siteplan.model.objective import OBJECTIVE_SCALE
+from siteplan.errors import SolverError
 from siteplan.standard_form import Form, compile_form, structure
 
 PROVEN_GAP = 1e-9
@@ -47,6 +48,7 @@ class Status(StrEnum):
     FEASIBLE = "feasible"  # a plan with a proven bound, but HiGHS failed before the gap target
     INFEASIBLE = "infeasible"
     UNBOUNDED = "unbounded"
+    UNVERIFIED = "unverified"  # a plan that fails the check against the unscaled model
     ERROR = "error"
 
 
@@ -67,12 +69,17 @@ class SolveResult:
     row_dual: np.ndarray | None = None
     var_col: dict[int, int] = field(default_factory=dict)  # id(VarData) -> column
     con_row: dict[object, int] = field(default_factory=dict)  # ConstraintData -> row
+    bound_dual: np.ndarray | None = None  # row duals of the LP relaxation (MIP) ...
+    bound_lp: float | None = None  # ... and its objective: siteplan.verify certifies it
+    check: verify.Check | None = None  # the plan against the unscaled model (siteplan.verify)
+    scaling: dict = field(default_factory=dict)  # coefficient ranges before/after scaling
 
     @property
     def has_solution(self) -> bool:
         """A feasible plan is at hand (optimal, within the gap, or a time-limit incumbent)."""
         return self.objective is not None and self.status in (
-            Status.OPTIMAL, Status.GAP_LIMIT, Status.TIME_LIMIT, Status.FEASIBLE)
+            Status.OPTIMAL, Status.GAP_LIMIT, Status.TIME_LIMIT, Status.FEASIBLE,
+            Status.UNVERIFIED)
 
     def values(self, component) -> np.ndarray:
         """Primal values of an indexed Var in index order.
@@ -87,7 +94,7 @@ class SolveResult:
         return out
 
     def duals(self, component) -> np.ndarray | None:
-        """Row duals of an indexed Constraint in index order (scaled objective units)."""
+        """Row duals of an indexed Constraint in index order (currency per row unit)."""
         if self.row_dual is None:
             return None
         rows = np.fromiter((self.con_row[c] for c in component.values()), dtype=int)
@@ -100,7 +107,14 @@ def load_highs(m: pyo.ConcreteModel) -> tuple[highspy.Highs, dict[int, int], dic
     Returns the solver and the maps id(VarData) -> column, ConstraintData -> row.
     """
     form = compile_form(m)
-    return _pass_model(form), form.var_col, form.con_row
+    return _pass_scaled(form, scaling.compute(form)), form.var_col, form.con_row
+
+
+def _pass_scaled(form: Form, sc: scaling.Scaling) -> highspy.Highs:
+    """``form`` scaled by ``sc`` handed to HiGHS, which remembers ``sc`` (siteplan.scaling)."""
+    highs = _pass_model(sc.form(form))
+    scaling.attach(highs, sc)
+    return highs
 
 
 def _pass_model(form: Form) -> highspy.Highs:
@@ -120,7 +134,8 @@ def _pass_model(form: Form) -> highspy.Highs:
     with capture_output(capture_fd=True):  # HiGHS prints a banner when it is created
         highs = highspy.Highs()
         highs.setOptionValue("output_flag", False)
-    highs.passModel(lp)
+    if highs.passModel(lp) == highspy.HighsStatus.kError:
+        raise SolverError("internal: HiGHS rejected the model (see siteplan.scaling)")
     return highs
 
 
@@ -129,10 +144,10 @@ def solve_model(m: pyo.ConcreteModel, options: SolverOptions, want_duals: bool =
     """Solve ``m`` with HiGHS; return status, objective, gap, bound, values and duals."""
     t0 = time.perf_counter()
     form = compile_form(m)
-    highs = _pass_model(form)
+    highs = _pass_scaled(form, scaling.compute(form))
     load_s = time.perf_counter() - t0
-    if write_lp is not None:
-        highs.writeModel(str(write_lp))
+    if write_lp is not None:  # in input units, as the model states it
+        _pass_model(form).writeModel(str(write_lp))
     result = _solve_loaded(highs, m, form, options, want_duals, warm=None)
     result.load_s = load_s
     return result
@@ -144,6 +159,7 @@ def _solve_loaded(highs, m, form: Form, options: SolverOptions, want_duals: bool
     result = solve_highs(highs, form.integer, options, siting_of(m, form.var_col), want_duals,
                          warm)
     result.var_col, result.con_row = form.var_col, form.con_row
+    verify.settle(result, form, scaling.of(highs))
     if result.has_solution:
         _load_into_pyomo(m, result)
     return result
@@ -264,17 +280,19 @@ class PersistentHighs:
         form = compile_form(m)
         key = structure(form)
         self.reused = self.highs is not None and key == self.key
+        sc = scaling.compute(form)  # the scaling a fresh solve would use (same answer)
         if self.reused:
-            changed = _update(self.highs, self.form, form)
+            changed = _update(self.highs, self.form, sc.form(form))
+            scaling.attach(self.highs, sc)
             self.warm.strategy = (self.PRIMAL if changed == {"cost"} else
                                   self.DUAL if changed <= {"bounds"} else self.CHOOSE)
         else:
-            self.highs, self.key = _pass_model(form), key
+            self.highs, self.key = _pass_scaled(form, sc), key
             self.warm = _Warm(self.CHOOSE)  # no basis yet: the first solve is a fresh one
         load_s = time.perf_counter() - t0
         result = _solve_loaded(self.highs, m, form, options, want_duals, self.warm)
         result.load_s = load_s
-        self.form = replace(form, cols=[], rows=[])  # the numbers only: m is not kept alive
+        self.form = replace(sc.form(form), cols=[], rows=[])  # what HiGHS holds (numbers only)
         if result.has_solution:
             self.warm.incumbent = result.col_value
         return result
@@ -320,7 +338,7 @@ def _configure(highs: highspy.Highs, options: SolverOptions) -> None:
     highs.setOptionValue("threads", int(options.threads))
     highs.setOptionValue("random_seed", int(options.seed))
     highs.setOptionValue("mip_rel_gap", float(options.mip_rel_gap))
-    highs.setOptionValue("mip_abs_gap", 0.0)  # the scaled objective can be tiny (emissions)
+    highs.setOptionValue("mip_abs_gap", 0.0)  # gaps are relative: no unit enters
     highs.HandleUserInterrupt = True
 
 
@@ -386,13 +404,14 @@ def _read(highs: highspy.Highs, is_mip: bool, method: str) -> SolveResult:
     status = highs.getModelStatus()
     info = highs.getInfo()
     feasible = info.primal_solution_status == 2
-    obj = info.objective_function_value / OBJECTIVE_SCALE if feasible else None
+    sc = scaling.of(highs)  # HiGHS holds the scaled model; results are in input units
+    obj = sc.objective(info.objective_function_value) if feasible else None
     if is_mip:
         finite = np.isfinite(info.mip_dual_bound)
-        bound = info.mip_dual_bound / OBJECTIVE_SCALE if finite else None
+        bound = sc.objective(info.mip_dual_bound) if finite else None
         gap = _gap(obj, bound)
     else:
-        status, bound = _lp_bound(status, info, obj)
+        status, bound = _lp_bound(status, info, obj, sc)
         gap = 0.0 if bound is not None else None
     if status == S.kOptimal:
         ours = Status.OPTIMAL if (gap is not None and gap <= PROVEN_GAP) else Status.GAP_LIMIT
@@ -404,9 +423,9 @@ def _read(highs: highspy.Highs, is_mip: bool, method: str) -> SolveResult:
         ours = Status.UNBOUNDED
     else:
         ours = Status.ERROR
-    col = np.asarray(highs.getSolution().col_value, dtype=float) if feasible else np.zeros(0)
     sol = highs.getSolution()
-    duals = np.asarray(sol.row_dual, dtype=float) if (not is_mip and sol.dual_valid) else None
+    col = sc.x(sol.col_value) if feasible else np.zeros(0)
+    duals = sc.duals(sol.row_dual) if (not is_mip and sol.dual_valid) else None
     return SolveResult(
         status=ours, highs_status=highs.modelStatusToString(status), objective=obj, bound=bound,
         gap=gap, is_mip=is_mip, solve_s=0.0, method=method,
@@ -414,7 +433,7 @@ def _read(highs: highspy.Highs, is_mip: bool, method: str) -> SolveResult:
     )
 
 
-def _lp_bound(status, info, obj: float | None):
+def _lp_bound(status, info, obj: float | None, sc: scaling.Scaling):
     """An LP's status and lower bound. A vertex optimum is its own bound. An interior point
     (crossover off) is accepted when HiGHS calls it optimal, or when IPX ends "imprecise" with
     both its primal and dual solutions valid; its bound is the objective less the
@@ -428,9 +447,9 @@ def _lp_bound(status, info, obj: float | None):
         return status, None
     if not interior:
         return S.kOptimal, obj
-    p = obj * OBJECTIVE_SCALE
+    p = info.objective_function_value
     err = abs(info.primal_dual_objective_error) * (1 + 2 * abs(p))
-    return S.kOptimal, obj - err / OBJECTIVE_SCALE
+    return S.kOptimal, obj - sc.objective(err)
 
 
 def _relax_and_fix(highs, siting: Siting, integer, options, deadline, warm) -> SolveResult:
@@ -464,11 +483,14 @@ def _relax_and_fix(highs, siting: Siting, integer, options, deadline, warm) -> S
         gap = _gap(inc.objective, bound)
         if gap is not None and gap <= options.mip_rel_gap:
             inc.is_mip, inc.bound, inc.gap, inc.solve_s = True, bound, gap, spent
+            inc.bound_dual, inc.bound_lp = relaxed.row_dual, bound  # siteplan.verify
             inc.status = Status.OPTIMAL if gap <= PROVEN_GAP else Status.GAP_LIMIT
             inc.highs_status = "Optimal (LP relaxation bound, relax-and-fix incumbent)"
             return inc
     start = inc if inc.status == Status.OPTIMAL else None
-    return _branch_and_bound(highs, deadline, options, start, bound, spent, _hint(warm))
+    res = _branch_and_bound(highs, deadline, options, start, bound, spent, _hint(warm))
+    res.bound_dual, res.bound_lp = relaxed.row_dual, bound  # siteplan.verify
+    return res
 
 
 MAX_DROP_TRIES = 20
@@ -572,9 +594,9 @@ def _branch_and_bound(highs, deadline, options, start: SolveResult | None, bound
     it, and it is never the answer by itself.
     """
     if start is not None:
-        highs.setSolution(_solution(start.col_value))
+        highs.setSolution(_solution(highs, start.col_value))
     elif hint is not None:
-        highs.setSolution(_solution(hint))
+        highs.setSolution(_solution(highs, hint))
     res = _run(highs, deadline, is_mip=True, method="branch-and-bound")
     res.solve_s += spent
     if not res.has_solution and start is not None:
@@ -592,9 +614,9 @@ def _branch_and_bound(highs, deadline, options, start: SolveResult | None, bound
     return res
 
 
-def _solution(col_value: np.ndarray) -> highspy.HighsSolution:
+def _solution(highs: highspy.Highs, col_value: np.ndarray) -> highspy.HighsSolution:
     sol = highspy.HighsSolution()
-    sol.col_value = list(col_value)
+    sol.col_value = list(scaling.of(highs).x_scaled(col_value))
     sol.value_valid = True
     return sol
 
