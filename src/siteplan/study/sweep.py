@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from siteplan.safe_output import default_outdir
 from siteplan.study import runs as _runs
 from siteplan.study.runs import (
     ERROR_FILE,
@@ -524,7 +525,7 @@ def sweep(scenario_file: str | Path, grid: Iterable[str] = (), dists: Iterable[s
     base = list(overrides)
     sc = siteplan.load_scenario(scenario_file, base)  # the base scenario must be valid
     specs = plan_runs(g, d, samples, seed, base)
-    outdir = Path(outdir) if outdir is not None else Path("out") / f"sweep-{sc.name}"
+    outdir = Path(outdir) if outdir is not None else default_outdir(sc.name, "sweep-")
     check_sweep_dir(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     meta = {"scenario_file": str(scenario_file.resolve()), "overrides": base,
