@@ -46,7 +46,7 @@ def describe(exc: BaseException, interrupted: str = INTERRUPTED) -> tuple[int, l
     if isinstance(exc, KeyboardInterrupt):
         return 130, [f"error: {interrupted}"]
     if isinstance(exc, Terminated):
-        return 143, [f"error: {interrupted.replace('interrupted', 'terminated')}"]
+        return 143, [f"error: {interrupted}"]
     if isinstance(exc, OSError) and exc.strerror:  # disk full, read-only, permission, ...
         where = f"{exc.filename}: " if exc.filename else ""
         return OutputIOError.exit_code, [f"error: I/O failure: {where}{exc.strerror}"]

@@ -173,13 +173,19 @@ class Finance(_Strict):
     discount_rate: Num = Field(0.08, ge=0, le=1, description="for annualising capital costs")
 
 
+MAX_THREADS = 256  # HiGHS aborts the process when asked for far more threads than it can start
+MAX_TIME_LIMIT_S = 7 * 24 * 3600.0  # one week
+MAX_SEED = 2**31 - 1  # HiGHS's random_seed is a C int
+
+
 class Solver(_Strict):
     """HiGHS options. Times in seconds; the gap is relative."""
 
-    time_limit_s: Num = Field(300.0, gt=0)
+    time_limit_s: Num = Field(300.0, gt=0, le=MAX_TIME_LIMIT_S,
+                              description="covers every solve stage (docs/model.md, Solving)")
     mip_rel_gap: Num = Field(1e-4, ge=0, le=1)
-    threads: Int = Field(1, ge=1)
-    seed: Int = Field(0, ge=0)
+    threads: Int = Field(1, ge=1, le=MAX_THREADS, description="HiGHS threads")
+    seed: Int = Field(0, ge=0, le=MAX_SEED)
     integer_sites: bool = Field(True, description="open[s] binary (false: LP relaxation)")
     strategy: Literal["auto", "branch-and-bound"] = Field(
         "auto", description="auto: LP bound + relax-and-fix first, branch and bound if needed"
