@@ -45,6 +45,10 @@ def check_writable(target: Path, need_bytes: int = MIN_FREE_BYTES) -> None:
     written: its parent is created and a probe file written there; the disk has room."""
     target = Path(target)
     parent = target.parent
+    existing = next((p for p in (parent, *parent.parents) if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        raise OutputIOError(f"{target}: cannot write there ({existing} is a file, not a "
+                            "folder); choose another -o")
     try:
         parent.mkdir(parents=True, exist_ok=True)
         fd, probe = tempfile.mkstemp(prefix=".siteplan-probe-", dir=parent)
@@ -164,8 +168,13 @@ def spreadsheet_safe(value: object) -> object:
 
 def spreadsheet_safe_frame(df):
     """``df`` with every text cell passed through :func:`spreadsheet_safe` (a copy)."""
+    import pandas as pd
+
     out = df.copy()
     for col in out.columns:
-        if out[col].dtype == object or str(out[col].dtype).startswith("string"):
+        dtype = out[col].dtype
+        if isinstance(dtype, pd.CategoricalDtype):
+            out[col] = out[col].astype(object)
+        if pd.api.types.is_object_dtype(out[col]) or pd.api.types.is_string_dtype(out[col]):
             out[col] = out[col].map(spreadsheet_safe)
     return out

@@ -154,7 +154,8 @@ def solve_model(m: pyo.ConcreteModel, options: SolverOptions, want_duals: bool =
     form = compile_form(m)
     highs = _pass_model(form)
     load_s = time.perf_counter() - t0
-    if write_lp is not None and highs.writeModel(str(write_lp)) != highspy.HighsStatus.kOk:
+    if write_lp is not None and (highs.writeModel(str(write_lp)) == highspy.HighsStatus.kError
+                                 or not Path(write_lp).is_file()):
         raise OutputIOError(f"--write-lp {write_lp}: HiGHS could not write the model there "
                             "(expected a writable .lp or .mps path)")
     result = _solve_loaded(highs, m, form, options, want_duals, warm=None,
@@ -464,6 +465,8 @@ HIGHS_STATUS: dict[highspy.HighsModelStatus, Status] = {
     S.kModelEmpty: Status.ERROR,  # a siteplan model always has columns
     S.kUnknown: Status.ERROR,  # (an interior point may still be usable: _lp_bound)
     **({S.kMemoryLimit: Status.ERROR} if hasattr(S, "kMemoryLimit") else {}),
+    # cancelSolve: only the watchdog cancels, at the time limit
+    **({S.kHighsInterrupt: Status.TIME_LIMIT} if hasattr(S, "kHighsInterrupt") else {}),
 }
 
 

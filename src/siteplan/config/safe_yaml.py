@@ -70,3 +70,15 @@ def check_expansion(node: yaml.Node, limit: int = MAX_VALUES) -> None:
         raise LimitError(f"aliases expand to more than {limit:,} keys and values (an alias "
                          "bomb?); expected a plain scenario: repeat small pieces only",
                          node.start_mark)
+
+
+def _construct_int(loader: LimitedLoader, node: yaml.ScalarNode) -> int:
+    """YAML ints, but a number too long for Python (over 4300 digits) is a YAML problem."""
+    try:
+        return yaml.SafeLoader.construct_yaml_int(loader, node)
+    except ValueError:
+        raise LimitError(f"a number of {len(node.value):,} digits; expected a plain number",
+                         node.start_mark) from None
+
+
+LimitedLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)

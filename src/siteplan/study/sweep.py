@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from siteplan.errors import OutputExistsError
 from siteplan.safe_output import default_outdir
 from siteplan.study import runs as _runs
 from siteplan.study.runs import (
@@ -244,13 +245,14 @@ def check_sweep_dir(outdir: Path) -> None:
     if not outdir.exists():
         return
     if not outdir.is_dir():
-        raise StudyError(f"{outdir}: exists and is not a folder; choose another -o")
+        raise OutputExistsError(f"{outdir}: exists and is not a folder; not replacing it; "
+                                "choose another -o")
     foreign = sorted(p.name for p in outdir.iterdir() if p.name not in SWEEP_FILES
                      and not p.name.startswith("."))
     if foreign:
         shown = ", ".join(foreign[:3]) + (" ..." if len(foreign) > 3 else "")
-        raise StudyError(f"{outdir}: holds files that are not sweep results ({shown}); "
-                         "choose another -o")
+        raise OutputExistsError(f"{outdir}: holds files that are not sweep results ({shown}); "
+                                "not writing into it; choose another -o")
 
 
 def _finished(folder: Path, wanted: dict | None, retry_failed: bool) -> bool:
