@@ -68,6 +68,8 @@ CORPUS = [
     ("huge_threads.yaml", "line 3", "key 'solver.threads'", "less than or equal to 256"),
     ("control_character.yaml", "line 1", "control character U+0007 is not allowed"),  # item 4
     ("nul_byte.yaml", "line 1", "control character U+0000 is not allowed"),
+    ("escaped_control_name.yaml", "line 1", "key 'name': control character U+001B is not "
+                                            "allowed; expected printable text"),
     ("utf16.yaml", "line 1", "not UTF-8 text (invalid byte 0xff at offset 0)"),
     ("latin1.yaml", "line 1", "not UTF-8 text (invalid byte 0xe9 at offset 9)"),
 ]
@@ -76,7 +78,7 @@ CORPUS = [
 def test_the_corpus_is_all_here():
     names = {p.name for p in HOSTILE.glob("*.yaml")}
     assert {c[0] for c in CORPUS} <= names
-    assert len(names) >= 17
+    assert len(names) >= 18
 
 
 @pytest.mark.parametrize("case", CORPUS, ids=[c[0] for c in CORPUS])

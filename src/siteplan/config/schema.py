@@ -6,10 +6,12 @@ errors into one-line messages with a did-you-mean suggestion.
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -33,6 +35,22 @@ def _not_number(value: object) -> object:
     return value
 
 
+def _printable(value: object, allowed: str = "") -> object:
+    # control characters (written as YAML escapes such as "\x1b") would reach terminals,
+    # file names and one-line messages
+    if isinstance(value, str):
+        bad = next((c for c in value if c not in allowed
+                    and (unicodedata.category(c) == "Cc" or c in "\u2028\u2029")), None)
+        if bad is not None:
+            raise ValueError(f"control character U+{ord(bad):04X} is not allowed; expected "
+                             "printable text")
+    return value
+
+
+def _printable_lines(value: object) -> object:
+    return _printable(value, allowed="\n\t")
+
+
 def _path_text(value: object) -> object:
     if not isinstance(value, str | Path):
         raise ValueError(f"expected a folder path as text, got {type(value).__name__} {value!r}")
@@ -43,7 +61,8 @@ def _path_text(value: object) -> object:
 
 Num = Annotated[float, BeforeValidator(_not_bool)]
 Int = Annotated[int, BeforeValidator(_not_bool)]
-Text = Annotated[str, BeforeValidator(_not_number)]
+Text = Annotated[str, BeforeValidator(_not_number), AfterValidator(_printable)]
+Prose = Annotated[str, BeforeValidator(_not_number), AfterValidator(_printable_lines)]
 Multiplier = Annotated[float, BeforeValidator(_not_bool), Field(ge=0)]
 
 
@@ -226,7 +245,7 @@ class Scenario(_Strict):
     """A validated, frozen planning scenario."""
 
     name: Text = Field(min_length=1)
-    description: Text = ""
+    description: Prose = ""
     dataset: Annotated[Path, BeforeValidator(_path_text)] = Field(
         description="dataset folder, relative to the scenario file")
     currency: Text = "CNY"
