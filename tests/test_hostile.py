@@ -291,6 +291,15 @@ def test_report_replaces_its_own_file_and_a_foreign_one_only_with_force(solved, 
     assert "siteplan-output" in foreign.read_text()
 
 
+def test_compare_replaces_its_own_files(solved, tmp_path):
+    _, out = solved
+    csv = tmp_path / "cmp.csv"
+    for _ in range(2):
+        res = invoke("compare", out, out, "-o", csv)
+        assert res.exit_code == 0, res.output
+    assert (tmp_path / "cmp_inputs.csv").is_file()
+
+
 def test_sweep_refuses_a_file_as_its_folder(solved, tmp_path):
     path, _ = solved
     target = tmp_path / "demand.csv"
