@@ -409,7 +409,8 @@ def test_formula_names_are_neutralised_in_csv_outputs(tmp_path):
 @pytest.mark.parametrize("name, code, pieces", [
     ("model.txt", 2, ("unknown model file extension '.txt'; expected .lp or .mps",)),
     ("model", 2, ("unknown model file extension '(none)'",)),
-    ("file/model.lp", 7, ("cannot write there (", "file is a file, not a folder)")),
+    ("file/model.lp", 7, ("--write-lp ", ": cannot write there (", "file is a file, not a "
+                                                                   "folder)")),
 ])
 def test_write_lp_refuses_what_it_cannot_write(tmp_path, name, code, pieces):
     path = write_scenario(tmp_path, tiny_tables())

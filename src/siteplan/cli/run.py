@@ -49,7 +49,7 @@ def load_checked(path: Path, overrides: tuple[str, ...]):
 
 def check_write_lp(path: Path) -> None:
     """--write-lp: a known model format (.lp, .mps) in a folder that can be written."""
-    from siteplan.errors import ScenarioError
+    from siteplan.errors import OutputIOError, ScenarioError
     from siteplan.safe_output import check_writable
 
     if path.suffix.lower() not in LP_SUFFIXES:
@@ -58,7 +58,10 @@ def check_write_lp(path: Path) -> None:
     if path.is_dir():
         raise ScenarioError(f"--write-lp {path}: is a folder; expected a file name ending in "
                             ".lp or .mps")
-    check_writable(path, need_bytes=0)
+    try:
+        check_writable(path, need_bytes=0)
+    except OutputIOError as exc:
+        raise OutputIOError(f"--write-lp {exc}") from None
 
 
 @click.command(epilog=examples(EXAMPLES["run"]))
