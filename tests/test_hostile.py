@@ -164,7 +164,7 @@ def test_a_model_highs_refuses_is_a_solver_error_not_a_crash(tmp_path):
     sc = siteplan.load_scenario(write_scenario(tmp_path, tiny_tables()))
     data = siteplan.prepare(sc)  # past validation (the API lets a caller change the data)
     mx = np.array(data.site_max_mw, dtype=float)
-    mx[0] = 1e15
+    mx[0] = 1e300  # 1e15 alone is brought into range by siteplan.scaling; this is not
     model = build_model(dataclasses.replace(data, site_max_mw=mx))
     with pytest.raises(SolverError, match="HiGHS refused the model: a matrix coefficient of "
                                           "1e"):
