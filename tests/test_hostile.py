@@ -315,7 +315,7 @@ def test_time_limit_covers_the_whole_solve(tmp_path):
     from test_time_limit import hard_cfl
 
     path = write_scenario(tmp_path, hard_cfl(120, 400), solver__mip_rel_gap=0.0,
-                          solver__time_limit_s=3.0)
+                          solver__time_limit_s=3.0, solver__strong_links=False)  # hard: weak
     out = tmp_path / "out"
     res = invoke("run", path, "-o", out)
     assert res.exit_code == 0, res.output
@@ -334,7 +334,8 @@ def test_relax_and_fix_plan_does_not_depend_on_the_time_limit(tmp_path):
     plans = []
     for limit in (12.0, 60.0):
         path = write_scenario(tmp_path / str(limit), hard_cfl(80, 300),
-                              solver__mip_rel_gap=0.5, solver__time_limit_s=limit)
+                              solver__mip_rel_gap=0.5, solver__time_limit_s=limit,
+                              solver__strong_links=False)  # hard: the weak formulation
         res = siteplan.solve(siteplan.load_scenario(path))
         assert res.summary["status"] == "gap_limit"
         plans.append((sorted(res.sites.loc[res.sites["open"] > 0.5, "site"]), res.objective))
