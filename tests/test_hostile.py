@@ -232,7 +232,7 @@ def test_dollar_names_draw_in_map_and_report(tmp_path):
     ("/tmp/siteplan-hostile-{tag}/abs", "tmp-siteplan-hostile-{tag}-abs"),
     ("../../escaped-{tag}", "escaped-{tag}"),
     ("..", "scenario"),
-    ("a b\tc/d", "a-b-c-d"),
+    ("a b|c/d", "a-b-c-d"),
 ])
 def test_names_become_safe_folders_under_out(tmp_path, monkeypatch, name, folder):
     tag = uuid.uuid4().hex[:8]
