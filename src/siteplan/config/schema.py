@@ -62,11 +62,21 @@ class Demand(_Strict):
 
 
 class Prices(_Strict):
-    """Multipliers on electricity prices (e.g. a western price shock: zone_scale: {west: 1.3})."""
+    """Multipliers on grid electricity prices (e.g. a western price shock: zone_scale:
+    {west: 1.3}).
 
-    scale: Num = Field(1.0, ge=0)
-    zone_scale: dict[str, Multiplier] = Field(default_factory=dict)
-    region_scale: dict[str, Multiplier] = Field(default_factory=dict)
+    They scale the grid price of each location (its ``price_per_mwh``, or its region's, times
+    the time-of-use shape): ``scale`` everywhere, ``zone_scale`` by the location's zone,
+    ``region_scale`` by its region; the three multiply. PPA contracts (energy and wheeling),
+    curtailed energy and certificates are not scaled."""
+
+    scale: Num = Field(1.0, ge=0, description="multiplier on every location's grid price")
+    zone_scale: dict[str, Multiplier] = Field(
+        default_factory=dict, description="per zone id: multiplier on the grid price of the "
+        "zone's locations (not PPAs, curtailment or certificates)")
+    region_scale: dict[str, Multiplier] = Field(
+        default_factory=dict, description="per region id: multiplier on the grid price of the "
+        "region's locations")
 
 
 class Certificates(_Strict):

@@ -75,6 +75,11 @@ TABLES: dict[str, Table] = {
                 Column("free_cooling_h", "float", "h/yr", default=None, min=0, max=8760),
                 Column("water_stress", "float", "", default=None, min=0),
                 Column("demand_share", "float", "", default=None, min=0, max=1),
+                Column("grid_region", "id", "", "regional grid the province belongs to "
+                       "(informational; used by rules per grid region)", default=None),
+                Column("construction_index", "float", "", "regional construction-cost index "
+                       "(1 = national average); scales facility capex and opex", default=1.0,
+                       min=0.1, max=10),
             ),
         ),
         Table(
@@ -93,8 +98,13 @@ TABLES: dict[str, Table] = {
                 Column("kind", "text", default=None),
                 Column("price_per_mwh", "float", "currency/MWh", default=None, min=0),
                 Column("fixed_cost_per_year", "float", "currency/yr", default=0.0, min=0),
+                Column("connection_cost_per_mw_year", "float", "currency/MW-yr", "grid "
+                       "connection cost per MW of facility (site) power, on top of the fixed "
+                       "cost", default=0.0, min=0),
                 Column("min_mw", "float", "MW-IT", default=0.0, min=0),
                 Column("max_mw", "float", "MW-IT", min=0),
+                Column("grid_headroom_mw", "float", "MW", "facility power the local grid can "
+                       "supply to new load (blank: no limit)", default=None, min=0),
             ),
         ),
         Table(
@@ -105,6 +115,8 @@ TABLES: dict[str, Table] = {
                 Column("name", "text"),
                 Column("facility_cost_per_mw_year", "float", "currency/MW-yr", default=0.0, min=0),
                 Column("wue_l_per_kwh", "float", "L/kWh", default=0.0, min=0),
+                Column("opex_per_mw_year", "float", "currency/MW-yr", "facility operation and "
+                       "maintenance, staff and insurance per MW-IT built", default=0.0, min=0),
             ),
         ),
         Table(
@@ -132,6 +144,8 @@ TABLES: dict[str, Table] = {
                 Column("idle_share", "float", "", default=0.3, min=0, max=1),
                 Column("first_year", "int", "yr", "first year it can be bought (blank: always)",
                        default=None, min=2000, max=2100),
+                Column("opex_share", "float", "1/yr", "annual hardware support, spares and "
+                       "insurance as a share of capex_per_unit", default=0.0, min=0, max=1),
             ),
         ),
         Table(
@@ -235,8 +249,13 @@ TABLES: dict[str, Table] = {
             columns=(
                 _id("region", ref="regions"),
                 Column("tech", "id", choices=TECHS),
-                Column("cost_per_mw_year", "float", "currency/MW-yr", min=0),
-                Column("max_mw", "float", "MW", default=None, min=0),
+                Column("cost_per_mw_year", "float", "currency/MW-yr", "energy price of the "
+                       "contract per MW of plant", min=0),
+                Column("max_mw", "float", "MW", "contracted MW of the technology available to "
+                       "all locations of the region together", default=None, min=0),
+                Column("wheeling_per_mwh", "float", "currency/MWh", "grid charges a wheeled "
+                       "contract pays on each MWh delivered (transmission and distribution, "
+                       "system operation, funds, losses)", default=0.0, min=0),
             ),
         ),
         Table(

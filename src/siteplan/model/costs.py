@@ -12,6 +12,8 @@ COST_TERMS = (
     "fixed",  # opening cost of site options (currency/yr)
     "hardware",  # annualised accelerator capital
     "facility",  # annualised building + cooling capital
+    "connection",  # grid connection sized to the site's MW (on top of "fixed")
+    "opex",  # facility O&M, staff, insurance; hardware support and insurance
     "electricity",  # grid energy at time-of-use prices
     "ppa",  # contracted renewable capacity
     "certificates",  # green certificates

@@ -5,11 +5,13 @@ Balanced per location l (at most one option opens there, so this is exact):
     grid[l,t] + clean[l,t] = sum_{s at l} pue[s] it[s,t]                       (MW)
     clean[l,t] = sum_{p at l} ppa[p,t] + (terms other families register with add_supply:
                  curtailed energy bought, storage discharge - charge)
-    ppa[p,t] <= cf[p,t] ppa_mw[p];   ppa_mw[p] <= max_mw[p]
+    ppa[p,t] <= cf[p,t] ppa_mw[p];   sum_{p of region r, tech g} ppa_mw[p] <= max_mw[r,g]
+    (a region's cap is shared by all its locations)
 ``add`` makes the grid and PPA variables; ``add_balance`` writes the balance (once every supply
 is registered) and the PPA output limits, in that order.
 
-Costs: electricity w_t price[l,t] grid[l,t]; ppa cost[p] ppa_mw[p].
+Costs: electricity w_t price[l,t] grid[l,t]; ppa cost[p] ppa_mw[p] + w_t wheel[p] ppa[p,t]
+(the grid charges a wheeled contract pays on the energy delivered).
 """
 
 from __future__ import annotations
@@ -51,6 +53,23 @@ def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
     cost = (d.location_price[locs] * d.slice_weight_h[None, :]).ravel()
     add_cost(m, "electricity", lin(cost, list(grid.values())))
     add_cost(m, "ppa", lin(d.ppa_cost_per_mw, list(m.v_ppa_mw.values())))
+    wheel = (d.ppa_wheeling_per_mwh[:, None] * d.slice_weight_h[None, :]).ravel()
+    if n_p and wheel.any():
+        add_cost(m, "ppa", lin(wheel, list(m.v_ppa_use_mw.values())))
+    shared = []
+    for members in _ppa_groups(d):
+        if len(members) > 1 and not np.isinf(d.ppa_max_mw[members[0]]):
+            vs = [m.v_ppa_mw[p] for p in members]
+            shared.append(lin([1.0] * len(vs), vs) <= float(d.ppa_max_mw[members[0]]))
+    indexed_constraint(m, "c_ppa_region_cap", shared)
+
+
+def _ppa_groups(d: ModelData) -> list[list[int]]:
+    """PPA options grouped by (region, tech): the options that share one regional cap."""
+    groups: dict[tuple[int, str], list[int]] = {}
+    for p, (loc, tech) in enumerate(zip(d.ppa_location, d.ppa_tech, strict=True)):
+        groups.setdefault((int(d.location_region[loc]), tech), []).append(p)
+    return list(groups.values())
 
 
 def add_supply(m, loc: int, t: int, coef: float, var) -> None:

@@ -4,7 +4,8 @@
     sum_{s at location l} open[s] <= 1
     existing_mw[s] > 0  =>  open[s] = 1 and sum_h cap[s,h] >= existing_mw[s]
 
-Costs: fixed[s] open[s]; (capex_hw[h] + facility[s]) cap[s,h].
+Costs: fixed[s] open[s]; (capex_hw[h] + facility[s]) cap[s,h]; connection[s] cap[s,h] (grid
+connection per MW of site power x PUE); opex (opex_site[s] + opex_hw[h]) cap[s,h].
 """
 
 from __future__ import annotations
@@ -55,3 +56,6 @@ def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
     cap_vars = list(m.v_cap_mw.values())
     add_cost(m, "hardware", lin(d.hw_capex_per_mw[hw] if len(hw) else [], cap_vars))
     add_cost(m, "facility", lin(d.site_facility_cost_per_mw[st] if len(st) else [], cap_vars))
+    if len(st):
+        add_cost(m, "connection", lin(d.site_connection_per_mw[st], cap_vars))
+        add_cost(m, "opex", lin(d.site_opex_per_mw[st] + d.hw_opex_per_mw[hw], cap_vars))

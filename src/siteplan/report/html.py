@@ -22,7 +22,8 @@ from siteplan.report.result import ReportError, ResultFolder, load_result
 
 _BREAKDOWN_LABELS = {
     "fixed": "Site fixed costs", "hardware": "Hardware (annualised)",
-    "facility": "Facility and cooling", "electricity": "Grid electricity",
+    "facility": "Facility and cooling", "connection": "Grid connection",
+    "opex": "Operation, staff, insurance", "electricity": "Grid electricity",
     "ppa": "Renewable PPAs", "certificates": "Green certificates",
     "storage": "Battery storage", "curtailment": "Curtailed renewables", "network": "Network",
     "carbon": "Carbon", "unserved": "Unserved demand penalty",

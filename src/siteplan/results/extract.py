@@ -90,8 +90,9 @@ def extract(m: pyo.Block, d: ModelData, res: SolveResult, cost_weight: float = 1
     clean_l = ppa_l_use + sup["curtail_mw"] + sup["discharge_mw"] - sup["charge_mw"]
     clean = clean_l[d.site_location] * share_t  # clean supply to the site's load (MW)
     curt = sup["curtail_mw"][d.site_location] * share_t
-    ppa_cost_l = np.bincount(d.ppa_location, weights=d.ppa_cost_per_mw * ppa_mw,
-                             minlength=len(d.locations))
+    ppa_spend = d.ppa_cost_per_mw * ppa_mw + (d.ppa_wheeling_per_mwh[:, None] * ppa_use
+                                              * w).sum(axis=1)
+    ppa_cost_l = np.bincount(d.ppa_location, weights=ppa_spend, minlength=len(d.locations))
     ppa_mw_l = np.bincount(d.ppa_location, weights=ppa_mw, minlength=len(d.locations))
     gec = gec_l[d.site_location] * share_y
     price = d.location_price[d.site_location]
@@ -111,6 +112,8 @@ def extract(m: pyo.Block, d: ModelData, res: SolveResult, cost_weight: float = 1
         "fixed": d.site_fixed_cost * opened,
         "hardware": cap_sh @ d.hw_capex_per_mw,
         "facility": d.site_facility_cost_per_mw * mw_total,
+        "connection": d.site_connection_per_mw * mw_total,
+        "opex": d.site_opex_per_mw * mw_total + cap_sh @ d.hw_opex_per_mw,
         "electricity": (price * grid * w).sum(axis=1),
         "ppa": ppa_cost_l[d.site_location] * share_y,
         "certificates": gec * (pol.certificates.price_per_mwh if pol.certificates else 0.0),
