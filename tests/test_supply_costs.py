@@ -99,3 +99,16 @@ def test_opex_connection_and_construction_index(tmp_path):
     assert site["cost_opex"] == pytest.approx(60_000)
     assert site["cost_connection"] == pytest.approx(3_000)
     assert float(pd.Series(b).sum()) == pytest.approx(res.summary["objective"])
+
+
+def test_ppa_scale_and_zone_scale_price_the_contracts_not_the_grid(tmp_path):
+    # x4: 45.7/MWh < 50, the PPA still covers the 2 MW (2 x 4 x 100,000);
+    # x5 on the west zone (lb is in region b, west): 57.1 > 50, the grid does
+    four = solve_tiny(tmp_path / "x4", _cheap_solar(tiny_tables()), prices__ppa_scale=4.0)
+    assert four.summary["objective"] == pytest.approx(2 * 4 * 100_000)
+    five = solve_tiny(tmp_path / "x5", _cheap_solar(tiny_tables()),
+                      prices__ppa_zone_scale={"west": 5.0})
+    assert five.summary["objective"] == pytest.approx(2 * H * 50)
+    grid = solve_tiny(tmp_path / "g", _cheap_solar(tiny_tables()),
+                      prices__zone_scale={"west": 3.0})  # grid x3: PPA unchanged
+    assert grid.summary["objective"] == pytest.approx(2 * 100_000)

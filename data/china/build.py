@@ -168,10 +168,8 @@ GRID_REGION = {"华北": "north", "东北": "northeast", "华东": "east", "华�
 # estimate: only part of a province's curtailed output sits behind the same grid constraint
 # as a data-centre site, and only that part can be absorbed there.
 CURTAIL_ACCESSIBLE_SHARE = 0.5
-# estimate: curtailed energy is free as energy; the buyer still pays the non-floating part of
-# the flat price (T&D, system operation, funds) = 1 - 0.62, the default floating share of
-# the time-of-use rules (mean implied share of three official agency tables, see above).
-CURTAIL_PRICE_SHARE_OF_FLAT = 1 - 0.62
+# estimate: curtailed energy is free as energy; the buyer still pays the grid charges a
+# wheeled contract pays (wheeling_per_mwh below: T&D at 110 kV, system operation, funds, loss).
 
 # Battery storage (storage.csv): one LFP technology with separate energy and power costs.
 # China Energy Engineering 2025 LFP system tender (25 GWh; results relayed by Mercom India,
@@ -701,7 +699,7 @@ def build_ppa(regions, cf_means):
 def build_curtailment(regions, renewables):
     gm = read("china_generation_mix.csv")
     gm["region"] = gm["name_en"].map(REGION_SLUG)
-    price = dict(zip(regions["region"], regions["price_per_mwh"].astype(float)))
+    charges = grid_charges(regions)
     weight = {s: d for s, _m, d in SEASONS}
     cf = renewables.assign(cf=renewables["cf"].astype(float),
                            w=renewables["slice"].str.split("-").str[0].map(weight))
@@ -721,7 +719,7 @@ def build_curtailment(regions, renewables):
             continue
         for sl, v in mw.items():
             rows.append({"region": reg, "slice": sl, "surplus_mw": fmt(v, 1),
-                         "price_per_mwh": fmt(price[reg] * CURTAIL_PRICE_SHARE_OF_FLAT, 1)})
+                         "price_per_mwh": fmt(charges[reg], 1)})
     return pd.DataFrame(rows)
 
 

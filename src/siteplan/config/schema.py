@@ -67,8 +67,9 @@ class Prices(_Strict):
 
     They scale the grid price of each location (its ``price_per_mwh``, or its region's, times
     the time-of-use shape): ``scale`` everywhere, ``zone_scale`` by the location's zone,
-    ``region_scale`` by its region; the three multiply. PPA contracts (energy and wheeling),
-    curtailed energy and certificates are not scaled."""
+    ``region_scale`` by its region; the three multiply. PPA contracts (energy and wheeling)
+    have their own multipliers, ``ppa_scale`` and ``ppa_zone_scale``; curtailed energy and
+    certificates are not scaled."""
 
     scale: Num = Field(1.0, ge=0, description="multiplier on every location's grid price")
     zone_scale: dict[str, Multiplier] = Field(
@@ -77,6 +78,11 @@ class Prices(_Strict):
     region_scale: dict[str, Multiplier] = Field(
         default_factory=dict, description="per region id: multiplier on the grid price of the "
         "region's locations")
+    ppa_scale: Num = Field(1.0, ge=0, description="multiplier on every PPA's delivered cost "
+                           "(contract energy and wheeling charges)")
+    ppa_zone_scale: dict[str, Multiplier] = Field(
+        default_factory=dict, description="per zone id: multiplier on the delivered cost of "
+        "PPAs at the zone's locations")
 
 
 class Certificates(_Strict):

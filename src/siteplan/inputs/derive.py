@@ -229,6 +229,10 @@ def derive(scenario: Scenario, inputs: Inputs,
     price, green, ef = _location_energy(scenario, inputs, regions_df, locs, location_region,
                                         regions, group, weight)
     ppa = _ppa(inputs, regions, location_region, group, weight)
+    pr = scenario.prices
+    ppa_mult = np.array([pr.ppa_scale * pr.ppa_zone_scale.get(location_zone[loc], 1.0)
+                         for loc in ppa[0]])
+    ppa = (ppa[0], ppa[1], ppa[2], ppa[3] * ppa_mult, ppa[4], ppa[5] * ppa_mult)
     keep = np.isin(ppa[0], site_location)  # PPAs only where some option may open
     ppa = (ppa[0][keep], [t for t, k in zip(ppa[1], keep, strict=True) if k], ppa[2][keep],
            ppa[3][keep], ppa[4][keep], ppa[5][keep])

@@ -40,6 +40,7 @@ _SCENARIO_ID_KEYS = (
     ("demand.region_scale", ("demand", "region_scale"), "regions"),
     ("prices.region_scale", ("prices", "region_scale"), "regions"),
     ("prices.zone_scale", ("prices", "zone_scale"), "zones"),
+    ("prices.ppa_zone_scale", ("prices", "ppa_zone_scale"), "zones"),
     ("policy.pue_cap", ("policy", "pue_cap"), "zones"),
     ("policy.exclude_zones", ("policy", "exclude_zones"), "zones"),
     ("policy.exclude_locations", ("policy", "exclude_locations"), "locations"),
