@@ -112,3 +112,13 @@ def test_ppa_scale_and_zone_scale_price_the_contracts_not_the_grid(tmp_path):
     grid = solve_tiny(tmp_path / "g", _cheap_solar(tiny_tables()),
                       prices__zone_scale={"west": 3.0})  # grid x3: PPA unchanged
     assert grid.summary["objective"] == pytest.approx(2 * 100_000)
+
+
+def test_existing_capacity_above_the_headroom_stands(tmp_path):
+    # lb already holds 2 MW-IT; headroom 1.5 MW limits new load, not what is built
+    t = tiny_tables()
+    t["locations"][1]["grid_headroom_mw"] = 1.5
+    t["site_options"][1]["existing_mw"] = 2.0
+    res = solve_tiny(tmp_path, t)
+    assert res.summary["objective"] == pytest.approx(2 * H * 50)
+    assert res.sites.set_index("location").at["lb", "mw_it_total"] == pytest.approx(2.0)

@@ -251,7 +251,9 @@ def derive(scenario: Scenario, inputs: Inputs,
     # grid headroom (MW of site power) caps the IT MW an option can hold: cap x PUE <= headroom
     headroom = loc_row["grid_headroom_mw"].to_numpy(float)
     max_mw = loc_row["max_mw"].to_numpy(float)
-    max_mw = np.where(np.isnan(headroom), max_mw, np.minimum(max_mw, headroom / pue))
+    capped = np.minimum(max_mw, headroom / pue)
+    capped = np.maximum(capped, sites_df["existing_mw"].to_numpy(float))  # what stands, stays
+    max_mw = np.where(np.isnan(headroom), max_mw, capped)
     opex = sites_df["cooling"].map(cooling["opex_per_mw_year"]).to_numpy(float) * index
     return ModelData(
         name=scenario.name,
