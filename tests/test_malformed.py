@@ -561,8 +561,8 @@ def _bad_values(col) -> list[str]:
         return ["maybe", "2", "ja", "truee"]
     if col.choices:
         return ["other", col.choices[0].upper(), col.choices[0] + "x"]
-    if col.kind == "id":
-        return ["Has Space", "UPPER", "a/b", "ü", "a.b", ""]
+    if col.kind == "id":  # a blank is bad only where the id is required
+        return ["Has Space", "UPPER", "a/b", "ü", "a.b"] + ([""] if col.required else [])
     return [""] if col.required else []
 
 
