@@ -36,10 +36,13 @@ EF_FOSSIL_2023 = 0.8273
 # Tibet has no provincial factor: Southwest (西南) regional 2023 factor as proxy (FACTS.md s.2).
 EF_TIBET_PROXY = 0.2472
 
-# estimate: flat-period price for provinces without a sourced figure
+# Flat-period grid price per province: the March 2026 1-10 kV two-part agency-purchase table
+# of each provincial grid company (raw/prices_2026_03.csv, 29 provinces, C: one month, as
+# relayed; raw/prices_sourced.csv holds official tables of other months as cross-checks).
+# estimate for Yunnan and Tibet (no figure):
 #   flat = coal benchmark (燃煤发电基准价) + ADDER, ADDER = mean(flat - benchmark) over the
-#   provinces with a sourced/derived flat price (raw/prices_sourced.csv); the adder stands for
-#   T&D 1-10 kV two-part + system operation + line loss + funds + market premium.
+#   29; the adder stands for T&D 1-10 kV two-part + system operation + line loss + funds +
+#   market premium.
 # Tibet's benchmark (0.4498) has unclear meaning (FACTS.md s.4), so Tibet uses Qinghai's.
 TIBET_BENCHMARK_PROXY_FROM = "qinghai"
 
@@ -293,6 +296,10 @@ LOCATIONS = [
 # centres near 0.3 CNY/kWh" (Inner Mongolia 2024 policy promises low-cost green power >= 80 %,
 # nmg.cnipai.com, no number).
 LOCATION_PRICE = {"guian": 350.0, "zhongwei": 360.0, "horinger": 300.0, "ulanqab": 300.0}
+# Cluster sites in a sub-provincial price zone take that zone's March 2026 flat price
+# (raw/prices_2026_03.csv rows with a zone, C): Zhangjiakou in the Jibei grid (冀北),
+# Shaoguan in northern Guangdong (粤北).
+ZONE_PRICE_ROWS = {"zhangjiakou": "Jibei", "shaoguan": "粤北"}
 # Cooling options per location: all three everywhere except evaporative where the province's
 # withdrawal ratio is "extremely high" (> 80 %, china_water.csv) -- there only air and liquid.
 WATER_STRESS_NO_EVAP = 0.80
@@ -359,11 +366,12 @@ def build_regions():
     p["region"] = p["name_en"].map(REGION_SLUG)
     clim = read("china_climate.csv")
     water = read("china_water.csv")
-    ps = read("prices_sourced.csv")
+    snap = read("prices_2026_03.csv")
+    snap = snap[snap["zone"] == ""]
 
     bench = dict(zip(p["region"], p["coal_benchmark_tariff_yuan_per_kwh"].astype(float)))
     bench["tibet"] = bench[TIBET_BENCHMARK_PROXY_FROM]
-    sourced = dict(zip(ps["region"], ps["flat_yuan_per_kwh"].astype(float)))
+    sourced = dict(zip(snap["name_en"].map(REGION_SLUG), snap["flat_yuan_per_kwh"].astype(float)))
     adder = sum(sourced[r] - bench[r] for r in sourced) / len(sourced)
 
     gdp = {}
@@ -443,8 +451,20 @@ def peak_load_mw():
     return out
 
 
+def location_prices():
+    """CNY/MWh per location with its own price: documented cluster prices and the flat price
+    of a sub-provincial zone (ZONE_PRICE_ROWS)."""
+    snap = read("prices_2026_03.csv")
+    out = dict(LOCATION_PRICE)
+    for loc, key in ZONE_PRICE_ROWS.items():
+        row = snap[snap["zone"].str.contains(key)].iloc[0]
+        out[loc] = float(row["flat_yuan_per_kwh"]) * 1000
+    return out
+
+
 def build_locations(regions):
     coords = location_coords()
+    own_price = location_prices()
     zone = dict(zip(regions["region"], regions["zone"]))
     code = dict(zip(regions["region"], regions["code"].astype(int)))
     peak = peak_load_mw()
@@ -456,7 +476,7 @@ def build_locations(regions):
         rows.append({
             "location": lid, "name": name, "name_local": local, "region": reg,
             "lat": fmt(lat, 4), "lon": fmt(lon, 4), "zone": zone[reg], "hub": hub, "kind": kind,
-            "price_per_mwh": fmt(LOCATION_PRICE[lid], 1) if lid in LOCATION_PRICE else "",
+            "price_per_mwh": fmt(own_price[lid], 1) if lid in own_price else "",
             "fixed_cost_per_year": fmt((base + SITE_EXTRA_UPFRONT[kind]) * a, 0),
             "connection_cost_per_mw_year": fmt(per_mw * a, 0),
             "max_mw": str(mx),

@@ -55,5 +55,18 @@ rn = rn.pivot_table(index="adcode", columns="hour", values="value", aggfunc="fir
 rn.columns = ["adcode"] + [f"h{h:02d}" for h in range(24)]
 rn.to_csv(OUT / "wind_diurnal_rn_dec2022.csv", index=False, lineterminator="\n")
 
+# provincial flat prices, March 2026 snapshot (1-10 kV two-part agency purchase), plus the
+# sub-provincial zones of two cluster sites (Jibei for Zhangjiakou, northern Guangdong for
+# Shaoguan)
+t = pd.read_csv(REF / "tariffs/china_tariffs.csv", dtype=str, keep_default_na=False)
+t = t[t["flat_yuan_per_kwh"] != ""][["adcode", "name_en", "year_month", "flat_yuan_per_kwh"]]
+t.insert(2, "zone", "")
+obs = pd.read_csv(REF / "tariffs/china_tariff_observations.csv", dtype=str, keep_default_na=False)
+obs = obs[(obs["year_month"] == "2026-03") & (obs["item"] == "flat")
+          & obs["zone"].str.contains("Jibei|粤北")]
+obs = obs.rename(columns={"value": "flat_yuan_per_kwh"})
+t = pd.concat([t, obs[["adcode", "name_en", "zone", "year_month", "flat_yuan_per_kwh"]]])
+t.to_csv(OUT / "prices_2026_03.csv", index=False, lineterminator="\n")
+
 for f in ["china_provinces.geojson", "china_context.geojson"]:
     shutil.copyfile(REF / "boundaries" / f, OUT / f)
