@@ -56,6 +56,9 @@ def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
     cap_vars = list(m.v_cap_mw.values())
     add_cost(m, "hardware", lin(d.hw_capex_per_mw[hw] if len(hw) else [], cap_vars))
     add_cost(m, "facility", lin(d.site_facility_cost_per_mw[st] if len(st) else [], cap_vars))
-    if len(st):
-        add_cost(m, "connection", lin(d.site_connection_per_mw[st], cap_vars))
-        add_cost(m, "opex", lin(d.site_opex_per_mw[st] + d.hw_opex_per_mw[hw], cap_vars))
+    connection = d.site_connection_per_mw[st] if len(st) else np.zeros(0)
+    if connection.any():
+        add_cost(m, "connection", lin(connection, cap_vars))
+    opex = d.site_opex_per_mw[st] + d.hw_opex_per_mw[hw] if len(st) else np.zeros(0)
+    if opex.any():
+        add_cost(m, "opex", lin(opex, cap_vars))
