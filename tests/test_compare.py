@@ -126,7 +126,7 @@ def test_cli_compares_run_folders(tmp_path):
                                "-o", str(csv)])
     assert res.exit_code == 0, res.output
     assert "By region: average delivered cost per Mtok" in res.output
-    assert "does not record the scenario" in res.output  # folders from 'siteplan run'
+    assert "policy.exclude_zones" in res.output  # the run folders record their scenario
     assert csv.is_file()
     # mixing a folder and a YAML (solved into a temporary folder)
     res = runner.invoke(main, ["compare", str(tmp_path / "ra"), str(b), "--no-cache"])

@@ -376,10 +376,7 @@ def _result_section(res: ResultFolder, idx: int, label: str, map_opts: dict | No
         except ReportError as exc:
             raise ReportError(f"{res.path}: map: {exc} (or use --no-map)") from None
         warnings.extend(f"{res.path}: {w}" for w in info["warnings"])
-        if info.get("dataset") is not None:
-            from siteplan.report.map import read_points
-
-            names = read_points(info["dataset"])[2]
+        names = info["location_names"]
         caption = (f"Regions shaded by {info['color']} cost per million tokens; circles: open "
                    "sites sized by IT capacity and coloured by green share; lines: demand "
                    "served in another region, width by tokens/day. Boundaries: "

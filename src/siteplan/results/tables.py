@@ -30,10 +30,11 @@ import numpy as np
 import pandas as pd
 
 from siteplan.errors import SiteplanError
+from siteplan.results.record import RECORD_FILES, Record, record_texts
 
 TABLE_FILES = ("allocation", "sites", "regions", "site_hours")
 RESULT_FILES = frozenset({*(f"{n}.csv" for n in TABLE_FILES), "excluded.csv", "summary.json",
-                          "builds.csv"})
+                          "builds.csv", *RECORD_FILES})
 # drawn from a result by `siteplan map` and `siteplan report`; replaced with it
 DERIVED_FILES = frozenset({"map.png", "report.html"})
 PAUSE_ENV = "SITEPLAN_TEST_PAUSE_WRITE_S"  # test hook, see the module docstring
@@ -66,6 +67,7 @@ class Results:
     summary: dict = field(default_factory=dict)
     site_hours: pd.DataFrame = field(default_factory=pd.DataFrame)  # open sites x slices
     builds: pd.DataFrame | None = None  # pathways only: what is built and retired when
+    record: Record | None = None  # what was solved (results/record.py); set by siteplan.solve
 
     @property
     def objective(self) -> float:
@@ -92,6 +94,8 @@ class Results:
             _pause()
             text = json.dumps(_jsonable(self.summary), indent=2, sort_keys=False) + "\n"
             _write_text(tmp / "summary.json", text)
+            for name, body in (record_texts(self.record) if self.record else {}).items():
+                _write_text(tmp / name, body)
             _fsync_dir(tmp)
             _replace_dir(tmp, outdir)
         except BaseException:

@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from siteplan.results.record import dataset_hash, make_record
 from siteplan.study import runs as _runs
 from siteplan.study.runs import (
     ERROR_FILE,
@@ -46,9 +47,7 @@ from siteplan.study.runs import (
     Outcome,
     StudyError,
     normalise_overrides,
-    recorded_scenario,
     run_id,
-    scenario_dict,
     write_outcome,
 )
 
@@ -252,23 +251,32 @@ def check_sweep_dir(outdir: Path) -> None:
                          "choose another -o")
 
 
-def _finished(folder: Path, wanted: dict | None, retry_failed: bool) -> bool:
-    """Whether a run folder already holds the answer for these inputs."""
-    summary = folder / SUMMARY_FILE
-    if summary.is_file():
+def _finished(folder: Path, want, retry_failed: bool) -> tuple[bool, str | None]:
+    """Whether a run folder already holds the answer for ``want`` (a Record, None: the
+    scenario does not load), and if it holds another answer, why it is not re-used."""
+    from siteplan.results.record import Record, RecordError, read_record, stale_reason
+
+    if (folder / SUMMARY_FILE).is_file():
         try:
-            have = recorded_scenario(json.loads(summary.read_text(encoding="utf-8")))
-        except (OSError, ValueError):
-            return False
-        return wanted is None or have is None or have == wanted
+            have = read_record(folder)
+        except RecordError as exc:
+            return False, str(exc)
+        reason = stale_reason(have, want) if want is not None else None
+        return reason is None, reason
     err = folder / ERROR_FILE
     if err.is_file() and not retry_failed:
         try:
-            have = json.loads(err.read_text(encoding="utf-8")).get("scenario")
+            e = json.loads(err.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return False
-        return wanted is None or have is None or have == wanted
-    return False
+            return False, None
+        if want is None or e.get("scenario") is None:  # it failed before its scenario loaded
+            return True, None
+        have = Record(scenario=e["scenario"], scenario_sha256=str(e.get("scenario_sha256")),
+                      dataset_sha256=str(e.get("dataset_sha256")),
+                      version=str(e.get("siteplan_version")))
+        reason = stale_reason(have, want)
+        return reason is None, reason
+    return False, None
 
 
 def row_of(spec: RunSpec, folder: Path) -> dict[str, Any]:
@@ -456,22 +464,34 @@ def run_batch(scenario_file: str | Path, specs: Sequence[RunSpec], outdir: str |
     result = SweepResult(table=pd.DataFrame(), outdir=outdir)
 
     todo: list[RunSpec] = []
+    data_hashes: dict[Path, tuple] = {}  # dataset folder -> its hash, computed once
+    stale: list[str] = []
     for spec in specs:
         folder = runs_dir / spec.run_id
-        try:  # resolving is cheap (no dataset): bad overrides fail here, stale folders show
-            wanted = scenario_dict(siteplan.load_scenario(scenario_file, list(spec.overrides)))
+        try:  # resolving is cheap: bad overrides fail here, stale folders show
+            sc = siteplan.load_scenario(scenario_file, list(spec.overrides))
         except siteplan.ScenarioError as exc:
-            if not _finished(folder, None, retry_failed):
+            if not _finished(folder, None, retry_failed)[0]:
                 write_outcome(Outcome(overrides=spec.overrides, status="bad_input",
                                       exit_code=exc.exit_code, error_type="ScenarioError",
                                       error="; ".join(exc.problems)), folder)
             else:
                 result.skipped += 1
             continue
-        if _finished(folder, wanted, retry_failed):
+        ds = Path(sc.dataset).resolve()
+        if ds not in data_hashes:
+            data_hashes[ds] = dataset_hash(ds)
+        done, reason = _finished(folder, make_record(sc, data_hashes[ds], places=False),
+                                 retry_failed)
+        if done:
             result.skipped += 1
         else:
             todo.append(spec)
+            if reason:
+                stale.append(f"run {spec.run_id}: {reason}")
+    if stale:
+        result.notes.append(f"{len(stale)} earlier run(s) solved again, their results were for "
+                            f"other inputs (first: {stale[0]})")
 
     bar = _Progress(len(todo), result.skipped, progress, desc)
 
