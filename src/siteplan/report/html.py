@@ -17,16 +17,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from siteplan import outputs
 from siteplan.report.map import figure_png, fmt_tokens, render_map
 from siteplan.report.result import ReportError, ResultFolder, load_result
-
-_BREAKDOWN_LABELS = {
-    "fixed": "Site fixed costs", "hardware": "Hardware (annualised)",
-    "facility": "Facility and cooling", "electricity": "Grid electricity",
-    "ppa": "Renewable PPAs", "certificates": "Green certificates",
-    "storage": "Battery storage", "curtailment": "Curtailed renewables", "network": "Network",
-    "carbon": "Carbon", "unserved": "Unserved demand penalty",
-}
 
 CSS = """
 :root { --ink:#1d2733; --muted:#5b6672; --line:#d9dee4; --band:#f5f7f9; --accent:#1f4e79; }
@@ -278,7 +271,8 @@ def breakdown_chart(results: list[ResultFolder], labels: list[str]) -> bytes:
         for b, v in zip(bars, values[i] / div, strict=True):
             ax.text(b.get_width() + total * 0.01, b.get_y() + b.get_height() / 2,
                     f"{v:,.2f}", va="center", fontsize=8)
-    ax.set_yticks(y, [_BREAKDOWN_LABELS.get(k, k) for k in comps], fontsize=9)
+    ax.set_yticks(y, [outputs.get(f"cost_breakdown.{k}").label.capitalize() for k in comps],
+                  fontsize=9)
     ax.set_xlabel(f"annual cost, {word} {cur}".replace("  ", " ").strip(), fontsize=9)
     ax.tick_params(axis="x", labelsize=8)
     ax.spines[["top", "right"]].set_visible(False)
@@ -291,6 +285,15 @@ def breakdown_chart(results: list[ResultFolder], labels: list[str]) -> bytes:
 # ----------------------------------------------------------------------------- sections
 
 
+def _figure(name: str, s: dict, cur: str, label: str | None = None, cls: str = ""
+            ) -> tuple[str, str, str, str]:
+    """(label, value, unit, css class) of summary figure ``name`` (siteplan.outputs)."""
+    out = outputs.get(name)
+    label = label or out.label[:1].upper() + out.label[1:]
+    return label, out.fmt(s.get(name), cur, unit=False).replace("-", "–"), \
+        out.shown_unit(cur), cls
+
+
 def _headline(res: ResultFolder) -> list[tuple[str, str, str, str]]:
     """(label, value, unit, css class) of the headline figures of one result."""
     s, cur = res.summary, res.currency
@@ -298,21 +301,20 @@ def _headline(res: ResultFolder) -> list[tuple[str, str, str, str]]:
     gap = _num(s.get("mip_gap"))
     status = str(s.get("status", "unknown"))
     mw = _num(s.get("mw_it_total"))
-    co2 = _num(s.get("tco2"))
     rows = [
-        ("Annual cost", cost, cost_unit, ""),
-        ("Cost per million tokens", _fmt(s.get("avg_cost_per_mtok"), 4), f"{cur}/Mtok", ""),
+        ("Annual cost", cost, f"{cost_unit}/yr", ""),
+        _figure("avg_cost_per_mtok", s, cur, "Cost per million tokens"),
         ("Demand", fmt_tokens(float(s.get("demand_tokens_per_day", 0) or 0)), "tokens/day",
          ""),
         ("Unserved", fmt_tokens(float(s.get("unserved_tokens_per_day", 0) or 0)),
          "tokens/day", ""),
-        ("Electricity", _fmt(s.get("energy_twh"), 2), "TWh/year", ""),
-        ("Green share", _pct(s.get("green_share")), "of electricity", ""),
-        ("Emissions", _fmt(co2 / 1e6 if co2 is not None else None, 3), "MtCO2/year", ""),
-        ("Tokens per kWh", _fmt(s.get("tokens_per_kwh"), 0), "tokens/kWh", ""),
+        _figure("energy_twh", s, cur, "Electricity"),
+        _figure("green_share", s, cur),
+        _figure("tco2", s, cur),
+        _figure("tokens_per_kwh", s, cur, "Tokens per kWh"),
         ("Sites opened", str(s.get("sites_open", len(res.open_sites))),
-         f"{mw:,.0f} MW IT" if mw is not None else "", ""),
-        ("Served from west", _pct(s.get("west_share")), "of tokens", ""),
+         outputs.fmt("mw_it_total", mw) if mw is not None else "", ""),
+        *[_figure(k, s, cur) for k in outputs.zone_share_keys(s)],
         ("Solver status", status, f"gap {gap:.3%}" if gap is not None else "",
          _status_class(status)),
     ]

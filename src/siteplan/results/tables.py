@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from siteplan import outputs
 from siteplan.errors import SiteplanError
 from siteplan.results.record import RECORD_FILES, Record, record_texts
 
@@ -38,22 +39,6 @@ RESULT_FILES = frozenset({*(f"{n}.csv" for n in TABLE_FILES), "excluded.csv", "s
 # drawn from a result by `siteplan map` and `siteplan report`; replaced with it
 DERIVED_FILES = frozenset({"map.png", "report.html"})
 PAUSE_ENV = "SITEPLAN_TEST_PAUSE_WRITE_S"  # test hook, see the module docstring
-
-# decimals per column, by name (first matching rule wins); tokens are whole numbers
-_DECIMALS = (
-    ("tokens_per_day", 0),
-    ("share", 6),
-    ("utilisation", 6),
-    ("cost_per_mtok", 6),
-    ("latency_ms", 3),
-    ("pue", 4),
-    ("mw", 4),
-    ("mwh", 3),
-    ("cost_", 2),
-    ("tco2", 3),
-    ("water_m3", 3),
-)
-
 
 @dataclass
 class Results:
@@ -177,12 +162,12 @@ def _pause() -> None:
 
 
 def format_table(df: pd.DataFrame) -> pd.DataFrame:
-    """Round each float column to its fixed decimals (stable, byte-identical output)."""
+    """Round each float column to its decimals in the outputs registry (stable bytes)."""
     out = df.copy()
     for col in out.columns:
         if not pd.api.types.is_float_dtype(out[col]):
             continue
-        decimals = next((n for key, n in _DECIMALS if key in col), 6)
+        decimals = outputs.decimals(col)
         vals = out[col].round(decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
         if decimals == 0 and vals.notna().all():
             out[col] = vals.astype("int64")
