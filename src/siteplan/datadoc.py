@@ -33,6 +33,12 @@ UTF-8 byte-order mark and CRLF line ends are accepted; `#` comment lines, NaN, i
 percent signs and thousands separators are rejected with the line number. Each (day, hour)
 has one slice; a demand profile covers every slice or none; a PPA offer needs capacity
 factors in `renewables.csv`. `siteplan validate` lists every problem at once.
+
+Zones are data: the `zone` column of `regions.csv` (and `locations.csv`) may hold any ids;
+the bundled datasets use `east` and `west`. Scenario keys by zone (`policy.pue_cap`,
+`prices.zone_scale`, `policy.exclude_zones`) must name zones of the dataset. The results
+give the share of tokens served from each zone but the first in alphabetical order (the
+shares sum to 1 with it): `west_share` for the bundled datasets.
 """
 
 AFTER = {

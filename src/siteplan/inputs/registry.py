@@ -50,7 +50,6 @@ def _id(name: str, ref: str | None = None, desc: str = "") -> Column:
     return Column(name, "id", description=desc, ref=ref)
 
 
-ZONES = ("east", "west")
 TECHS = ("solar", "wind")
 
 TABLES: dict[str, Table] = {
@@ -71,8 +70,9 @@ TABLES: dict[str, Table] = {
                        min=-90, max=90),
                 Column("lon", "float", "deg", "reference point (centroid) used for distances",
                        min=-180, max=180),
-                Column("zone", "id", description="policy zone (PUE cap, zone reporting)",
-                       choices=ZONES),
+                Column("zone", "id", description="policy zone, any id (e.g. `east`, `west`): "
+                       "keys of policy.pue_cap, prices.zone_scale, policy.exclude_zones and "
+                       "of the served-from-zone shares in the results"),
                 Column("price_per_mwh", "float", "currency/MWh", "flat-period (平段) "
                        "large-industry electricity price; time-of-use multipliers in tou.csv "
                        "scale it", min=0),
@@ -102,7 +102,7 @@ TABLES: dict[str, Table] = {
                 Column("lat", "float", "deg", "point used for distances", min=-90, max=90),
                 Column("lon", "float", "deg", "point used for distances", min=-180, max=180),
                 Column("zone", "id", description="policy zone (blank: the region's)",
-                       default=None, choices=ZONES),
+                       default=None),
                 Column("hub", "text", description="national hub / cluster it belongs to "
                        "(informational, used in reports)", default=None),
                 Column("kind", "text", description="e.g. `national-cluster`, `metro`, "

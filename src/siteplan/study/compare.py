@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from siteplan.model.costs import COST_TERMS
+from siteplan.outputs import zone_share_keys
 from siteplan.study.runs import (
     RunFolder,
     StudyError,
@@ -46,13 +47,14 @@ from siteplan.study.runs import (
 DAYS_PER_YEAR = 365.0  # slice weights sum to 8760 h (checked on load)
 TOKENS_PER_MTOK = 1e6
 
+# labels and units: siteplan.outputs; then the share served from each zone (<zone>_share)
 REGION_METRICS = ("demand_tokens_per_day", "avg_cost_per_mtok", "marginal_cost_per_mtok",
-                  "mean_latency_ms", "west_share")  # labels and units: siteplan.outputs
+                  "mean_latency_ms")
 COMPONENTS = COST_TERMS  # the objective's registered terms
 TOTAL_METRICS = ("cost", *(f"cost.{c}" for c in COMPONENTS), "avg_cost_per_mtok",
                  "demand_tokens_per_day", "served_tokens_per_day", "unserved_tokens_per_day",
-                 "energy_twh", "green_share", "tco2", "tokens_per_kwh", "west_share",
-                 "sites_open", "mw_it_total", "mip_gap")
+                 "energy_twh", "green_share", "tco2", "tokens_per_kwh", "{zones}",
+                 "sites_open", "mw_it_total", "mip_gap")  # {zones}: the <zone>_share keys
 IGNORED_INPUT_KEYS = ("source",)
 
 
@@ -215,12 +217,20 @@ def _cost(summary: dict) -> float:
         float(summary.get("objective", math.nan))
 
 
-def _totals(summary: dict) -> dict[str, float]:
+def _zone_keys(runs: list[RunFolder]) -> list[str]:
+    """The <zone>_share keys of any of the runs, in order of appearance."""
+    keys: list[str] = []
+    for run in runs:
+        keys += [k for k in zone_share_keys(run.summary) if k not in keys]
+    return keys
+
+
+def _totals(summary: dict, zone_keys: list[str]) -> dict[str, float]:
     br = summary.get("cost_breakdown") or {}
     out = {"cost": _cost(summary)}
     for c in COMPONENTS:
         out[f"cost.{c}"] = float(br.get(c, 0.0) or 0.0)
-    for key in TOTAL_METRICS:
+    for key in [k for m in TOTAL_METRICS for k in (zone_keys if m == "{zones}" else [m])]:
         if key not in out:
             value = summary.get(key)
             out[key] = float(value) if isinstance(value, int | float) else math.nan
@@ -247,19 +257,20 @@ def build_comparison(runs: list[RunFolder], notes: list[str] | None = None) -> C
     order: list[str] = []
     for run in runs:
         order += [r for r in run.regions["region"].astype(str) if r not in order]
+    zone_keys = _zone_keys(runs)
     cols = {}
     for label, run in zip(labels, runs, strict=True):
         reg = run.regions.assign(region=run.regions["region"].astype(str)).set_index("region")
         vals = {}
         for region in order:
-            for metric in REGION_METRICS:
+            for metric in (*REGION_METRICS, *zone_keys):
                 has = region in reg.index and metric in reg.columns
                 vals[(region, metric)] = float(reg.at[region, metric]) if has else math.nan
         cols[label] = vals
     regions = pd.DataFrame(cols)
     regions.index.names = ["region", "metric"]
 
-    totals = pd.DataFrame({label: _totals(run.summary)
+    totals = pd.DataFrame({label: _totals(run.summary, zone_keys)
                            for label, run in zip(labels, runs, strict=True)})
 
     # inputs: dotted keys whose value differs between any two scenarios
@@ -437,7 +448,7 @@ def format_comparison(cmp: Comparison) -> str:
                      *[_signed(vals[lb] - vals[base], scale, pat) for lb in labels[1:]]])
     out.append(_indent(_table(header, rows)))
 
-    for metric in REGION_METRICS:
+    for metric in dict.fromkeys(cmp.regions.index.get_level_values("metric")):
         title, scale, pat = _pattern(metric)
         unit = _output(metric).shown_unit(cur)
         out.append(f"\nBy region: {title} ({unit})")

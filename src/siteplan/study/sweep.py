@@ -51,10 +51,9 @@ from siteplan.study.runs import (
     write_outcome,
 )
 
-RESULT_COLUMNS = ("status", "objective", "avg_cost_per_mtok", "green_share", "tco2",
-                  "west_share", "sites_open", "mip_gap", "error")
-NUMERIC_RESULTS = ("objective", "avg_cost_per_mtok", "green_share", "tco2", "west_share",
-                   "sites_open", "mip_gap")
+# sweep.csv: these, with the share served from each zone (<zone>_share) after tco2
+NUMERIC_RESULTS = ("objective", "avg_cost_per_mtok", "green_share", "tco2", "sites_open",
+                   "mip_gap")
 SWEEP_FILES = frozenset({"sweep.csv", "sweep.json", "runs", "pareto.csv", "pareto.json"})
 
 
@@ -279,33 +278,39 @@ def _finished(folder: Path, want, retry_failed: bool) -> tuple[bool, str | None]
     return False, None
 
 
+def _result_keys(summary: dict) -> list[str]:
+    """NUMERIC_RESULTS with the summary's <zone>_share keys after tco2."""
+    from siteplan.outputs import zone_share_keys
+
+    zones = zone_share_keys(summary)
+    cut = NUMERIC_RESULTS.index("tco2") + 1
+    return [*NUMERIC_RESULTS[:cut], *zones, *NUMERIC_RESULTS[cut:]]
+
+
 def row_of(spec: RunSpec, folder: Path) -> dict[str, Any]:
     """sweep.csv row of a run, read from its folder (the same whoever solved it)."""
     row: dict[str, Any] = {"run_id": spec.run_id}
     row.update({k: _value(v) for k, v in spec.values})
     summary = folder / SUMMARY_FILE
     err = folder / ERROR_FILE
+    values: dict[str, Any] = dict.fromkeys(NUMERIC_RESULTS)
+    row["error"], row["wall_s"] = "", None
     if summary.is_file():
         s = json.loads(summary.read_text(encoding="utf-8"))
         row["status"] = s.get("status")
         final = (s.get("years") or [{}])[-1]  # a pathway: net present cost, final-year figures
-        for key in NUMERIC_RESULTS:
-            row[key] = s.get(key) if key in s else final.get(key)
-        row["error"] = ""
+        values = {key: s.get(key) if key in s else final.get(key)
+                  for key in _result_keys({**final, **s})}
         row["wall_s"] = (s.get("times") or {}).get("run_wall_s")
     elif err.is_file():
         e = json.loads(err.read_text(encoding="utf-8"))
         row["status"] = e.get("status") or "error"
-        for key in NUMERIC_RESULTS:
-            row[key] = None
         row["error"] = e.get("error") or ""
         row["wall_s"] = e.get("wall_s")
     else:
         row["status"] = "not_run"
-        for key in NUMERIC_RESULTS:
-            row[key] = None
-        row["error"] = ""
-        row["wall_s"] = None
+    row = {**{k: v for k, v in row.items() if k not in ("error", "wall_s")}, **values,
+           "error": row["error"], "wall_s": row["wall_s"]}
     row["overrides"] = " ".join(spec.overrides)
     return row
 
@@ -318,8 +323,17 @@ def _value(text: str):
     return value if isinstance(value, int | float | str | bool) else text
 
 
+def frame(rows: list[dict]) -> pd.DataFrame:
+    """sweep.csv rows as a table, columns in a solved row's order (failed rows lack some)."""
+    if not rows:
+        return pd.DataFrame()
+    cols = list(max(rows, key=len))
+    cols += [k for r in rows for k in r if k not in cols]
+    return pd.DataFrame(rows).reindex(columns=list(dict.fromkeys(cols)))
+
+
 def write_table(rows: list[dict], path: Path) -> pd.DataFrame:
-    table = pd.DataFrame(rows)
+    table = frame(rows)
     tmp = path.with_name(f".{path.name}.{os.getpid()}")
     table.to_csv(tmp, index=False, lineterminator="\n", float_format="%.10g")
     os.replace(tmp, path)
@@ -404,14 +418,20 @@ def _run_local(todo, scenario_file, workers, on_done, reuse):
     pool.shutdown(wait=True)
 
 
-def _run_dask(todo, scenario_file, scheduler, on_done, reuse):
-    if not todo:
-        return
+def require_distributed():
+    """(Client, as_completed) of dask.distributed; a one-line StudyError if not installed."""
     try:
         from dask.distributed import Client, as_completed
     except ImportError:
-        raise StudyError("--scheduler needs dask.distributed: pip install dask distributed") \
-            from None
+        raise StudyError("--scheduler needs the distributed extra (dask and distributed are "
+                         "not installed): pip install 'siteplan[distributed]'") from None
+    return Client, as_completed
+
+
+def _run_dask(todo, scenario_file, scheduler, on_done, reuse):
+    if not todo:
+        return
+    Client, as_completed = require_distributed()
     own = not hasattr(scheduler, "submit")
     try:
         client = Client(scheduler, timeout="10s") if own else scheduler
@@ -459,6 +479,8 @@ def run_batch(scenario_file: str | Path, specs: Sequence[RunSpec], outdir: str |
     scenario_file = str(Path(scenario_file).resolve())
     outdir = Path(outdir)
     check_sweep_dir(outdir)
+    if scheduler is not None and not hasattr(scheduler, "submit"):
+        require_distributed()  # say so before anything is solved or written
     runs_dir = outdir / "runs"
     runs_dir.mkdir(parents=True, exist_ok=True)
     result = SweepResult(table=pd.DataFrame(), outdir=outdir)
@@ -516,7 +538,7 @@ def run_batch(scenario_file: str | Path, specs: Sequence[RunSpec], outdir: str |
         if table_name:
             result.table = write_table(rows, outdir / table_name)
         else:
-            result.table = pd.DataFrame(rows)
+            result.table = frame(rows)
         result.failed = int((~result.table["status"].isin(
             ["optimal", "gap_limit", "time_limit", "not_run"])).sum()) if rows else 0
         result.wall_s = time.perf_counter() - t_start
