@@ -140,7 +140,7 @@ def output_table(file: str, title: str) -> str:
         meaning = o.label.replace("{term_label}", "cost term {term}")
         if o.description:
             meaning += f": {o.description}"
-        decimals = "" if file == "summary" else str(o.decimals)
+        decimals = "–" if file == "summary" or o.text else str(o.decimals)
         lines.append(f"| {o.name} | {o.unit_for('currency') or '–'} | {decimals} | "
                      f"{meaning} |")
     return "\n".join(lines) + "\n"

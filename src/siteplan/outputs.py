@@ -35,6 +35,7 @@ class Output:
     files: tuple[str, ...]  # where it appears: allocation, sites, regions, ... summary
     description: str = ""
     show: Show | None = None  # None: shown as written, with the unit
+    text: bool = False  # an id or a name, not a number
 
     def unit_for(self, currency: str) -> str:
         return self.unit.replace("{cur}", currency or "currency")
@@ -59,6 +60,11 @@ class Output:
         return text + ("" if u == "%" else " ") + u
 
 
+def _txt(name: str, files: tuple[str, ...], description: str) -> Output:
+    """An id or name column."""
+    return Output(name, "", 0, name, files, description, text=True)
+
+
 _A, _S, _R, _H, _X, _B, _Y = ("allocation", "sites", "regions", "site_hours", "excluded",
                               "builds", "summary")
 _PCT1, _PCT2 = Show(100, "%", 1), Show(100, "%", 2)
@@ -75,19 +81,19 @@ COST_LABELS = {
 }
 
 OUTPUTS: tuple[Output, ...] = (
-    # --- ids and flags
-    Output("region", "", 0, "region", (_A, _S, _R, _B), "demand region id"),
-    Output("site", "", 0, "site", (_A, _S, _H, _X, _B), "site option id (location, cooling)"),
-    Output("location", "", 0, "location", (_A, _S, _H, _X, _B), "location id"),
-    Output("workload", "", 0, "workload", (_A,), "workload class id"),
-    Output("name", "", 0, "name", (_R,), "display name"),
-    Output("zone", "", 0, "zone", (_S, _R, _B), "policy zone (from regions.csv / locations.csv)"),
-    Output("cooling", "", 0, "cooling", (_S, _X), "cooling technology id"),
-    Output("slice", "", 0, "slice", (_H,), "time slice id"),
-    Output("day", "", 0, "day", (_H,), "representative day of the slice"),
-    Output("year", "yr", 0, "year", (_A, _S, _R, _H, _X, _B), "pathway results only"),
-    Output("reason", "", 0, "reason", (_X,), "why the option was excluded before solving"),
-    Output("asset", "", 0, "asset", (_B,), "hardware id, or facility (building + cooling)"),
+    # --- ids and names
+    _txt("region", (_A, _S, _R, _B), "demand region id"),
+    _txt("site", (_A, _S, _H, _X, _B), "site option id (location, cooling)"),
+    _txt("location", (_A, _S, _H, _X, _B), "location id"),
+    _txt("workload", (_A,), "workload class id"),
+    _txt("name", (_R,), "display name"),
+    _txt("zone", (_S, _R, _B), "policy zone (from regions.csv / locations.csv)"),
+    _txt("cooling", (_S, _X), "cooling technology id"),
+    _txt("slice", (_H,), "time slice id"),
+    _txt("day", (_H,), "representative day of the slice"),
+    _txt("year", (_A, _S, _R, _H, _X, _B), "pathway results only: the modelled year"),
+    _txt("reason", (_X,), "why the option was excluded before solving"),
+    _txt("asset", (_B,), "hardware id, or facility (building + cooling)"),
     Output("open", "0/1", 6, "open", (_S,), "1 if the option is open (fractional in an LP "
            "relaxation)"),
     # --- tokens

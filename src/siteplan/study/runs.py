@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
 import time
 from dataclasses import dataclass, field
@@ -225,12 +224,3 @@ def read_run_folder(folder: str | Path, year: int | None = None) -> RunFolder:
         run.scenario = {("name" if k == "scenario" else "objective" if k == "objective_kind"
                          else k): v for k, v in run.scenario.items()}
     return run
-
-
-def finite(value) -> float:
-    """A float, NaN for missing/None."""
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return math.nan
-    return out

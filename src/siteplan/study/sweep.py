@@ -30,7 +30,7 @@ import math
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -466,7 +466,6 @@ def _lost(spec: RunSpec, exc: BaseException) -> Outcome:
 def run_batch(scenario_file: str | Path, specs: Sequence[RunSpec], outdir: str | Path,
               workers: int = 1, scheduler=None, progress: bool = True,
               retry_failed: bool = False, desc: str = "sweep",
-              on_outcome: Callable[[RunSpec, Outcome], None] | None = None,
               table_name: str | None = "sweep.csv", reuse_model: bool = True) -> SweepResult:
     """Solve the runs not finished yet into ``outdir/runs/<run-id>``; return the table.
 
@@ -521,8 +520,6 @@ def run_batch(scenario_file: str | Path, specs: Sequence[RunSpec], outdir: str |
         write_outcome(outcome, runs_dir / spec.run_id)
         result.solved += 1
         bar.update(not outcome.ok)
-        if on_outcome is not None:
-            on_outcome(spec, outcome)
 
     try:
         if scheduler is not None:
