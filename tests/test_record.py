@@ -128,9 +128,13 @@ def test_old_folder_is_read_with_one_warning(base, tmp_path):
     res = read_result(out)
     assert res.record is None and res.resolved_scenario is None
     assert len(res.notes) == 1 and "no record of its inputs" in res.notes[0]
-    r = CliRunner().invoke(main, ["compare", str(out), str(out)])
+    _run(base, "-o", tmp_path / "new")
+    r = CliRunner().invoke(main, ["compare", str(out), str(tmp_path / "new")])
     assert r.exit_code == 0, r.output
     assert sum("no record of its inputs" in ln for ln in r.output.splitlines()) == 1
+    # only the keys both folders know are compared (not every key against "(not set)")
+    block = r.output.split("What differs in the inputs")[1].split("Totals")[0]
+    assert "(not recorded)" in block and "dataset" not in block and "policy." not in block
     # a cached folder without a record is never taken for a YAML's result
     assert "no record" in stale_reason(None, make_record(
         __import__("siteplan").load_scenario(base)))

@@ -279,6 +279,8 @@ def build_comparison(runs: list[RunFolder], notes: list[str] | None = None) -> C
     keys: list[str] = []
     for f in flat:
         keys += [k for k in f if k not in keys]
+    if not all(run.recorded for run in runs):  # an old folder knows only a few keys
+        keys = [k for k in keys if all(k in f for f in flat)]
     missing = "(not set)"
     diff_rows = {}
     for key in keys:

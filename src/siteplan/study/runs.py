@@ -189,6 +189,7 @@ class RunFolder:
     scenario: dict | None = None  # resolved scenario, when recorded
     notes: list[str] = field(default_factory=list)
     record: Any = None  # siteplan.results.record.Record, None for an old folder
+    recorded: bool = True  # False: the scenario's keys are not known (an old folder)
 
     @property
     def name(self) -> str:
@@ -218,6 +219,7 @@ def read_run_folder(folder: str | Path, year: int | None = None) -> RunFolder:
     run = RunFolder(folder=res.path, summary=res.summary, regions=res.regions, sites=res.sites,
                     scenario=res.resolved_scenario, notes=list(res.notes), record=res.record)
     if run.scenario is None:
+        run.recorded = False
         summary = res.summary
         run.scenario = {k: summary[k] for k in ("scenario", "description", "objective_kind",
                                                 "currency") if k in summary}
