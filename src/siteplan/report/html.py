@@ -86,6 +86,10 @@ def _status_class(status: str) -> str:
     return "status-bad"
 
 
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
@@ -104,7 +108,7 @@ def _col(key: str, cur: str, header: str | None = None, fmt=None) -> Column:
     """A numeric column of output ``key``: header and format from the outputs registry."""
     out = outputs.get(key)
     unit = out.shown_unit(cur)
-    header = header or out.label[:1].upper() + out.label[1:] + (
+    header = header or _upper_first(out.label) + (
         f", {unit}" if unit and unit != "%" else "")
     return Column(key, header, fmt or (lambda v: out.fmt(v, cur, unit=unit == "%")
                                        .replace("-", "–")))
@@ -246,7 +250,7 @@ def breakdown_chart(results: list[ResultFolder], labels: list[str]) -> bytes:
         for b, v in zip(bars, values[i] / div, strict=True):
             ax.text(b.get_width() + total * 0.01, b.get_y() + b.get_height() / 2,
                     f"{v:,.2f}", va="center", fontsize=8)
-    ax.set_yticks(y, [outputs.get(f"cost_breakdown.{k}").label.capitalize() for k in comps],
+    ax.set_yticks(y, [_upper_first(outputs.get(f"cost_breakdown.{k}").label) for k in comps],
                   fontsize=9)
     ax.set_xlabel(f"annual cost, {word} {cur}".replace("  ", " ").strip(), fontsize=9)
     ax.tick_params(axis="x", labelsize=8)
@@ -264,7 +268,7 @@ def _figure(name: str, s: dict, cur: str, label: str | None = None, cls: str = "
             ) -> tuple[str, str, str, str]:
     """(label, value, unit, css class) of summary figure ``name`` (siteplan.outputs)."""
     out = outputs.get(name)
-    label = label or out.label[:1].upper() + out.label[1:]
+    label = label or _upper_first(out.label)
     return label, out.fmt(s.get(name), cur, unit=False).replace("-", "–"), \
         out.shown_unit(cur), cls
 
