@@ -33,6 +33,11 @@ UTF-8 byte-order mark and CRLF line ends are accepted; `#` comment lines, NaN, i
 percent signs and thousands separators are rejected with the line number. Each (day, hour)
 has one slice; a demand profile covers every slice or none; a PPA offer needs capacity
 factors in `renewables.csv`. `siteplan validate` lists every problem at once.
+Every number column has a plausible range in the registry (the `range` column below), far
+wider than any real value and far below what breaks the solver: MW columns at most 1e6 (1 TW),
+money per unit, year or MW-year at most 1e12, prices per MWh or per Mtok at most 1e6, factors
+and multipliers at most 1e3, latencies at most 1e6 ms, `tokens_per_day` at most 1e18; a value
+outside is reported with its line (e.g. `'max_mw' must be <= 1e+06 MW-IT, got 1e15`).
 
 Zones are data: the `zone` column of `regions.csv` (and `locations.csv`) may hold any ids;
 the bundled datasets use `east` and `west`. Scenario keys by zone (`policy.pue_cap`,
@@ -112,6 +117,14 @@ def _required(col: Column) -> str:
     return f"no ({value})"
 
 
+def _range(col: Column) -> str:
+    if col.min is None and col.max is None:
+        return ""
+    low = "" if col.min is None else f"{col.min:g}"
+    high = "" if col.max is None else f"{col.max:g}"
+    return f"{low} – {high}".strip()
+
+
 def _meaning(col: Column) -> str:
     text = col.description
     if col.ref:
@@ -123,8 +136,8 @@ def _meaning(col: Column) -> str:
 def input_table(table: Table) -> str:
     optional = "" if table.required else " (optional)"
     lines = [f"## {table.file} — {table.description}{optional}",
-             "| column | unit | required | meaning |", "|---|---|---|---|"]
-    lines += [f"| {c.name} | {_unit(c)} | {_required(c)} | {_meaning(c)} |"
+             "| column | unit | required | range | meaning |", "|---|---|---|---|---|"]
+    lines += [f"| {c.name} | {_unit(c)} | {_required(c)} | {_range(c)} | {_meaning(c)} |"
               for c in table.columns]
     out = "\n".join(lines) + "\n"
     if table.name in AFTER:

@@ -30,7 +30,7 @@ def year_causes(P: PathwayData) -> list[str]:
 
 def solve_pathway(scenario: Scenario, write_lp: Path | None = None) -> Results:
     """Solve a multi-year scenario; tables carry a ``year`` column, plus ``builds``."""
-    from siteplan.pipeline import run_header
+    from siteplan.pipeline import no_plan_message, run_header
 
     times: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -56,13 +56,15 @@ def solve_pathway(scenario: Scenario, write_lp: Path | None = None) -> Results:
             "them all (options that stay open, capacity that stays until it retires); run a "
             "year alone with --set year=Y and without years to see which limit binds")
     if not res.has_solution:
-        raise SolverError(f"no feasible plan: HiGHS status {res.highs_status}")
+        raise SolverError(no_plan_message(res, scenario))
 
     t0 = time.perf_counter()
     tables = extract_pathway(model, P, res)
     times["extract_s"] = time.perf_counter() - t0
+    header = run_header(scenario, res)
+    header["solver"]["strong_links"] = sum(len(b.c_strong_link) for b in model._year_blocks)
     summary = {
-        **run_header(scenario, res),
+        **header,
         "discount_rate": scenario.finance.discount_rate,
         **tables["summary"],
         "times": times,

@@ -50,6 +50,14 @@ def _id(name: str, ref: str | None = None, desc: str = "") -> Column:
     return Column(name, "id", description=desc, ref=ref)
 
 
+# plausible ceilings: far above any real value, far below what breaks the solver (HiGHS
+# rejects coefficients of 1e15 and more; 1e20 is its infinity)
+MW_MAX = 1e6  # MW: 1 TW at one site
+MONEY_MAX = 1e12  # currency per unit, per year or per MW-year
+PRICE_MAX = 1e6  # currency per MWh or per Mtok
+FACTOR_MAX = 1e3  # multipliers and shape factors
+LATENCY_MAX = 1e6  # ms
+
 TECHS = ("solar", "wind")
 
 TABLES: dict[str, Table] = {
@@ -75,7 +83,7 @@ TABLES: dict[str, Table] = {
                        "of the served-from-zone shares in the results"),
                 Column("price_per_mwh", "float", "currency/MWh", "flat-period (平段) "
                        "large-industry electricity price; time-of-use multipliers in tou.csv "
-                       "scale it", min=0),
+                       "scale it", min=0, max=PRICE_MAX),
                 Column("green_share", "float", "", "renewable (or non-fossil, see SOURCES) "
                        "share of grid electricity bought in the region", min=0, max=1),
                 Column("ef_tco2_per_mwh", "float", "tCO2/MWh", "grid average emission factor",
@@ -85,7 +93,7 @@ TABLES: dict[str, Table] = {
                 Column("free_cooling_h", "float", "h/yr", "hours per year with wet-bulb below "
                        "12 °C (informational)", default=None, min=0, max=8760),
                 Column("water_stress", "float", "", "withdrawal-to-resources ratio "
-                       "(informational; blank = unknown)", default=None, min=0),
+                       "(informational; blank = unknown)", default=None, min=0, max=1e3),
                 Column("demand_share", "float", "", "share of national demand (informational; "
                        "demand.csv is what the model uses)", default=None, min=0, max=1),
             ),
@@ -109,12 +117,13 @@ TABLES: dict[str, Table] = {
                        "`new-energy-base` (informational)", default=None),
                 Column("price_per_mwh", "float", "currency/MWh", "flat-period price at this "
                        "location if it differs from the region's (blank: the region's), e.g. a "
-                       "cluster's direct green supply", default=None, min=0),
+                       "cluster's direct green supply", default=None, min=0, max=PRICE_MAX),
                 Column("fixed_cost_per_year", "float", "currency/yr", "annualised fixed cost of "
-                       "opening (land, grid connection, fibre)", default=0.0, min=0),
+                       "opening (land, grid connection, fibre)", default=0.0, min=0, max=MONEY_MAX),
                 Column("min_mw", "float", "MW-IT", "minimum IT capacity if opened", default=0.0,
-                       min=0),
-                Column("max_mw", "float", "MW-IT", "maximum IT capacity if opened", min=0),
+                       min=0, max=MW_MAX),
+                Column("max_mw", "float", "MW-IT", "maximum IT capacity if opened", min=0,
+                       max=MW_MAX),
             ),
         ),
         Table(
@@ -125,9 +134,10 @@ TABLES: dict[str, Table] = {
                 _id("cooling", desc="e.g. `air`, `evaporative`, `liquid`"),
                 Column("name", "text", description="display name"),
                 Column("facility_cost_per_mw_year", "float", "currency/MW-yr", "annualised "
-                       "facility (building + cooling) cost per MW of IT", default=0.0, min=0),
+                       "facility (building + cooling) cost per MW of IT", default=0.0, min=0,
+                       max=MONEY_MAX),
                 Column("wue_l_per_kwh", "float", "L/kWh", "water use per kWh of IT energy",
-                       default=0.0, min=0),
+                       default=0.0, min=0, max=100),
             ),
         ),
         Table(
@@ -142,10 +152,10 @@ TABLES: dict[str, Table] = {
                 Column("pue", "float", "", "annual PUE of this option in this location's "
                        "climate", min=1.0, max=3.0),
                 Column("existing_mw", "float", "MW-IT", "capacity already built (the option is "
-                       "then forced open)", default=0.0, min=0),
+                       "then forced open)", default=0.0, min=0, max=MW_MAX),
                 Column("facility_cost_per_mw_year", "float", "currency/MW-yr", "override of "
                        "the cooling's facility cost (blank: the cooling's)", default=None,
-                       min=0),
+                       min=0, max=MONEY_MAX),
             ),
         ),
         Table(
@@ -158,7 +168,7 @@ TABLES: dict[str, Table] = {
                 Column("kw_per_unit", "float", "kW", "IT power per accelerator including its "
                        "share of host, network, storage", min=0.001, max=1000),
                 Column("capex_per_unit", "float", "currency", "purchase cost per accelerator "
-                       "including its host share", default=0.0, min=0),
+                       "including its host share", default=0.0, min=0, max=MONEY_MAX),
                 Column("lifetime_years", "float", "yr", "depreciation life; annualised with the "
                        "scenario's discount rate", default=5.0, min=0.5, max=50),
                 Column("idle_share", "float", "", "share of IT power drawn when installed "
@@ -177,7 +187,7 @@ TABLES: dict[str, Table] = {
                 _id("site", ref="site_options"),
                 _id("hardware", ref="hardware"),
                 Column("mw", "float", "MW-IT", "IT capacity of this hardware standing at the "
-                       "option", min=0),
+                       "option", min=0, max=MW_MAX),
                 Column("build_year", "int", "yr", "it stands while year - build_year < the "
                        "hardware's lifetime_years", min=1990, max=2100),
             ),
@@ -190,11 +200,12 @@ TABLES: dict[str, Table] = {
                 _id("workload", desc="e.g. `interactive`, `batch`, `training`"),
                 Column("name", "text", description="display name"),
                 Column("latency_ms", "float", "ms", "maximum round-trip network latency "
-                       "region-site (blank: no limit)", default=None, min=0),
+                       "region-site (blank: no limit)", default=None, min=0, max=LATENCY_MAX),
                 Column("shiftable", "bool", description="may move within its day (energy per "
                        "day kept)", default=False),
                 Column("peak_factor", "float", "", "for shiftable classes: served rate in a slice "
-                       "<= peak_factor x the day's mean rate", default=3.0, min=1.0),
+                       "<= peak_factor x the day's mean rate", default=3.0, min=1.0,
+                       max=FACTOR_MAX),
             ),
         ),
         Table(
@@ -205,7 +216,7 @@ TABLES: dict[str, Table] = {
                 _id("hardware", ref="hardware"),
                 _id("workload", ref="workloads"),
                 Column("tokens_per_s", "float", "tokens/s per unit", "sustained throughput at "
-                       "full utilisation (0 or a missing row: cannot serve)", min=0),
+                       "full utilisation (0 or a missing row: cannot serve)", min=0, max=1e9),
             ),
         ),
         Table(
@@ -216,7 +227,7 @@ TABLES: dict[str, Table] = {
                 _id("region", ref="regions"),
                 _id("workload", ref="workloads"),
                 Column("tokens_per_day", "float", "tokens/day", "average daily demand in the "
-                       "planning year", min=0),
+                       "planning year", min=0, max=1e18),
             ),
         ),
         Table(
@@ -242,7 +253,7 @@ TABLES: dict[str, Table] = {
                 _id("workload", ref="workloads"),
                 _id("slice", ref="slices"),
                 Column("factor", "float", "", "rate in the slice relative to the day's mean "
-                       "(the weighted mean over a day's slices is 1)", min=0),
+                       "(the weighted mean over a day's slices is 1)", min=0, max=FACTOR_MAX),
             ),
         ),
         Table(
@@ -254,7 +265,7 @@ TABLES: dict[str, Table] = {
                 _id("region", ref="regions"),
                 Column("hour", "int", "h", "hour of day", min=0, max=23),
                 Column("multiplier", "float", "", "price in that hour / flat-period price "
-                       "(peak > 1, valley < 1)", min=0),
+                       "(peak > 1, valley < 1)", min=0, max=FACTOR_MAX),
                 Column("period", "text", description="`sharp`/`peak`/`flat`/`valley`/"
                        "`deep-valley` (informational)", default=None),
             ),
@@ -269,7 +280,7 @@ TABLES: dict[str, Table] = {
                 _id("slice", ref="slices"),
                 Column("factor", "float", "", "price in the slice / the time-of-use price of "
                        "its hour (seasonal and day-to-day variation of hourly data); the price "
-                       "is flat price x tou multiplier x factor", min=0),
+                       "is flat price x tou multiplier x factor", min=0, max=FACTOR_MAX),
             ),
         ),
         Table(
@@ -294,9 +305,9 @@ TABLES: dict[str, Table] = {
                 _id("region", ref="regions"),
                 Column("tech", "id", choices=TECHS),
                 Column("cost_per_mw_year", "float", "currency/MW-yr", "annual cost per MW of "
-                       "contracted capacity (its energy is then free)", min=0),
+                       "contracted capacity (its energy is then free)", min=0, max=MONEY_MAX),
                 Column("max_mw", "float", "MW", "contracted capacity limit per site (blank: "
-                       "unlimited)", default=None, min=0),
+                       "unlimited)", default=None, min=0, max=MW_MAX),
             ),
         ),
         Table(
@@ -310,15 +321,15 @@ TABLES: dict[str, Table] = {
                 Column("name", "text", description="display name"),
                 Column("energy_capex_per_mwh", "float", "currency/MWh", "installed cost per "
                        "MWh of energy capacity (annualised with the scenario's discount rate "
-                       "over lifetime_years)", min=0),
+                       "over lifetime_years)", min=0, max=MONEY_MAX),
                 Column("power_capex_per_mw", "float", "currency/MW", "installed cost per MW of "
-                       "charge/discharge power", default=0.0, min=0),
+                       "charge/discharge power", default=0.0, min=0, max=MONEY_MAX),
                 Column("lifetime_years", "float", "yr", "economic life for the annuity",
                        default=15.0, min=0.5, max=50),
                 Column("round_trip_efficiency", "float", "", "MWh discharged per MWh charged "
                        "(the loss is taken on charging)", min=0.01, max=1),
                 Column("max_mwh", "float", "MWh", "energy capacity limit per site (blank: "
-                       "unlimited)", default=None, min=0),
+                       "unlimited)", default=None, min=0, max=1e8),
             ),
         ),
         Table(
@@ -331,9 +342,10 @@ TABLES: dict[str, Table] = {
                                                   "locations may take it"),
                 _id("slice", ref="slices", desc="missing slices have no surplus"),
                 Column("surplus_mw", "float", "MW", "mean curtailed renewable power in the "
-                       "slice, shared by the region's sites", min=0),
+                       "slice, shared by the region's sites", min=0, max=MW_MAX),
                 Column("price_per_mwh", "float", "currency/MWh", "price a site pays for "
-                       "absorbed energy (merged slices average it by surplus)", min=0),
+                       "absorbed energy (merged slices average it by surplus)", min=0,
+                       max=PRICE_MAX),
             ),
         ),
         Table(
@@ -345,10 +357,10 @@ TABLES: dict[str, Table] = {
                 _id("region", ref="regions"),
                 _id("location", ref="locations"),
                 Column("latency_ms", "float", "ms", "round-trip latency (blank: distance model)",
-                       default=None, min=0),
+                       default=None, min=0, max=LATENCY_MAX),
                 Column("cost_per_mtok", "float", "currency/Mtok", "network cost of moving a "
                        "million tokens region-site (blank: distance model)", default=None,
-                       min=0),
+                       min=0, max=PRICE_MAX),
             ),
         ),
     )

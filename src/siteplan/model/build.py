@@ -13,6 +13,7 @@ from siteplan.model import (
     demand,
     green,
     hourly,
+    linking,
     moves,
     objective,
     power,
@@ -54,6 +55,7 @@ def add_year(m: pyo.Block, data: ModelData) -> None:
     resilience.add(m, data, layout)   # 8b c_site_share
     sourcing.add(m, data, layout)     # 8c v_assign, c_single_source_*
     moves.add(m, data, layout)        # 8d c_pin_site_share
+    linking.add(m, data, layout)      # 13 c_strong_link (flow <= demand x open)
 
 
 def build_pathway_model(P: PathwayData) -> pyo.ConcreteModel:

@@ -21,6 +21,7 @@ import pandas as pd
 from siteplan import outputs
 from siteplan.report.map import figure_png, fmt_tokens, render_map
 from siteplan.report.result import ReportError, ResultFolder, load_result
+from siteplan.safe_output import MARKER
 
 _ENV = None
 
@@ -221,7 +222,15 @@ def _new_figure(w: float, h: float):
 
 
 def breakdown_chart(results: list[ResultFolder], labels: list[str]) -> bytes:
-    """Annual cost by component: one horizontal bar per component (one per result in each)."""
+    """Annual cost by component: one horizontal bar per component (one per result in each).
+    Labels are plain text (a ``$`` is never matplotlib math text)."""
+    import matplotlib as mpl
+
+    with mpl.rc_context({"text.parse_math": False}):
+        return _breakdown_chart(results, labels)
+
+
+def _breakdown_chart(results: list[ResultFolder], labels: list[str]) -> bytes:
     comps = []
     for res in results:
         for k in res.summary.get("cost_breakdown") or {}:
@@ -447,7 +456,7 @@ def build_report(results, *, title: str | None = None, map_options: dict | None 
     map_opts = dict(map_options or {}) if maps else None
     made = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     return _env().get_template("report.html.j2").render(
-        title=title,
+        title=title, generator=MARKER,
         meta=f"Prepared with siteplan on {made} from: " + ", ".join(str(r.path) for r in results),
         comparison=_comparison(results, labels) if len(results) > 1 else None,
         results=[_result_section(res, lab, map_opts, warnings)

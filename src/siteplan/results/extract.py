@@ -13,7 +13,6 @@ import pyomo.environ as pyo
 from siteplan.inputs.derive import TOKENS_PER_MTOK, ModelData
 from siteplan.model.costs import COST_TERMS
 from siteplan.model.demand import daily_mean
-from siteplan.model.objective import OBJECTIVE_SCALE
 from siteplan.results.synergy import flexible_work, site_hours, supply_by_location
 from siteplan.results.zones import zone_shares
 from siteplan.solve import SolveResult
@@ -285,11 +284,11 @@ def _marginal_cost(m, d: ModelData, res: SolveResult, n_r: int) -> np.ndarray:
     for (g, t), lam in zip(m._demand_balance_keys, fixed, strict=True):
         mem, share = L.group_members[g], L.group_member_share[g]
         dem = L.group_demand[g, t] * share  # each member's Mtok/h in slice t
-        np.add.at(num, mem, lam / OBJECTIVE_SCALE * dem)  # (lam / w_t) x (w_t x demand)
+        np.add.at(num, mem, lam * dem)  # (lam / w_t) x (w_t x demand)
         np.add.at(den, mem, w[t] * dem)
     for (g, day), lam in zip(m._demand_daily_keys, daily, strict=True):
         mem, share = L.group_members[g], L.group_member_share[g]
         dem = mean[g, day] * share
-        np.add.at(num, mem, lam / OBJECTIVE_SCALE * dem)  # (lam / W_d) x (W_d x mean)
+        np.add.at(num, mem, lam * dem)  # (lam / W_d) x (W_d x mean)
         np.add.at(den, mem, L.day_hours[day] * dem)
     return _ratio(num, den)

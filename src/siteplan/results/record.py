@@ -201,7 +201,9 @@ def record_texts(record: Record) -> dict[str, str]:
             f"siteplan {record.version}.\n")
     if record.overrides:
         head += "# --set " + " --set ".join(record.overrides) + "\n"
-    places = record.places.reindex(columns=list(PLACE_COLUMNS))
+    from siteplan.safe_output import spreadsheet_safe_frame
+
+    places = spreadsheet_safe_frame(record.places.reindex(columns=list(PLACE_COLUMNS)))
     return {
         SCENARIO_FILE: head + yaml.safe_dump(record.scenario, sort_keys=False,
                                              allow_unicode=True),

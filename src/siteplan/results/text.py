@@ -40,6 +40,7 @@ def format_summary(s: dict, outdir: Path) -> str:
         "moved between sites",
         f"  results in         {outdir}/",
     ]
+    _verify_line(s, lines)
     agg = s.get("time_aggregation")
     if agg:
         worst = max(agg["profile_rmse"].items(), key=lambda kv: kv[1], default=("-", 0.0))
@@ -69,4 +70,14 @@ def _format_pathway(s: dict, outdir: Path, cur: str, head: str) -> str:
             f"{y['served_tokens_per_day'] / 1e12:12,.1f}  {built:<15} {standing:<18} "
             f"{fmt('green_share', y['green_share']):>6}")
     lines.append(f"  results in         {outdir}/ (builds.csv: what is built and retired when)")
+    _verify_line(s, lines)
     return "\n".join(lines)
+
+
+def _verify_line(s: dict, lines: list[str]) -> None:
+    """Put the unscaled-model check's failure line (if any) second (siteplan.verify)."""
+    from siteplan.verify import cli_line
+
+    failed = cli_line(s)
+    if failed:
+        lines.insert(1, failed)
