@@ -24,7 +24,8 @@ import xarray as xr
 from siteplan.inputs.derive import ModelData
 from siteplan.model.layout import Layout, make_layout
 
-OBJECTIVE_SCALE = 1e-6
+OBJECTIVE_SCALE = 1.0  # in input units, as siteplan's model (siteplan.scaling scales at
+# siteplan's solver boundary, which these builds do not pass through)
 EMISSIONS_TIEBREAK = 1e-6
 
 linopy.options["semantics"] = "v1"  # coordinate mismatches raise instead of aligning by position
@@ -397,7 +398,6 @@ def _marginal(b: LinopyBuild, row_dual: np.ndarray | None) -> np.ndarray:
             continue
         labels = b.m.constraints[name].labels.values
         lam = row_dual[np.searchsorted(clabels, labels.ravel())].reshape(labels.shape)
-        lam = lam / OBJECTIVE_SCALE
         for i, g in enumerate(groups):
             mem, share = L.group_members[g], L.group_member_share[g]
             np.add.at(num, mem, share * float(lam[i] @ dem[g]))

@@ -22,10 +22,11 @@ as it is. They are added only
   the LP's optimum, not just its relaxation;
 - where the location has no option open in advance (existing capacity fixes open[s] = 1),
 - and the demand bound is positive.
-A bound above what the location can process at all (largest max_mw of its options x the
-utilisation ceiling x the best throughput) is cut to that, which the capacity rows imply
-already; the row stays, so that a sweep over demand keeps the model's shape (one HiGHS model
-is re-used while it does, solve.PersistentHighs).
+Where the bound is above what the location can process at all (largest max_mw of its
+options x the utilisation ceiling x the best throughput) the row is weaker than the capacity
+rows, but it stays (as written: cutting it to the location's reach would restate the
+capacity family), so that a sweep over demand keeps the model's shape (one HiGHS model is
+re-used while it does, solve.PersistentHighs).
 """
 
 from __future__ import annotations
@@ -39,14 +40,6 @@ from siteplan.model.expr import indexed_constraint, lin
 from siteplan.model.layout import Layout
 
 GRANULARITY = "day"  # or "slice": one row per route and slice for time-fixed classes
-
-
-def location_flow_cap(d: ModelData, L: Layout, loc: int, k: int) -> float:
-    """The most Mtok/h of class k location ``loc`` can process (any option, full build)."""
-    sites = L.sites_of_location.get(loc, np.zeros(0, int))
-    if len(sites) == 0:
-        return 0.0
-    return float(d.site_max_mw[sites].max() * d.policy.utilisation_max * d.thr[:, k].max())
 
 
 def add(m: pyo.Block, d: ModelData, L: Layout) -> None:
@@ -63,7 +56,6 @@ def add(m: pyo.Block, d: ModelData, L: Layout) -> None:
             if len(sites) == 0 or any(m.v_open[s].fixed for s in sites):
                 continue
             opens = [m.v_open[int(s)] for s in sites]
-            cap = location_flow_cap(d, L, loc, int(L.group_workload[g]))
             j = int(L.route_pos[q])
             if L.route_shiftable[q]:  # (rate bound, [(coef, flow)]) per day
                 parts = [(mean[g, day], [(1.0, y[j * D + day])]) for day in range(D)]
@@ -74,7 +66,7 @@ def add(m: pyo.Block, d: ModelData, L: Layout) -> None:
                          for day, ts in enumerate(L.day_slices)]
             for i, (b, terms) in enumerate(parts):
                 if b > 0:
-                    coefs = [c for c, _ in terms] + [-float(min(b, cap))] * len(opens)
+                    coefs = [c for c, _ in terms] + [-float(b)] * len(opens)
                     rows.append(lin(coefs, [v for _, v in terms] + opens) <= 0)
                     keys.append((q, i))
     indexed_constraint(m, "c_strong_link", rows)
