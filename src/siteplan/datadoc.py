@@ -11,7 +11,17 @@ import sys
 from pathlib import Path
 
 from siteplan import outputs
-from siteplan.inputs.registry import NO_DEFAULT, TABLES, Column, Table
+from siteplan.inputs.registry import (
+    FACTOR_MAX,
+    LATENCY_MAX,
+    MONEY_MAX,
+    MW_MAX,
+    NO_DEFAULT,
+    PRICE_MAX,
+    TABLES,
+    Column,
+    Table,
+)
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "data-format.md"
 
@@ -34,10 +44,12 @@ percent signs and thousands separators are rejected with the line number. Each (
 has one slice; a demand profile covers every slice or none; a PPA offer needs capacity
 factors in `renewables.csv`. `siteplan validate` lists every problem at once.
 Every number column has a plausible range in the registry (the `range` column below), far
-wider than any real value and far below what breaks the solver: MW columns at most 1e6 (1 TW),
-money per unit, year or MW-year at most 1e12, prices per MWh or per Mtok at most 1e6, factors
-and multipliers at most 1e3, latencies at most 1e6 ms, `tokens_per_day` at most 1e18; a value
-outside is reported with its line (e.g. `'max_mw' must be <= 1e+06 MW-IT, got 1e15`).
+wider than any real value and far below what breaks the solver: MW columns at most {MW_MAX:g}
+(1 TW), money per unit, year or MW-year at most {MONEY_MAX:g}, prices per MWh or per Mtok at
+most {PRICE_MAX:g} (money may be written in any unit: the solver boundary scales it), factors
+and multipliers at most {FACTOR_MAX:g}, latencies at most {LATENCY_MAX:g} ms, `tokens_per_day`
+at most 1e18; a value outside is reported with its line (e.g. `'max_mw' must be <= 1e+06
+MW-IT, got 1e15`).
 
 Zones are data: the `zone` column of `regions.csv` (and `locations.csv`) may hold any ids;
 the bundled datasets use `east` and `west`. Scenario keys by zone (`policy.pue_cap`,
@@ -161,7 +173,8 @@ def output_table(file: str, title: str) -> str:
 
 def render() -> str:
     """The whole of docs/data-format.md."""
-    parts = [HEADER]
+    parts = [HEADER.format(MW_MAX=MW_MAX, MONEY_MAX=MONEY_MAX, PRICE_MAX=PRICE_MAX,
+                           FACTOR_MAX=FACTOR_MAX, LATENCY_MAX=LATENCY_MAX)]
     parts += [input_table(t) for t in TABLES.values()]
     parts.append(RESULTS)
     parts += [output_table(f, title) for f, title in _FILES]
