@@ -19,7 +19,7 @@ Both are implied by the demand balance when O_l is 1 and by the flow being 0 whe
 so they cut off fractional openings only and leave every integer plan (and the MIP optimum)
 as it is. They are added only
 - with integer siting (``solver.integer_sites``); with open[s] continuous they would change
-  the LP's optimum, not just its relaxation;
+  the LP's optimum, not just its relaxation; ``solver.strong_links: false`` leaves them out;
 - where the location has no option open in advance (existing capacity fixes open[s] = 1),
 - and the demand bound is positive.
 Where the bound is above what the location can process at all (largest max_mw of its
@@ -45,7 +45,7 @@ GRANULARITY = "day"  # or "slice": one row per route and slice for time-fixed cl
 def add(m: pyo.Block, d: ModelData, L: Layout) -> None:
     rows: list = []
     keys: list[tuple[int, int]] = []  # (route, slice or day)
-    if d.solver.integer_sites:
+    if d.solver.integer_sites and d.solver.strong_links:
         T, D, w = L.n_t, L.n_d, d.slice_weight_h
         dem = L.group_demand
         mean = daily_mean(d, L, dem) if D else np.zeros((len(dem), 0))
