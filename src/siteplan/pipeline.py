@@ -104,7 +104,7 @@ def solve(scenario: Scenario, write_lp: Path | None = None, reuse: Reuse | None 
     if scenario.years:
         from siteplan.pathway import solve_pathway
 
-        return solve_pathway(scenario, write_lp)
+        return with_record(solve_pathway(scenario, write_lp), scenario)
     times: dict[str, float] = {}
     t0 = time.perf_counter()
     data = prepare(scenario, reuse)
@@ -152,7 +152,7 @@ def solve(scenario: Scenario, write_lp: Path | None = None, reuse: Reuse | None 
             "site_options": len(data.sites),
         },
     }
-    return Results(
+    return with_record(Results(
         scenario=scenario.name,
         allocation=tables["allocation"],
         sites=tables["sites"],
@@ -160,4 +160,12 @@ def solve(scenario: Scenario, write_lp: Path | None = None, reuse: Reuse | None 
         excluded=data.excluded,
         summary=summary,
         site_hours=tables["site_hours"],
-    )
+    ), scenario)
+
+
+def with_record(results: Results, scenario: Scenario) -> Results:
+    """``results`` with the record of what was solved (results/record.py)."""
+    from siteplan.results.record import make_record
+
+    results.record = make_record(scenario)
+    return results

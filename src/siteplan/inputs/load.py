@@ -96,7 +96,7 @@ def scenario_id_problems(scenario, tables: dict[str, pd.DataFrame]) -> list[str]
         "regions": set(tables["regions"]["region"].dropna()),
         "workloads": set(tables["workloads"]["workload"].dropna()),
         "locations": set(tables["locations"]["location"].dropna()),
-        "zones": {"east", "west"},
+        "zones": {*tables["regions"]["zone"].dropna(), *tables["locations"]["zone"].dropna()},
     }
     problems = []
     for key, attrs, kind in _SCENARIO_ID_KEYS:

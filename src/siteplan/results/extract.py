@@ -14,6 +14,7 @@ from siteplan.inputs.derive import TOKENS_PER_MTOK, ModelData
 from siteplan.model.costs import COST_TERMS
 from siteplan.model.demand import daily_mean
 from siteplan.results.synergy import flexible_work, site_hours, supply_by_location
+from siteplan.results.zones import zone_shares
 from siteplan.solve import SolveResult
 
 EPS_MTOK_H = 1e-7  # flows below this (Mtok/h) are solver noise, not allocations
@@ -208,8 +209,7 @@ def extract(m: pyo.Block, d: ModelData, res: SolveResult, cost_weight: float = 1
     served_r = np.bincount(rr, weights=rv, minlength=n_r)
     cost_r = np.bincount(rr, weights=rv * r_cpm, minlength=n_r)
     lat_r = np.bincount(rr, weights=rv * r_lat, minlength=n_r)
-    west = d.location_zone[rl] == "west"
-    west_r = np.bincount(rr, weights=rv * west, minlength=n_r)
+    zone_cols, zone_summary = zone_shares(d, rl, rr, rv, served_r)
     marginal = _marginal_cost(m, d, res, n_r) / cost_weight
     regions = pd.DataFrame({
         "region": d.regions,
@@ -221,7 +221,7 @@ def extract(m: pyo.Block, d: ModelData, res: SolveResult, cost_weight: float = 1
         "avg_cost_per_mtok": _ratio(cost_r, served_r),
         "marginal_cost_per_mtok": marginal,
         "mean_latency_ms": _ratio(lat_r, served_r),
-        "west_share": _ratio(west_r, served_r),
+        **zone_cols,
     })
 
     # --- summary ------------------------------------------------------------------------
@@ -244,7 +244,7 @@ def extract(m: pyo.Block, d: ModelData, res: SolveResult, cost_weight: float = 1
         if energy_total > 0 else 0.0,
         "avg_cost_per_mtok": (total - breakdown["unserved"]) / served_total
         if served_total > 0 else 0.0,
-        "west_share": float(west_r.sum() / served_total) if served_total > 0 else 0.0,
+        **zone_summary,
         "sites_open": int((opened > 0.5).sum()),
         "mw_it_total": float(mw_total.sum()),
         "water_m3": float(sites["water_m3"].sum()),

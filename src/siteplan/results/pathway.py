@@ -12,6 +12,7 @@ from siteplan.inputs.pathway import PathwayData
 from siteplan.model.costs import COST_TERMS
 from siteplan.model.vintage import standing
 from siteplan.results.extract import extract
+from siteplan.results.zones import zones_of
 from siteplan.solve import SolveResult
 
 EPS_MW = 1e-6
@@ -66,10 +67,10 @@ def _year_first(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _zone_mw(d, site_of: np.ndarray, built: np.ndarray, stand: np.ndarray) -> dict:
-    """MW-IT built in the year and standing after it, east and west."""
+    """MW-IT built in the year and standing after it, in each zone of the dataset."""
     zone = d.location_zone[d.site_location][site_of] if len(site_of) else np.zeros(0)
     out = {}
-    for z in ("east", "west"):
+    for z in zones_of(d.region_zone, d.location_zone):
         out[f"mw_built_{z}"] = float(built[zone == z].sum())
         out[f"mw_standing_{z}"] = float(stand[zone == z].sum())
     return out
