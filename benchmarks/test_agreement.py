@@ -161,12 +161,12 @@ def assert_same_lp(a: highspy.HighsLp, b: highspy.HighsLp) -> None:
 def check(scenario_path: Path, solve_linopy: bool = True) -> dict:
     sc = siteplan.load_scenario(scenario_path)
     data = prepare(sc)
-    model = build_model(data)
+    built = build_model(data)
     lp = smod.build(data)
     h, perm = smod.to_highs(lp, order="pyomo")
-    assert_same_lp(pyomo_lp(model), h.getLp())
+    assert_same_lp(pyomo_lp(built.model), h.getLp())
 
-    res = solve_model(model, sc.solver, want_duals=False)
+    res = solve_model(built, sc.solver, want_duals=False)
     assert res.has_solution, res.highs_status
     smod.set_options(h, sc.solver)
     h.run()

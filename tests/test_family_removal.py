@@ -27,10 +27,10 @@ H = 8760.0
 def _objective(tmp_path, tables, off: tuple[str, ...], **keys) -> float:
     path = write_scenario(tmp_path, tables, **keys)
     sc = siteplan.load_scenario(path)
-    m = build_model(siteplan.prepare(sc))
+    built = build_model(siteplan.prepare(sc))
     for name in off:
-        getattr(m, name).deactivate()
-    res = solve_model(m, sc.solver, want_duals=False)
+        getattr(built.model, name).deactivate()
+    res = solve_model(built, sc.solver, want_duals=False)
     return res.objective
 
 

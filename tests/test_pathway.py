@@ -149,9 +149,10 @@ def test_stay_open_is_what_keeps_it_open(tmp_path):
     path = write_scenario(tmp_path, t, years=[2026, 2027], finance__discount_rate=0.0,
                           pathway={"demand_growth": {2026: 1.0, 2027: 0.0}})
     sc = siteplan.load_scenario(path)
-    m = build_pathway_model(derive_pathway(sc))
+    built = build_pathway_model(derive_pathway(sc))
+    m = built.model
     m.c_stay_open.deactivate()
-    assert solve_model(m, sc.solver, want_duals=False).objective == pytest.approx(60.0)
+    assert solve_model(built, sc.solver, want_duals=False).objective == pytest.approx(60.0)
 
 
 def test_vintage_rows_carry_capacity_between_years(tmp_path):
@@ -159,10 +160,11 @@ def test_vintage_rows_carry_capacity_between_years(tmp_path):
     path = write_scenario(tmp_path, _one_region(), years=[2026, 2027],
                           finance__discount_rate=0.0)
     sc = siteplan.load_scenario(path)
-    m = build_pathway_model(derive_pathway(sc))
-    assert solve_model(m, sc.solver, want_duals=False).objective == pytest.approx(100.0)
+    built = build_pathway_model(derive_pathway(sc))
+    m = built.model
+    assert solve_model(built, sc.solver, want_duals=False).objective == pytest.approx(100.0)
     m.c_vintage_capacity.deactivate()
-    assert solve_model(m, sc.solver, want_duals=False).objective == pytest.approx(0.0, abs=1e-9)
+    assert solve_model(built, sc.solver, want_duals=False).objective == pytest.approx(0.0, abs=1e-9)
 
 
 def test_facility_rows_make_buildings_stand_for_their_hardware(tmp_path):
@@ -172,10 +174,11 @@ def test_facility_rows_make_buildings_stand_for_their_hardware(tmp_path):
     t["cooling"][0]["facility_cost_per_mw_year"] = 20.0
     path = write_scenario(tmp_path, t, years=[2026, 2027], finance__discount_rate=0.0)
     sc = siteplan.load_scenario(path)
-    m = build_pathway_model(derive_pathway(sc))
-    assert solve_model(m, sc.solver, want_duals=False).objective == pytest.approx(240.0)
+    built = build_pathway_model(derive_pathway(sc))
+    m = built.model
+    assert solve_model(built, sc.solver, want_duals=False).objective == pytest.approx(240.0)
     m.c_facility_capacity.deactivate()
-    assert solve_model(m, sc.solver, want_duals=False).objective == pytest.approx(200.0)
+    assert solve_model(built, sc.solver, want_duals=False).objective == pytest.approx(200.0)
     res = siteplan.solve(sc)
     fac = res.builds[res.builds["asset"] == "facility"].set_index("year")
     assert fac["built_mw"].to_dict() == pytest.approx({2026: 1.0, 2027: 0.0})

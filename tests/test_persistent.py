@@ -67,11 +67,11 @@ def test_each_point_matches_a_fresh_solve(tmp_path, integer):
 def test_update_leaves_highs_with_the_new_model(tmp_path):
     """After ``_update``, HiGHS holds exactly the LP a fresh hand-off of the new model gives."""
     path = _scenario(tmp_path, integer=True)
-    old = compile_form(build_model(prepare(siteplan.load_scenario(path))))
+    old = compile_form(build_model(prepare(siteplan.load_scenario(path))).model)
     highs = _pass_model(old)
     new_sc = siteplan.load_scenario(path, ["prices.zone_scale.west=1.7", "demand.scale=1.2",
                                            "policy.utilisation_max=0.9"])
-    new = compile_form(build_model(prepare(new_sc)))
+    new = compile_form(build_model(prepare(new_sc)).model)
     assert _update(highs, old, new) == {"cost", "bounds", "matrix"}
     want = _pass_model(new).getLp()
     got = highs.getLp()

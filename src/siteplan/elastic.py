@@ -26,6 +26,8 @@ import numpy as np
 import pyomo.environ as pyo
 
 from siteplan.inputs.derive import ModelData
+from siteplan.model.context import BuildContext, Built
+from siteplan.model.siting import caps_of_site
 from siteplan.results.synergy import supply_by_location
 
 DEMAND_PRIORITY = 10.0  # unserved demand is the last thing to give
@@ -56,15 +58,18 @@ class ElasticResult:
     slack: dict[str, np.ndarray]  # family -> per-row slack (model units; +/- summed)
 
 
-def explain(m: pyo.ConcreteModel, d: ModelData, options) -> ElasticResult | None:
-    """Relax ``m`` in place, solve, and describe the smallest change; None if that fails.
+def explain(built: Built, options) -> ElasticResult | None:
+    """Relax a single-year model in place, solve, and describe the smallest change; None if
+    that fails.
 
-    ``m`` is changed (slacks added, objective replaced): do not reuse it for the plan.
+    The model is changed (slacks added, objective replaced): do not reuse it for the plan.
     """
     from siteplan.solve import solve_model
 
+    ctx = built.years[0]
+    m, d = ctx.block, ctx.data
     scales = _scales(d)
-    slacks = _add_slacks(m, d, scales)
+    slacks = _add_slacks(ctx, scales)
     if not slacks:
         return None
     for obj in m.component_data_objects(pyo.Objective, active=True):
@@ -82,7 +87,7 @@ def explain(m: pyo.ConcreteModel, d: ModelData, options) -> ElasticResult | None
     top = max((w for w, _ in terms), default=1.0) or 1.0
     m.elastic_obj = pyo.Objective(
         expr=lin([w / top for w, _ in terms], [v for _, v in terms]), sense=pyo.minimize)
-    res = solve_model(m, options, want_duals=False)
+    res = solve_model(built, options, want_duals=False)
     if not res.has_solution:
         return None
     values = {}
@@ -98,9 +103,9 @@ def explain(m: pyo.ConcreteModel, d: ModelData, options) -> ElasticResult | None
             continue
         describe = _DESCRIBE.get(sl.family, _describe_generic)
         try:
-            causes.append(describe(m, d, v, res))
+            causes.append(describe(ctx, v, res))
         except Exception:  # noqa: BLE001 - row layout changed: still name the family
-            causes.append(_describe_generic(m, d, v, res, family=sl.family))
+            causes.append(_describe_generic(ctx, v, res, family=sl.family))
     return ElasticResult(causes=causes, slack=values)
 
 
@@ -135,14 +140,14 @@ def _scales(d: ModelData) -> _Scales:
     )
 
 
-def _row_weights(m, d: ModelData, sc: _Scales, family: str, n: int) -> np.ndarray:
-    L = m._layout
+def _row_weights(ctx: BuildContext, sc: _Scales, family: str, n: int) -> np.ndarray:
+    d, L = ctx.data, ctx.layout
     w = d.slice_weight_h
     if family == "c_demand_balance":
-        keys = getattr(m, "_demand_balance_keys", None) or [(0, t % L.n_t) for t in range(n)]
+        keys = ctx.handle("demand").balance_keys
         return np.array([DEMAND_PRIORITY * w[t] / sc.annual_mtok for _g, t in keys])
     if family == "c_demand_daily":
-        keys = getattr(m, "_demand_daily_keys", None) or [(0, i % L.n_d) for i in range(n)]
+        keys = ctx.handle("demand").daily_keys
         return np.array([DEMAND_PRIORITY * L.day_hours[day] / sc.annual_mtok
                          for _g, day in keys])
     if family == "c_single_source_link":
@@ -176,7 +181,8 @@ def _row_weights(m, d: ModelData, sc: _Scales, family: str, n: int) -> np.ndarra
     return np.full(n, 1.0)
 
 
-def _add_slacks(m, d: ModelData, sc: _Scales) -> list[_Slack]:
+def _add_slacks(ctx: BuildContext, sc: _Scales) -> list[_Slack]:
+    m = ctx.block
     out = []
     for family in SOFT_FAMILIES:
         con = getattr(m, family, None)
@@ -209,7 +215,7 @@ def _add_slacks(m, d: ModelData, sc: _Scales) -> list[_Slack]:
         if not need_plus:  # only <= rows: the 'up' slack is unused; fix it at 0
             for v in plus.values():
                 v.fix(0.0)
-        out.append(_Slack(family, plus, minus, _row_weights(m, d, sc, family, n)))
+        out.append(_Slack(family, plus, minus, _row_weights(ctx, sc, family, n)))
     return out
 
 
@@ -233,24 +239,25 @@ def _build_min_sites(d: ModelData) -> list[int]:
             if d.site_existing_mw[s] > 0 or d.site_min_mw[s] > 0]
 
 
-def _cap_of_site(m, res) -> np.ndarray:
-    caps = res.values(m.v_cap_mw)
-    out = np.zeros(len(m._caps_of_site))
-    for s, cols in enumerate(m._caps_of_site):
+def _cap_of_site(ctx: BuildContext, res) -> np.ndarray:
+    caps = res.values(ctx.block.v_cap_mw)
+    out = np.zeros(len(caps_of_site(ctx)))
+    for s, cols in enumerate(caps_of_site(ctx)):
         out[s] = float(caps[cols].sum()) if len(cols) else 0.0
     return out
 
 
-def _energy_mwh(m, d: ModelData, res) -> tuple[float, dict[int, float]]:
+def _energy_mwh(ctx: BuildContext, res) -> tuple[float, dict[int, float]]:
     """Facility MWh/yr in the elastic plan, total and per location (grid + clean supply:
     PPA used, curtailed energy, storage discharge - charge)."""
-    L, T, w = m._layout, m._layout.n_t, d.slice_weight_h
+    m, d, L = ctx.block, ctx.data, ctx.layout
+    T, w = L.n_t, d.slice_weight_h
     grid = res.values(m.v_grid_mw)
     use = res.values(m.v_ppa_use_mw)
-    sup = supply_by_location(m, d, res)
+    sup = supply_by_location(ctx, res)
     other = sup["curtail_mw"] + sup["discharge_mw"] - sup["charge_mw"]  # (L, T)
     per = {}
-    for loc, i in m._grid_pos.items():
+    for loc, i in ctx.handle("power").grid_pos.items():
         e = float(((grid[i * T:(i + 1) * T] + other[loc]) * w).sum())
         for p in L.ppas_of_location.get(loc, []):
             e += float((use[p * T:(p + 1) * T] * w).sum())
@@ -273,9 +280,11 @@ def _g(x: float) -> str:
 
 
 # --- descriptions, one per family ------------------------------------------------------------
-def _describe_demand(m, d: ModelData, v: np.ndarray, res, daily: bool = False) -> str:
-    L = m._layout
-    keys = m._demand_daily_keys if daily else m._demand_balance_keys
+def _describe_demand(ctx: BuildContext, v: np.ndarray, res, daily: bool = False) -> str:
+    d = ctx.data
+    L = ctx.layout
+    h = ctx.handle("demand")
+    keys = h.daily_keys if daily else h.balance_keys
     hours = L.day_hours if daily else d.slice_weight_h
     per: dict[tuple[int, int], float] = {}
     for (g, t), s in zip(keys, v, strict=True):
@@ -293,12 +302,13 @@ def _describe_demand(m, d: ModelData, v: np.ndarray, res, daily: bool = False) -
             f"({total / all_demand:.2%} of all demand), by region/class: {_top(items, _g)}")
 
 
-def _describe_demand_daily(m, d, v, res) -> str:
-    return _describe_demand(m, d, v, res, daily=True)
+def _describe_demand_daily(ctx: BuildContext, v: np.ndarray, res) -> str:
+    return _describe_demand(ctx, v, res, daily=True)
 
 
-def _describe_source_link(m, d: ModelData, v: np.ndarray, res) -> str:
-    L = m._layout
+def _describe_source_link(ctx: BuildContext, v: np.ndarray, res) -> str:
+    d = ctx.data
+    L = ctx.layout
     per: dict[tuple[int, int, int], float] = {}
     for (a, t, daily), s in zip(_source_link_rows(d, L), v, strict=True):
         if s <= 0:
@@ -315,7 +325,8 @@ def _describe_source_link(m, d: ModelData, v: np.ndarray, res) -> str:
             f"location: {_top(items, _g)} tokens/day")
 
 
-def _describe_build_max(m, d: ModelData, v: np.ndarray, res) -> str:
+def _describe_build_max(ctx: BuildContext, v: np.ndarray, res) -> str:
+    d = ctx.data
     per: dict[int, float] = {}
     for s, x in enumerate(v):
         if x > 0:
@@ -327,7 +338,8 @@ def _describe_build_max(m, d: ModelData, v: np.ndarray, res) -> str:
             f"max_mw: {_top(items, lambda x: f'+{_g(x)} MW')}")
 
 
-def _describe_build_min(m, d: ModelData, v: np.ndarray, res) -> str:
+def _describe_build_min(ctx: BuildContext, v: np.ndarray, res) -> str:
+    d = ctx.data
     sites = _build_min_sites(d)
     items = []
     for s, x in zip(sites, v, strict=True):
@@ -338,9 +350,10 @@ def _describe_build_min(m, d: ModelData, v: np.ndarray, res) -> str:
             f"{_g(float(v.sum()))} MW IT: {_top(items, lambda x: f'-{_g(x)} MW')}")
 
 
-def _describe_capacity(m, d: ModelData, v: np.ndarray, res) -> str:
+def _describe_capacity(ctx: BuildContext, v: np.ndarray, res) -> str:
+    d = ctx.data
     per: dict[int, float] = {}
-    for (s, _h, _t), x in zip(_capacity_rows(d, m._layout), v, strict=True):
+    for (s, _h, _t), x in zip(_capacity_rows(d, ctx.layout), v, strict=True):
         per[s] = max(per.get(s, 0.0), float(x) / d.policy.utilisation_max)
     items = [(d.sites[s], x) for s, x in per.items()]
     return (f"capacity must give: sites need more IT capacity than the utilisation ceiling "
@@ -348,8 +361,9 @@ def _describe_capacity(m, d: ModelData, v: np.ndarray, res) -> str:
             f"{_top(items, lambda x: f'+{_g(x)} MW')}")
 
 
-def _describe_utilisation(m, d: ModelData, v: np.ndarray, res) -> str:
-    cap = _cap_of_site(m, res)
+def _describe_utilisation(ctx: BuildContext, v: np.ndarray, res) -> str:
+    d = ctx.data
+    cap = _cap_of_site(ctx, res)
     hours = float(d.slice_weight_h.sum())
     u = d.policy.utilisation_min
     items, worst = [], 0.0
@@ -364,8 +378,9 @@ def _describe_utilisation(m, d: ModelData, v: np.ndarray, res) -> str:
             f"{_top(items, lambda x: f'-{x:.3g} pts')}")
 
 
-def _describe_green(m, d: ModelData, v: np.ndarray, res) -> str:
-    total, _ = _energy_mwh(m, d, res)
+def _describe_green(ctx: BuildContext, v: np.ndarray, res) -> str:
+    d = ctx.data
+    total, _ = _energy_mwh(ctx, res)
     g = d.policy.min_green_share
     pts = float(v.sum()) / total if total > 0 else g
     return (f"green share must give: policy.min_green_share {g:.1%} must fall by "
@@ -373,9 +388,10 @@ def _describe_green(m, d: ModelData, v: np.ndarray, res) -> str:
             f"{_g(float(v.sum()))} MWh a year of green energy is missing")
 
 
-def _describe_site_green(m, d: ModelData, v: np.ndarray, res) -> str:
-    _, per = _energy_mwh(m, d, res)
-    locs = [int(x) for x in m._layout.active_locations]
+def _describe_site_green(ctx: BuildContext, v: np.ndarray, res) -> str:
+    d = ctx.data
+    _, per = _energy_mwh(ctx, res)
+    locs = [int(x) for x in ctx.layout.active_locations]
     items = []
     for loc, x in zip(locs, v, strict=True):
         if x > 0:
@@ -386,16 +402,18 @@ def _describe_site_green(m, d: ModelData, v: np.ndarray, res) -> str:
             f"{_top(items, lambda x: f'-{x:.3g} pts')}")
 
 
-def _describe_certificates(m, d: ModelData, v: np.ndarray, res) -> str:
-    total, _ = _energy_mwh(m, d, res)
+def _describe_certificates(ctx: BuildContext, v: np.ndarray, res) -> str:
+    d = ctx.data
+    total, _ = _energy_mwh(ctx, res)
     pts = float(v.sum()) / total * 100 if total > 0 else 0.0
     cap = d.policy.certificates.max_share if d.policy.certificates else 0.0
     return (f"certificate cap must give: policy.certificates.max_share {cap:.1%} must rise by "
             f"{pts:.3g} percentage points ({_g(float(v.sum()))} MWh of certificates)")
 
 
-def _describe_hourly(m, d: ModelData, v: np.ndarray, res) -> str:
-    L = m._layout
+def _describe_hourly(ctx: BuildContext, v: np.ndarray, res) -> str:
+    d = ctx.data
+    L = ctx.layout
     short = v.reshape(-1, L.n_t)  # (locations, slices) MW of clean supply missing
     locs = [int(x) for x in L.active_locations]
     items = [(d.locations[loc], float((row * d.slice_weight_h).sum()))
@@ -409,15 +427,17 @@ def _describe_hourly(m, d: ModelData, v: np.ndarray, res) -> str:
             "synergy.storage or synergy.absorb_curtailment")
 
 
-def _describe_carbon(m, d: ModelData, v: np.ndarray, res) -> str:
+def _describe_carbon(ctx: BuildContext, v: np.ndarray, res) -> str:
+    d = ctx.data
     cap = d.policy.carbon_cap_t or 0.0
     x = float(v.sum())
     return (f"carbon cap must give: policy.carbon_cap_t {_g(cap)} tCO2 must rise by {_g(x)} "
             f"tCO2 (to {_g(cap + x)} tCO2)")
 
 
-def _describe_site_share(m, d: ModelData, v: np.ndarray, res) -> str:
-    L = m._layout
+def _describe_site_share(ctx: BuildContext, v: np.ndarray, res) -> str:
+    d = ctx.data
+    L = ctx.layout
     share = d.policy.max_site_share or 0.0
     annual = (d.demand * d.slice_weight_h).sum(axis=(0, 2))
     items, worst = [], 0.0
@@ -432,7 +452,7 @@ def _describe_site_share(m, d: ModelData, v: np.ndarray, res) -> str:
             f"{_top(items, lambda x: f'+{x:.3g} pts')}")
 
 
-def _describe_generic(m, d: ModelData, v: np.ndarray, res, family: str = "") -> str:
+def _describe_generic(ctx: BuildContext, v: np.ndarray, res, family: str = "") -> str:
     n = int((v > 0).sum())
     return f"{family or 'a constraint family'} must give: {n} rows violated, total {_g(v.sum())}"
 

@@ -41,12 +41,13 @@ def solve_pathway(scenario: Scenario, write_lp: Path | None = None) -> Results:
         raise InfeasibleError("infeasible: " + "; ".join(causes), causes)
 
     t0 = time.perf_counter()
-    model = build_pathway_model(P)
+    built = build_pathway_model(P)
+    model = built.model
     times["build_s"] = time.perf_counter() - t0
     log.info("built the %d-year pathway in %.2f s", len(P.years), times["build_s"])
 
     t0 = time.perf_counter()
-    res = solve_model(model, scenario.solver, write_lp=write_lp)
+    res = solve_model(built, scenario.solver, write_lp=write_lp)
     times["solve_wall_s"] = time.perf_counter() - t0
     times["solve_s"] = res.solve_s
     times["dual_solve_s"] = res.dual_solve_s
@@ -59,7 +60,7 @@ def solve_pathway(scenario: Scenario, write_lp: Path | None = None) -> Results:
         raise SolverError(f"no feasible plan: HiGHS status {res.highs_status}")
 
     t0 = time.perf_counter()
-    tables = extract_pathway(model, P, res)
+    tables = extract_pathway(built, P, res)
     times["extract_s"] = time.perf_counter() - t0
     summary = {
         **run_header(scenario, res),

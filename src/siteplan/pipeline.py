@@ -38,12 +38,12 @@ def prepare(scenario: Scenario, reuse: Reuse | None = None) -> ModelData:
     return derive(scenario, reuse.inputs[folder])  # derive checks the scenario's ids
 
 
-def _explain_infeasible(model, data: ModelData, scenario: Scenario) -> InfeasibleError:
+def _explain_infeasible(built, scenario: Scenario) -> InfeasibleError:
     """HiGHS proved infeasibility past the pre-solve checks: re-solve elastically to name it."""
     from siteplan.elastic import explain
 
     t0 = time.perf_counter()
-    found = explain(model, data, scenario.solver)
+    found = explain(built, scenario.solver)
     log.info("elastic re-solve in %.2f s", time.perf_counter() - t0)
     if found is None or not found.causes:
         return InfeasibleError(
@@ -94,27 +94,28 @@ def solve(scenario: Scenario, write_lp: Path | None = None, reuse: Reuse | None 
         raise InfeasibleError("infeasible: " + "; ".join(causes), causes)
 
     t0 = time.perf_counter()
-    model = build_model(data)
+    built = build_model(data)
+    model = built.model
     times["build_s"] = time.perf_counter() - t0
     log.info("built model in %.2f s", times["build_s"])
 
     t0 = time.perf_counter()
     if reuse is None:
-        res = solve_model(model, scenario.solver, write_lp=write_lp)
+        res = solve_model(built, scenario.solver, write_lp=write_lp)
     else:
-        res = reuse.highs.solve(model, scenario.solver)
+        res = reuse.highs.solve(built, scenario.solver)
     times["solve_wall_s"] = time.perf_counter() - t0
     times["load_s"] = res.load_s
     times["solve_s"] = res.solve_s
     times["dual_solve_s"] = res.dual_solve_s
     # costs are bounded below, so "unbounded or infeasible" can only mean infeasible
     if res.status in (Status.INFEASIBLE, Status.UNBOUNDED):
-        raise _explain_infeasible(model, data, scenario)
+        raise _explain_infeasible(built, scenario)
     if not res.has_solution:
         raise SolverError(f"no feasible plan: HiGHS status {res.highs_status}")
 
     t0 = time.perf_counter()
-    tables = extract(model, data, res)
+    tables = extract(built.years[0], res)
     times["extract_s"] = time.perf_counter() - t0
     summary = {
         **run_header(scenario, res),

@@ -30,6 +30,7 @@ import pyomo.environ as pyo
 from pyomo.common.tee import capture_output
 
 from siteplan.config.schema import Solver as SolverOptions
+from siteplan.model.context import Built
 from siteplan.model.objective import OBJECTIVE_SCALE
 from siteplan.standard_form import Form, compile_form, structure
 
@@ -124,28 +125,28 @@ def _pass_model(form: Form) -> highspy.Highs:
     return highs
 
 
-def solve_model(m: pyo.ConcreteModel, options: SolverOptions, want_duals: bool = True,
+def solve_model(built: Built, options: SolverOptions, want_duals: bool = True,
                 write_lp: Path | None = None) -> SolveResult:
-    """Solve ``m`` with HiGHS; return status, objective, gap, bound, values and duals."""
+    """Solve a built model with HiGHS; return status, objective, gap, bound, values, duals."""
     t0 = time.perf_counter()
-    form = compile_form(m)
+    form = compile_form(built.model)
     highs = _pass_model(form)
     load_s = time.perf_counter() - t0
     if write_lp is not None:
         highs.writeModel(str(write_lp))
-    result = _solve_loaded(highs, m, form, options, want_duals, warm=None)
+    result = _solve_loaded(highs, built, form, options, want_duals, warm=None)
     result.load_s = load_s
     return result
 
 
-def _solve_loaded(highs, m, form: Form, options: SolverOptions, want_duals: bool,
+def _solve_loaded(highs, built: Built, form: Form, options: SolverOptions, want_duals: bool,
                   warm: _Warm | None) -> SolveResult:
-    """The solve strategy (module docstring) on a HiGHS model holding ``form`` of ``m``."""
-    result = solve_highs(highs, form.integer, options, siting_of(m, form.var_col), want_duals,
-                         warm)
+    """The solve strategy (module docstring) on a HiGHS model holding ``form`` of ``built``."""
+    result = solve_highs(highs, form.integer, options, siting_of(built, form.var_col),
+                         want_duals, warm)
     result.var_col, result.con_row = form.var_col, form.con_row
     if result.has_solution:
-        _load_into_pyomo(m, result)
+        _load_into_pyomo(built.model, result)
     return result
 
 
@@ -204,17 +205,15 @@ class Siting:
         return [(int(y), int(s), int(self.open_col[y, s])) for y, s in zip(ys, ss, strict=True)]
 
 
-def siting_of(m: pyo.ConcreteModel, var_col: dict[int, int]) -> Siting:
-    """The :class:`Siting` of a siteplan Pyomo model (a single year or a pathway's blocks)."""
-    blocks = _year_blocks(m)
-    if not blocks:
-        return Siting(np.zeros((0, 0), int), *(np.zeros(0, int),) * 3, (), np.zeros((0, 0), bool))
-    n_s = len(blocks[0]._data.sites)
-    open_col = np.full((len(blocks), n_s), -1, dtype=np.int64)
-    preset = np.zeros((len(blocks), n_s), dtype=bool)
+def siting_of(built: Built, var_col: dict[int, int]) -> Siting:
+    """The :class:`Siting` of a built siteplan model (a single year or a pathway's years)."""
+    years = built.years
+    n_s = len(years[0].data.sites)
+    open_col = np.full((len(years), n_s), -1, dtype=np.int64)
+    preset = np.zeros((len(years), n_s), dtype=bool)
     cy, cs, cc = [], [], []
-    for y, b in enumerate(blocks):
-        d, L = b._data, b._layout
+    for y, ctx in enumerate(years):
+        b, d, L = ctx.block, ctx.data, ctx.layout
         for s in b.v_open:
             v = b.v_open[s]
             open_col[y, s] = var_col.get(id(v), -1)
@@ -223,7 +222,7 @@ def siting_of(m: pyo.ConcreteModel, var_col: dict[int, int]) -> Siting:
             col = var_col.get(id(b.v_cap_mw[j]))
             if col is not None:
                 cy.append(y), cs.append(s), cc.append(col)
-    locs = tuple(dict(b._layout.sites_of_location) for b in blocks)
+    locs = tuple(dict(ctx.layout.sites_of_location) for ctx in years)
     return Siting(open_col, np.asarray(cy, np.int64), np.asarray(cs, np.int64),
                   np.asarray(cc, np.int64), locs, preset)
 
@@ -258,10 +257,10 @@ class PersistentHighs:
         self.warm: _Warm | None = None
         self.reused = False  # whether the last solve re-used the held model
 
-    def solve(self, m: pyo.ConcreteModel, options: SolverOptions,
+    def solve(self, built: Built, options: SolverOptions,
               want_duals: bool = True) -> SolveResult:
         t0 = time.perf_counter()
-        form = compile_form(m)
+        form = compile_form(built.model)
         key = structure(form)
         self.reused = self.highs is not None and key == self.key
         if self.reused:
@@ -272,7 +271,7 @@ class PersistentHighs:
             self.highs, self.key = _pass_model(form), key
             self.warm = _Warm(self.CHOOSE)  # no basis yet: the first solve is a fresh one
         load_s = time.perf_counter() - t0
-        result = _solve_loaded(self.highs, m, form, options, want_duals, self.warm)
+        result = _solve_loaded(self.highs, built, form, options, want_duals, self.warm)
         result.load_s = load_s
         self.form = replace(form, cols=[], rows=[])  # the numbers only: m is not kept alive
         if result.has_solution:
@@ -521,14 +520,6 @@ def _improve_by_dropping(highs, siting: Siting, cols, starts, deadline):
                 break
     highs.changeColsBounds(len(cols), cols, fixed, fixed)
     return best, fixed, spent
-
-
-def _year_blocks(m) -> list:
-    """The blocks holding one year's siting variables: the model, or a pathway's years."""
-    blocks = m.__dict__.get("_year_blocks")
-    if blocks is not None:
-        return blocks
-    return [m] if hasattr(m, "v_open") else []
 
 
 def _round_open(siting: Siting, x: np.ndarray, cols: np.ndarray, share: float) -> np.ndarray:

@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from siteplan.inputs.derive import ModelData
-from siteplan.model.costs import add_cost
+from siteplan.model.context import BuildContext
 from siteplan.model.expr import indexed_constraint, lin
-from siteplan.model.layout import Layout
 
 
-def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
-    coefs = (d.location_ef[m._layout.active_locations] * d.slice_weight_h[None, :]).ravel()
+def add(ctx: BuildContext) -> None:
+    m, d, L = ctx.block, ctx.data, ctx.layout
+    locs = L.active_locations
+    coefs = (d.location_ef[locs] * d.slice_weight_h[None, :]).ravel()
     m.e_emissions_t = pyo.Expression(expr=lin(coefs, list(m.v_grid_mw.values())))
     rows = []
     if d.policy.carbon_cap_t is not None:
         rows.append(m.e_emissions_t <= d.policy.carbon_cap_t)
     indexed_constraint(m, "c_carbon_cap", rows)
-    if d.policy.carbon_price_per_t > 0:
-        add_cost(m, "carbon", d.policy.carbon_price_per_t * m.e_emissions_t)
+    price, T, grid = d.policy.carbon_price_per_t, L.n_t, m.v_grid_mw
+    if price > 0:
+        for i, loc in enumerate(locs):
+            ctx.costs.add("carbon", price * coefs[i * T:(i + 1) * T],
+                          [grid[i * T + t] for t in range(T)], sites=L.sites_of_location[int(loc)])

@@ -12,13 +12,21 @@ Costs: network net_cost[q] x (per Mtok moved); unserved voll x unserved.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pyomo.environ as pyo
 
 from siteplan.inputs.derive import ModelData
-from siteplan.model.costs import add_cost
+from siteplan.model.context import BuildContext
 from siteplan.model.expr import indexed_constraint, lin
 from siteplan.model.layout import Layout
+
+
+@dataclass(frozen=True)
+class DemandHandles:
+    balance_keys: list[tuple[int, int]]  # (group, slice) of each c_demand_balance row
+    daily_keys: list[tuple[int, int]]  # (group, day) of each c_demand_daily row
 
 
 def daily_mean(d: ModelData, L: Layout, rate: np.ndarray) -> np.ndarray:
@@ -28,7 +36,8 @@ def daily_mean(d: ModelData, L: Layout, rate: np.ndarray) -> np.ndarray:
                      for i, ts in enumerate(L.day_slices)], axis=-1)
 
 
-def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
+def add(ctx: BuildContext) -> None:
+    m, d, L = ctx.block, ctx.data, ctx.layout
     T, D, w = L.n_t, L.n_d, d.slice_weight_h
     allow = d.policy.unserved_cost_per_mtok is not None
     n_gf = int((~L.group_shiftable).sum())
@@ -58,21 +67,23 @@ def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
                 fixed_keys.append((g, t))
     indexed_constraint(m, "c_demand_balance", fixed_rows)
     indexed_constraint(m, "c_demand_daily", daily_rows)
-    m._demand_balance_keys = fixed_keys
-    m._demand_daily_keys = daily_keys
+    ctx.handles["demand"] = DemandHandles(fixed_keys, daily_keys)
 
-    fixed = np.flatnonzero(~L.route_shiftable)
-    shift = np.flatnonzero(L.route_shiftable)
-    coefs = np.concatenate([
-        np.repeat(L.route_cost_per_mtok[fixed], T) * np.tile(w, len(fixed)),
-        np.repeat(L.route_cost_per_mtok[shift], D) * np.tile(L.day_hours, len(shift)),
-    ])
-    vs = list(x.values()) + list(y.values())
-    nz = np.flatnonzero(coefs)
-    add_cost(m, "network", lin(coefs[nz], [vs[i] for i in nz]))
+    # network cost per route (fixed routes first, as their variables), by the route's class
+    for shiftable, var, n in ((False, x, T), (True, y, D)):
+        hours = L.day_hours if shiftable else w
+        for q in np.flatnonzero(L.route_shiftable == shiftable):
+            coefs = L.route_cost_per_mtok[q] * hours
+            nz = np.flatnonzero(coefs)
+            if len(nz):
+                j = L.route_pos[q]
+                ctx.costs.add("network", coefs[nz], [var[j * n + i] for i in nz],
+                              workload=int(L.group_workload[L.route_group[q]]))
     if allow:
         voll = d.policy.unserved_cost_per_mtok
-        add_cost(m, "unserved", lin(
-            np.concatenate([np.tile(w, n_gf), np.tile(L.day_hours, n_gs)]) * voll,
-            list(u.values()) + list(ud.values()),
-        ))
+        for shiftable, var, n in ((False, u, T), (True, ud, D)):
+            hours = L.day_hours if shiftable else w
+            for g in np.flatnonzero(L.group_shiftable == shiftable):
+                gp = L.group_pos[g]
+                ctx.costs.add("unserved", hours * voll, [var[gp * n + i] for i in range(n)],
+                              workload=int(L.group_workload[g]))

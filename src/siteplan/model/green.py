@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from siteplan.inputs.derive import ModelData
-from siteplan.model.costs import add_cost
+from siteplan.model.context import BuildContext
 from siteplan.model.expr import indexed_constraint, lin
-from siteplan.model.layout import Layout
 from siteplan.model.power import energy_terms
 
 
-def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
+def add(ctx: BuildContext) -> None:
+    m, d, L = ctx.block, ctx.data, ctx.layout
     pol = d.policy
     locs = [int(v) for v in L.active_locations]
     cert = pol.certificates
@@ -28,7 +27,7 @@ def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
     if pol.min_green_share > 0:
         coefs, vs = [], []
         for loc in locs:
-            c, v = energy_terms(m, d, L, loc, pol.min_green_share, green_weighted=True)
+            c, v = energy_terms(ctx, loc, pol.min_green_share, green_weighted=True)
             coefs += c
             vs += v
         portfolio.append(lin(coefs + [1.0] * len(gec), vs + gec) >= 0)
@@ -37,7 +36,7 @@ def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
     per_site = []
     if pol.min_site_green_share > 0:
         for i, loc in enumerate(locs):
-            c, v = energy_terms(m, d, L, loc, pol.min_site_green_share, green_weighted=True)
+            c, v = energy_terms(ctx, loc, pol.min_site_green_share, green_weighted=True)
             extra = [m.v_gec_mwh[i]] if cert else []
             per_site.append(lin(c + [1.0] * len(extra), v + extra) >= 0)
     indexed_constraint(m, "c_site_green_share", per_site)
@@ -45,7 +44,9 @@ def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
     cap = []
     if cert:  # certificates cover a location's own consumption, up to max_share of it
         for i, loc in enumerate(locs):
-            c, v = energy_terms(m, d, L, loc, cert.max_share, green_weighted=False)
+            c, v = energy_terms(ctx, loc, cert.max_share, green_weighted=False)
             cap.append(lin([-ci for ci in c] + [1.0], v + [gec[i]]) <= 0)
-        add_cost(m, "certificates", lin([cert.price_per_mwh] * len(gec), gec))
+        for i, loc in enumerate(locs):
+            ctx.costs.add("certificates", [cert.price_per_mwh], [gec[i]],
+                          sites=L.sites_of_location[loc])
     indexed_constraint(m, "c_certificate_cap", cap)

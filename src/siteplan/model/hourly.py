@@ -9,20 +9,18 @@ matching at H is never weaker than the annual portfolio share at H.
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
-
-from siteplan.inputs.derive import ModelData
+from siteplan.model.context import BuildContext
 from siteplan.model.expr import indexed_constraint, lin
-from siteplan.model.layout import Layout
 from siteplan.model.power import slice_energy_terms
 
 
-def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
+def add(ctx: BuildContext) -> None:
+    m, d, L = ctx.block, ctx.data, ctx.layout
     rows = []
     if d.policy.green_accounting == "hourly":
         share = d.policy.hourly_clean_share
         for loc in L.active_locations:
             for t in range(L.n_t):
-                c, v = slice_energy_terms(m, d, L, int(loc), t, share, green_weighted=True)
+                c, v = slice_energy_terms(ctx, int(loc), t, share, green_weighted=True)
                 rows.append(lin(c, v) >= 0)
     indexed_constraint(m, "c_hourly_clean", rows)

@@ -11,15 +11,14 @@ Work still shifts in time within the day at its site (routing.py).
 from __future__ import annotations
 
 import numpy as np
-import pyomo.environ as pyo
 
-from siteplan.inputs.derive import ModelData
+from siteplan.model.context import BuildContext
 from siteplan.model.demand import daily_mean
 from siteplan.model.expr import indexed_constraint, lin
-from siteplan.model.layout import Layout
 
 
-def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
+def add(ctx: BuildContext) -> None:
+    m, d, L = ctx.block, ctx.data, ctx.layout
     rows = []
     if not d.synergy.move_between_sites:
         D, y = L.n_d, m.v_serve_daily_mtok_h

@@ -7,14 +7,12 @@
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
-
-from siteplan.inputs.derive import ModelData
+from siteplan.model.context import BuildContext
 from siteplan.model.expr import indexed_constraint, lin
-from siteplan.model.layout import Layout
 
 
-def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
+def add(ctx: BuildContext) -> None:
+    m, d, L = ctx.block, ctx.data, ctx.layout
     share = d.policy.max_site_share
     rows = []
     if share is not None:

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from siteplan.inputs.derive import ModelData
+from siteplan.model.context import BuildContext
 from siteplan.model.expr import indexed_constraint, lin
-from siteplan.model.layout import Layout
 
 
-def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
+def add(ctx: BuildContext) -> None:
+    m, d, L = ctx.block, ctx.data, ctx.layout
     T, D, w = L.n_t, L.n_d, d.slice_weight_h
     m.v_process_mtok_h = pyo.Var(range(len(L.proc_site) * T), domain=pyo.NonNegativeReals)
     x, y, q = m.v_serve_mtok_h, m.v_serve_daily_mtok_h, m.v_process_mtok_h

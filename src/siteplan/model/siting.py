@@ -9,28 +9,39 @@ Costs: fixed[s] open[s]; (capex_hw[h] + facility[s]) cap[s,h].
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pyomo.environ as pyo
 
-from siteplan.inputs.derive import ModelData
-from siteplan.model.costs import add_cost
+from siteplan.model.context import BuildContext
 from siteplan.model.expr import indexed_constraint, lin
-from siteplan.model.layout import Layout
 
 
-def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
+@dataclass(frozen=True)
+class SitingHandles:
+    caps_of_site: list[list[int]]  # positions of each option's capacity variables (site_hw)
+
+
+def caps_of_site(ctx: BuildContext) -> list[list[int]]:
+    """Positions in ``layout.site_hw`` (capacity variables) of each site option."""
+    return ctx.handle("siting").caps_of_site
+
+
+def add(ctx: BuildContext) -> None:
+    m, d, L = ctx.block, ctx.data, ctx.layout
     n_s = len(d.sites)
     domain = pyo.Binary if d.solver.integer_sites else pyo.UnitInterval
     m.v_open = pyo.Var(range(n_s), domain=domain)
     m.v_cap_mw = pyo.Var(range(len(L.site_hw)), domain=pyo.NonNegativeReals)
-    caps_of_site: list[list[int]] = [[] for _ in range(n_s)]
+    caps: list[list[int]] = [[] for _ in range(n_s)]
     for j, (s, _h) in enumerate(L.site_hw):
-        caps_of_site[s].append(j)
-    m._caps_of_site = caps_of_site
+        caps[s].append(j)
+    ctx.handles["siting"] = SitingHandles(caps)
 
     upper, lower = [], []
     for s in range(n_s):
-        cap_vars = [m.v_cap_mw[j] for j in caps_of_site[s]]
+        cap_vars = [m.v_cap_mw[j] for j in caps[s]]
         ones = [1.0] * len(cap_vars)
         upper.append(lin([*ones, -d.site_max_mw[s]], [*cap_vars, m.v_open[s]]) <= 0)
         if d.site_existing_mw[s] > 0:  # already built: open, and at least what stands
@@ -49,9 +60,14 @@ def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
             one.append(lin([1.0] * len(members), [m.v_open[s] for s in members]) <= 1)
     indexed_constraint(m, "c_one_option_per_location", one)
 
-    add_cost(m, "fixed", lin(d.site_fixed_cost, [m.v_open[s] for s in range(n_s)]))
-    hw = np.array([h for _s, h in L.site_hw], dtype=int)
-    st = np.array([s for s, _h in L.site_hw], dtype=int)
-    cap_vars = list(m.v_cap_mw.values())
-    add_cost(m, "hardware", lin(d.hw_capex_per_mw[hw] if len(hw) else [], cap_vars))
-    add_cost(m, "facility", lin(d.site_facility_cost_per_mw[st] if len(st) else [], cap_vars))
+    for s in range(n_s):
+        ctx.costs.add("fixed", [d.site_fixed_cost[s]], [m.v_open[s]], sites=[s])
+    if ctx.pathway:  # capital is paid by the vintages that stand (vintage.py)
+        return
+    hw = [float(d.hw_capex_per_mw[h]) for _s, h in L.site_hw]
+    for s in range(n_s):
+        ctx.costs.add("hardware", [hw[j] for j in caps[s]], [m.v_cap_mw[j] for j in caps[s]],
+                      sites=[s])
+    for s in range(n_s):
+        ctx.costs.add("facility", [d.site_facility_cost_per_mw[s]] * len(caps[s]),
+                      [m.v_cap_mw[j] for j in caps[s]], sites=[s])

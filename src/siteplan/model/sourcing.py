@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from siteplan.inputs.derive import ModelData
+from siteplan.model.context import BuildContext
 from siteplan.model.demand import daily_mean
 from siteplan.model.expr import indexed_constraint, lin
-from siteplan.model.layout import Layout
 
 
-def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
+def add(ctx: BuildContext) -> None:
+    m, d, L = ctx.block, ctx.data, ctx.layout
     on = d.policy.single_sourcing
     n_a, T, D = len(L.route_group), L.n_t, L.n_d  # one group per region when on
     m.v_assign = pyo.Var(range(n_a if on else 0), domain=pyo.Binary)

@@ -5,25 +5,24 @@
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
-
-from siteplan.inputs.derive import ModelData
 from siteplan.model.capacity import busy_terms
+from siteplan.model.context import BuildContext
 from siteplan.model.expr import indexed_constraint, lin
-from siteplan.model.layout import Layout
+from siteplan.model.siting import caps_of_site
 
 
-def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
+def add(ctx: BuildContext) -> None:
+    m, d, L = ctx.block, ctx.data, ctx.layout
     u_min = d.policy.utilisation_min
     rows = []
     if u_min > 0:
         hours = float(d.slice_weight_h.sum())
         for s in range(len(d.sites)):
             coefs, vs = [], []
-            for j in m._caps_of_site[s]:
+            for j in caps_of_site(ctx)[s]:
                 h = L.site_hw[j][1]
                 for t in range(L.n_t):
-                    c, v = busy_terms(m, d, L, s, h, t)
+                    c, v = busy_terms(ctx, s, h, t)
                     coefs += [ci * d.slice_weight_h[t] for ci in c]
                     vs += v
                 coefs.append(-u_min * hours)

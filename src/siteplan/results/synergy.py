@@ -11,20 +11,22 @@ import numpy as np
 import pandas as pd
 
 from siteplan.inputs.derive import ModelData
+from siteplan.model.context import BuildContext
 from siteplan.model.demand import daily_mean
 from siteplan.solve import SolveResult
 
 
-def supply_by_location(m, d: ModelData, res: SolveResult) -> dict[str, np.ndarray]:
+def supply_by_location(ctx: BuildContext, res: SolveResult) -> dict[str, np.ndarray]:
     """(L, T) curtailed energy bought, storage charge, discharge and state of charge (MW, MWh);
-    (L,) storage energy and power capacity and its annual cost."""
-    L = m._layout
+    (L,) storage energy and power capacity."""
+    m, d, L = ctx.block, ctx.data, ctx.layout
     T, n_l, B = L.n_t, len(d.locations), len(d.storage)
     out = {k: np.zeros((n_l, T)) for k in ("curtail_mw", "charge_mw", "discharge_mw", "soc_mwh")}
-    out.update({k: np.zeros(n_l) for k in ("storage_mwh", "storage_mw", "storage_cost")})
-    if m._curtail_locations:
-        out["curtail_mw"][m._curtail_locations] = res.values(m.v_curtail_mw).reshape(-1, T)
-    locs = m._storage_locations
+    out.update({k: np.zeros(n_l) for k in ("storage_mwh", "storage_mw")})
+    curtail = ctx.handle("curtailment").locations
+    if curtail:
+        out["curtail_mw"][curtail] = res.values(m.v_curtail_mw).reshape(-1, T)
+    locs = ctx.handle("storage").locations
     if locs:
         e = res.values(m.v_storage_mwh).reshape(len(locs), B)
         p = res.values(m.v_storage_mw).reshape(len(locs), B)
@@ -33,7 +35,6 @@ def supply_by_location(m, d: ModelData, res: SolveResult) -> dict[str, np.ndarra
             out[key][locs] = res.values(var).reshape(len(locs), B, T).sum(axis=1)
         out["storage_mwh"][locs] = e.sum(axis=1)
         out["storage_mw"][locs] = p.sum(axis=1)
-        out["storage_cost"][locs] = e @ d.storage_capex_per_mwh + p @ d.storage_capex_per_mw
     return out
 
 
@@ -74,7 +75,7 @@ def site_hours(d: ModelData, opened: np.ndarray, it: np.ndarray, grid: np.ndarra
     })
 
 
-def flexible_work(m, d: ModelData, y: np.ndarray, q: np.ndarray) -> dict:
+def flexible_work(ctx: BuildContext, y: np.ndarray, q: np.ndarray) -> dict:
     """Shiftable work per site and slice, the same work following its demand shape, and the
     annual Mtok moved in time (within days, at the site) and between sites (day by day).
 
@@ -83,7 +84,8 @@ def flexible_work(m, d: ModelData, y: np.ndarray, q: np.ndarray) -> dict:
     Between sites: sum_{g,d} W_d / 2 sum_q |y[q,d] - s_q Y[g,d]|, s_q the route's share of its
     group's year, Y[g,d] the group's rate served that day.
     """
-    L, w = m._layout, d.slice_weight_h
+    d, L = ctx.data, ctx.layout
+    w = d.slice_weight_h
     T, n_s = L.n_t, len(d.sites)
     dem_k = d.demand.sum(axis=0)  # (K, T)
     mean_k = daily_mean(d, L, dem_k)[:, d.slice_day]
