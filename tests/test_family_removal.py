@@ -1,7 +1,9 @@
 """Each constraint family matters: deactivating it changes the hand-solved optimum.
 
-Same instances as test_families.py; here the named constraint components are switched off
-after the build and the optimum must move away from the hand-solved value.
+Same instances as test_families.py (and test_pathway.py for the vintages that link a
+pathway's years); here the named constraint components are switched off after the build and
+the optimum must move away from the hand-solved value. test_family_registry.py checks that
+every family with rows has a case here.
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ import pytest
 
 import siteplan
 from builders import tiny_tables, write_scenario
+from siteplan.inputs.pathway import derive_pathway
 from siteplan.model import build_model
+from siteplan.model.build import build_pathway_model
 from siteplan.solve import solve_model
 from test_families import (
     DAY_NIGHT,
@@ -20,6 +24,7 @@ from test_families import (
     _with_curtailment,
     _with_ppa,
 )
+from test_pathway import _one_region
 
 H = 8760.0
 
@@ -27,7 +32,10 @@ H = 8760.0
 def _objective(tmp_path, tables, off: tuple[str, ...], **keys) -> float:
     path = write_scenario(tmp_path, tables, **keys)
     sc = siteplan.load_scenario(path)
-    built = build_model(siteplan.prepare(sc))
+    if sc.years:
+        built = build_pathway_model(derive_pathway(sc))
+    else:
+        built = build_model(siteplan.prepare(sc))
     for name in off:
         getattr(built.model, name).deactivate()
     res = solve_model(built, sc.solver, want_duals=False)
@@ -64,6 +72,13 @@ def _min_mw():
 def _floor():
     t = tiny_tables()
     t["site_options"][0]["existing_mw"] = 5.0
+    return t
+
+
+def _opened_once():
+    t = _one_region(capex=50.0, life=1.0)
+    t["locations"][0]["fixed_cost_per_year"] = 10.0
+    t["locations"][1]["max_mw"] = 0.0
     return t
 
 
@@ -115,6 +130,13 @@ CASES = {
                     700_800),
     "pin_site_share": (_two_days, {"synergy__move_between_sites": False},
                        ("c_pin_site_share",), 1_314_000),
+    # vintages: capacity is free without them (NPC 0); with them 100 (life 2, r 0)
+    "vintage_capacity": (_one_region, {"years": [2026, 2027], "finance__discount_rate": 0.0},
+                         ("c_vintage_capacity",), 100.0),
+    # la (fixed 10/yr) opened in 2026 stays open in 2027: 50 + 10 + 10; without: 60
+    "stay_open": (_opened_once, {"years": [2026, 2027], "finance__discount_rate": 0.0,
+                                 "pathway": {"demand_growth": {2026: 1.0, 2027: 0.0}}},
+                  ("c_stay_open",), 70.0),
 }
 
 

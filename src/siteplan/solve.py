@@ -81,8 +81,13 @@ class SolveResult:
         A variable in no row and not in the objective is not a column: its value is its fixed
         value, or 0 (nothing asks it to be anything else).
         """
-        out = np.zeros(len(component))
-        for i, v in enumerate(component.values()):
+        return self.value_list(component.values())
+
+    def value_list(self, variables) -> np.ndarray:
+        """Primal values of scalar variables, in the order given (as :meth:`values`)."""
+        variables = list(variables)
+        out = np.zeros(len(variables))
+        for i, v in enumerate(variables):
             j = self.var_col.get(id(v))
             out[i] = self.col_value[j] if j is not None else (v.value if v.fixed else 0.0)
         return out

@@ -8,8 +8,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from siteplan.inputs.derive import ModelData
 from siteplan.model.context import BuildContext
 from siteplan.model.expr import indexed_constraint, lin
+from siteplan.model.family import Soft, num, top
+
+NAME = "capacity"
+ROW_EXTRA = 2.0  # elastic: prefer "location needs more MW" over "work beyond the ceiling"
 
 
 def busy_terms(ctx: BuildContext, s: int, h: int, t: int):
@@ -35,11 +40,41 @@ def busy_terms(ctx: BuildContext, s: int, h: int, t: int):
 def add(ctx: BuildContext) -> None:
     m, d, L = ctx.block, ctx.data, ctx.layout
     u_max = d.policy.utilisation_max
-    rows = []
+    rows, keys = [], []
     for j, (s, h) in enumerate(L.site_hw):
         if (s, h) not in L.procs_of_sh:
             continue
         for t in range(L.n_t):
             coefs, vs = busy_terms(ctx, s, h, t)
             rows.append(lin([*coefs, -u_max], [*vs, m.v_cap_mw[j]]) <= 0)
+            keys.append((s, h, t))
     indexed_constraint(m, "c_capacity", rows)
+    ctx.handles[NAME] = keys  # (site, hardware, slice) of each row
+
+
+def applies(d: ModelData) -> bool:
+    return True
+
+
+def read(ctx: BuildContext, res) -> dict[str, np.ndarray]:
+    return {}
+
+
+def _weight(ctx: BuildContext, sc, n: int) -> np.ndarray:
+    w = ctx.data.slice_weight_h
+    return np.array([ROW_EXTRA * w[t] / (sc.hours * sc.need_mw)
+                     for _s, _h, t in ctx.handle(NAME)])
+
+
+def _describe(ctx: BuildContext, v: np.ndarray, res) -> str:
+    d = ctx.data
+    per: dict[int, float] = {}
+    for (s, _h, _t), x in zip(ctx.handle(NAME), v, strict=True):
+        per[s] = max(per.get(s, 0.0), float(x) / d.policy.utilisation_max)
+    items = [(d.sites[s], x) for s, x in per.items()]
+    return (f"capacity must give: sites need more IT capacity than the utilisation ceiling "
+            f"{d.policy.utilisation_max:g} allows, at the peak: "
+            f"{top(items, lambda x: f'+{num(x)} MW')}")
+
+
+ROWS = {"c_capacity": Soft(_weight, _describe)}

@@ -7,10 +7,15 @@ Costs: carbon carbon_price x e_emissions_t.
 
 from __future__ import annotations
 
+import numpy as np
 import pyomo.environ as pyo
 
+from siteplan.inputs.derive import ModelData
 from siteplan.model.context import BuildContext
 from siteplan.model.expr import indexed_constraint, lin
+from siteplan.model.family import Soft, num, per_unit
+
+NAME = "carbon"
 
 
 def add(ctx: BuildContext) -> None:
@@ -27,3 +32,25 @@ def add(ctx: BuildContext) -> None:
         for i, loc in enumerate(locs):
             ctx.costs.add("carbon", price * coefs[i * T:(i + 1) * T],
                           [grid[i * T + t] for t in range(T)], sites=L.sites_of_location[int(loc)])
+
+
+def applies(d: ModelData) -> bool:
+    return d.policy.carbon_cap_t is not None or d.policy.carbon_price_per_t > 0
+
+
+def read(ctx: BuildContext, res) -> dict[str, np.ndarray]:
+    return {}
+
+
+def _weight(ctx: BuildContext, sc, n: int) -> np.ndarray:
+    return per_unit(n, 1.0 / sc.tco2)
+
+
+def _describe(ctx: BuildContext, v: np.ndarray, res) -> str:
+    cap = ctx.data.policy.carbon_cap_t or 0.0
+    x = float(v.sum())
+    return (f"carbon cap must give: policy.carbon_cap_t {num(cap)} tCO2 must rise by {num(x)} "
+            f"tCO2 (to {num(cap + x)} tCO2)")
+
+
+ROWS = {"c_carbon_cap": Soft(_weight, _describe)}

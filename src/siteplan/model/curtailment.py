@@ -11,10 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pyomo.environ as pyo
 
+from siteplan.inputs.derive import ModelData
 from siteplan.model.context import BuildContext
 from siteplan.model.expr import indexed_constraint, lin
+from siteplan.model.family import Hard
+
+NAME = "curtailment"
 
 
 @dataclass(frozen=True)
@@ -29,7 +34,7 @@ def add(ctx: BuildContext) -> None:
     surplus = d.curtail_surplus_mw
     locs = [int(v) for v in L.active_locations
             if on and surplus[d.location_region[v]].max() > 0]
-    ctx.handles["curtailment"] = CurtailmentHandles(locs)
+    ctx.handles[NAME] = CurtailmentHandles(locs)
     m.v_curtail_mw = pyo.Var(range(len(locs) * T), domain=pyo.NonNegativeReals)
     cu = m.v_curtail_mw
     by_region: dict[int, list[int]] = {}
@@ -47,3 +52,19 @@ def add(ctx: BuildContext) -> None:
         price = d.curtail_price[d.location_region[loc]] * w
         ctx.costs.add("curtailment", price, [cu[i * T + t] for t in range(T)],
                       sites=L.sites_of_location[loc])
+
+
+def applies(d: ModelData) -> bool:
+    return bool(d.synergy.absorb_curtailment) and bool(d.curtail_surplus_mw.max(initial=0) > 0)
+
+
+def read(ctx: BuildContext, res) -> dict[str, np.ndarray]:
+    """``curtail_mw`` (all locations, T): curtailed energy bought."""
+    out = np.zeros((len(ctx.data.locations), ctx.layout.n_t))
+    locs = ctx.handle(NAME).locations
+    if locs:
+        out[locs] = res.values(ctx.block.v_curtail_mw).reshape(len(locs), -1)
+    return {"curtail_mw": out}
+
+
+ROWS = {"c_curtailment_available": Hard("the region's surplus is what there is")}

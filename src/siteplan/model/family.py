@@ -26,7 +26,6 @@ import numpy as np
 from siteplan.inputs.derive import ModelData
 from siteplan.model.context import BuildContext
 
-DEMAND_PRIORITY = 10.0  # unserved demand is the last thing to give (elastic re-solve)
 TOKENS_PER_MTOK = 1e6
 MAX_NAMED = 5  # places named in one description line
 
@@ -87,7 +86,8 @@ def top(items: list[tuple[str, float]], fmt: Callable[[float], str]) -> str:
     return shown + (f" and {len(items) - MAX_NAMED} more" if len(items) > MAX_NAMED else "")
 
 
-def g(x: float) -> str:
+def num(x: float) -> str:
+    """A number to 4 significant digits, with thousands separators."""
     return f"{x:,.4g}"
 
 

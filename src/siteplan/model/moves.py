@@ -12,9 +12,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from siteplan.inputs.derive import ModelData
 from siteplan.model.context import BuildContext
 from siteplan.model.demand import daily_mean
 from siteplan.model.expr import indexed_constraint, lin
+from siteplan.model.family import Hard
+
+NAME = "moves between sites"
 
 
 def add(ctx: BuildContext) -> None:
@@ -36,3 +40,14 @@ def add(ctx: BuildContext) -> None:
                         rows.append(lin([1.0, -float(mean[g, day]) / scale],
                                         [y[j * D + day], y[j * D + d0]]) == 0)
     indexed_constraint(m, "c_pin_site_share", rows)
+
+
+def applies(d: ModelData) -> bool:
+    return not d.synergy.move_between_sites
+
+
+def read(ctx: BuildContext, res) -> dict[str, np.ndarray]:
+    return {}
+
+
+ROWS = {"c_pin_site_share": Hard("a route's share of its group's work is the same every day")}

@@ -6,8 +6,8 @@ Balanced per location l (at most one option opens there, so this is exact):
     clean[l,t] = sum_{p at l} ppa[p,t] + (terms other families register in ctx.clean:
                  curtailed energy bought, storage discharge - charge)
     ppa[p,t] <= cf[p,t] ppa_mw[p];   ppa_mw[p] <= max_mw[p]
-``add`` makes the grid and PPA variables; ``add_balance`` writes the balance (once every supply
-is registered) and the PPA output limits, in that order.
+This module makes the grid and PPA variables and their costs; the balance and the PPA output
+limits are written by family ``balance`` (balance.py), once every clean supply is registered.
 
 Costs: electricity w_t price[l,t] grid[l,t]; ppa cost[p] ppa_mw[p].
 """
@@ -19,10 +19,13 @@ from dataclasses import dataclass
 import numpy as np
 import pyomo.environ as pyo
 
+from siteplan.inputs.derive import ModelData
 from siteplan.model.capacity import busy_terms
 from siteplan.model.context import BuildContext
-from siteplan.model.expr import indexed_constraint, lin
+from siteplan.model.family import Hard
 from siteplan.model.siting import caps_of_site
+
+NAME = "power"
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,7 @@ def add(ctx: BuildContext) -> None:
     m, d, L = ctx.block, ctx.data, ctx.layout
     T, n_p = L.n_t, len(d.ppa_location)
     locs = L.active_locations
-    ctx.handles["power"] = PowerHandles({int(loc): i for i, loc in enumerate(locs)})
+    ctx.handles[NAME] = PowerHandles({int(loc): i for i, loc in enumerate(locs)})
     m.v_grid_mw = pyo.Var(range(len(locs) * T), domain=pyo.NonNegativeReals)
     ub = {p: (None if np.isinf(d.ppa_max_mw[p]) else float(d.ppa_max_mw[p])) for p in range(n_p)}
     m.v_ppa_mw = pyo.Var(range(n_p), domain=pyo.NonNegativeReals, bounds=lambda _m, p: (0, ub[p]))
@@ -72,27 +75,6 @@ def clean_terms(ctx: BuildContext, loc: int, t: int):
     extra = ctx.clean.terms(loc, t)
     return ([1.0] * len(ppas) + [c for c, _v in extra],
             [ctx.block.v_ppa_use_mw[p * L.n_t + t] for p in ppas] + [v for _c, v in extra])
-
-
-def add_balance(ctx: BuildContext) -> None:
-    m, d, L = ctx.block, ctx.data, ctx.layout
-    T = L.n_t
-    balance = []
-    for i, loc in enumerate(L.active_locations):
-        for t in range(T):
-            c, v = clean_terms(ctx, int(loc), t)
-            coefs, vs = [1.0, *c], [m.v_grid_mw[i * T + t], *v]
-            for s in L.sites_of_location[int(loc)]:
-                c, v = it_terms(ctx, s, t)
-                coefs += [-d.site_pue[s] * ci for ci in c]
-                vs += v
-            balance.append(lin(coefs, vs) == 0)
-    indexed_constraint(m, "c_power_balance", balance)
-    use, output = m.v_ppa_use_mw, []
-    for p in range(len(d.ppa_location)):
-        for t in range(T):
-            output.append(lin([1.0, -d.ppa_cf[p, t]], [use[p * T + t], m.v_ppa_mw[p]]) <= 0)
-    indexed_constraint(m, "c_ppa_output", output)
 
 
 def energy_terms(ctx: BuildContext, loc: int, share: float, green_weighted: bool):
@@ -117,5 +99,37 @@ def slice_energy_terms(ctx: BuildContext, loc: int, t: int, share: float,
     cg = (d.location_green[loc, t] - share) if green_weighted else share
     cc = (1.0 - share) if green_weighted else share
     c, v = clean_terms(ctx, loc, t)
-    pos = ctx.handle("power").grid_pos[loc]
+    pos = ctx.handle(NAME).grid_pos[loc]
     return [cg, *(cc * ci for ci in c)], [ctx.block.v_grid_mw[pos * ctx.layout.n_t + t], *v]
+
+
+def applies(d: ModelData) -> bool:
+    return True
+
+
+def read(ctx: BuildContext, res) -> dict[str, np.ndarray]:
+    """``grid_mw`` (all locations, T); ``ppa_mw`` (PPAs,) contracted; ``ppa_use_mw`` (PPAs, T)."""
+    m, d, L = ctx.block, ctx.data, ctx.layout
+    grid = np.zeros((len(d.locations), L.n_t))
+    grid[L.active_locations] = res.values(m.v_grid_mw).reshape(len(L.active_locations), L.n_t)
+    return {"grid_mw": grid, "ppa_mw": res.values(m.v_ppa_mw),
+            "ppa_use_mw": res.values(m.v_ppa_use_mw).reshape(len(d.ppa_location), L.n_t)}
+
+
+def location_energy_mwh(ctx: BuildContext, res) -> dict[int, float]:
+    """Facility MWh/yr at each active location in ``res``: grid + clean supply (PPA used and
+    every term in the clean-supply ledger), which the balance makes its load."""
+    w, T = ctx.data.slice_weight_h, ctx.layout.n_t
+    grid = res.values(ctx.block.v_grid_mw)
+    out = {}
+    for loc, i in ctx.handle(NAME).grid_pos.items():
+        e = float((grid[i * T:(i + 1) * T] * w).sum())
+        for t in range(T):
+            c, v = clean_terms(ctx, loc, t)
+            if v:
+                e += w[t] * float(np.dot(c, res.value_list(v)))
+        out[loc] = e
+    return out
+
+
+ROWS: dict[str, Hard] = {}  # its rows are family balance's

@@ -10,10 +10,15 @@ p runs over (site, hardware) at the location; at most one option per location is
 
 from __future__ import annotations
 
+import numpy as np
 import pyomo.environ as pyo
 
+from siteplan.inputs.derive import ModelData
 from siteplan.model.context import BuildContext
 from siteplan.model.expr import indexed_constraint, lin
+from siteplan.model.family import Hard
+
+NAME = "routing"
 
 
 def add(ctx: BuildContext) -> None:
@@ -42,3 +47,19 @@ def add(ctx: BuildContext) -> None:
     indexed_constraint(m, "c_routing", rows)
     indexed_constraint(m, "c_routing_daily", daily)
     indexed_constraint(m, "c_shift_peak", peak)
+
+
+def applies(d: ModelData) -> bool:
+    return True
+
+
+def read(ctx: BuildContext, res) -> dict[str, np.ndarray]:
+    """``process_mtok_h`` (P, T): work done per (site, class, hardware) triple."""
+    return {"process_mtok_h": res.values(ctx.block.v_process_mtok_h).reshape(-1, ctx.layout.n_t)}
+
+
+ROWS = {
+    "c_routing": Hard("conservation: what a location receives is processed there"),
+    "c_routing_daily": Hard("conservation of a day's shiftable work"),
+    "c_shift_peak": Hard("a site's scheduling limit (the class's peak factor)"),
+}

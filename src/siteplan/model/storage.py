@@ -23,8 +23,11 @@ import pyomo.environ as pyo
 from siteplan.inputs.derive import ModelData
 from siteplan.model.context import BuildContext
 from siteplan.model.expr import indexed_constraint, lin
+from siteplan.model.family import Hard
 from siteplan.model.layout import Layout
 from siteplan.model.power import clean_terms
+
+NAME = "storage"
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,7 @@ def add(ctx: BuildContext) -> None:
     T, B = L.n_t, len(d.storage)
     locs = [int(v) for v in L.active_locations] if B else []
     n = len(locs) * B  # unit j = (location i, technology b) = i * B + b
-    ctx.handles["storage"] = StorageHandles(locs)
+    ctx.handles[NAME] = StorageHandles(locs)
     cap = {j: (0, None if np.isinf(d.storage_max_mwh[j % B]) else float(d.storage_max_mwh[j % B]))
            for j in range(n)}
     m.v_storage_mwh = pyo.Var(range(n), domain=pyo.NonNegativeReals,
@@ -84,3 +87,32 @@ def add(ctx: BuildContext) -> None:
         for i, loc in enumerate(locs):  # all energy entries first, then all power entries
             ctx.costs.add("storage", capex, [var[i * B + b] for b in range(B)],
                           sites=L.sites_of_location[loc])
+
+
+def applies(d: ModelData) -> bool:
+    return len(d.storage) > 0
+
+
+def read(ctx: BuildContext, res) -> dict[str, np.ndarray]:
+    """(all locations, T) ``charge_mw``, ``discharge_mw``, ``soc_mwh``; (all locations,)
+    ``storage_mwh``, ``storage_mw`` (summed over technologies)."""
+    m, d, L = ctx.block, ctx.data, ctx.layout
+    T, n_l, B = L.n_t, len(d.locations), len(d.storage)
+    out = {k: np.zeros((n_l, T)) for k in ("charge_mw", "discharge_mw", "soc_mwh")}
+    out.update({k: np.zeros(n_l) for k in ("storage_mwh", "storage_mw")})
+    locs = ctx.handle(NAME).locations
+    if locs:
+        for key, var in (("charge_mw", m.v_charge_mw), ("discharge_mw", m.v_discharge_mw),
+                         ("soc_mwh", m.v_soc_mwh)):
+            out[key][locs] = res.values(var).reshape(len(locs), B, T).sum(axis=1)
+        out["storage_mwh"][locs] = res.values(m.v_storage_mwh).reshape(len(locs), B).sum(axis=1)
+        out["storage_mw"][locs] = res.values(m.v_storage_mw).reshape(len(locs), B).sum(axis=1)
+    return out
+
+
+ROWS = {
+    "c_storage_soc": Hard("energy conservation in the battery"),
+    "c_storage_energy": Hard("state of charge within the energy built"),
+    "c_storage_power": Hard("charge and discharge within the power built"),
+    "c_storage_clean_charge": Hard("batteries charge from clean supply only"),
+}

@@ -23,7 +23,15 @@ from siteplan.inputs.derive import stands
 from siteplan.inputs.pathway import PathwayData
 from siteplan.model.context import BuildContext
 from siteplan.model.expr import indexed_constraint, lin
+from siteplan.model.family import Hard
 from siteplan.model.siting import caps_of_site
+
+NAME = "vintages"
+ROWS = {  # on the pathway model, linking its years (not a per-year family)
+    "c_vintage_capacity": Hard("capacity is what was built and still stands"),
+    "c_facility_capacity": Hard("hardware stands in buildings that stand"),
+    "c_stay_open": Hard("an opened option stays open"),
+}
 
 
 def standing(years: list[int], life: float) -> np.ndarray:

@@ -14,8 +14,9 @@ from siteplan.inputs.derive import TOKENS_PER_MTOK
 from siteplan.model.context import BuildContext
 from siteplan.model.costs import COST_TERMS
 from siteplan.model.demand import daily_mean
+from siteplan.model.families import FAMILIES
 from siteplan.model.objective import OBJECTIVE_SCALE
-from siteplan.results.synergy import flexible_work, site_hours, supply_by_location
+from siteplan.results.synergy import flexible_work, site_hours
 from siteplan.solve import SolveResult
 
 EPS_MTOK_H = 1e-7  # flows below this (Mtok/h) are solver noise, not allocations
@@ -28,34 +29,18 @@ def extract(ctx: BuildContext, res: SolveResult, cost_weight: float = 1.0) -> di
 
     A pathway year passes its objective weight (duals are per weighted currency).
     """
-    m, d, L = ctx.block, ctx.data, ctx.layout
+    d, L = ctx.data, ctx.layout
     T, w = L.n_t, d.slice_weight_h
     days_per_year = float(w.sum()) / 24.0
     n_q, n_s = len(L.route_group), len(d.sites)
 
-    D = L.n_d
-    x = res.values(m.v_serve_mtok_h).reshape(L.n_fixed_routes, T)
-    y = res.values(m.v_serve_daily_mtok_h).reshape(L.n_shift_routes, D)
-    q = res.values(m.v_process_mtok_h).reshape(len(L.proc_site), T)
-    cap = res.values(m.v_cap_mw)
-    opened = np.round(res.values(m.v_open), 6)
-    locs = L.active_locations
-    grid_l = np.zeros((len(d.locations), T))
-    grid_l[locs] = res.values(m.v_grid_mw).reshape(len(locs), T)
-    ppa_mw = res.values(m.v_ppa_mw)
-    ppa_use = res.values(m.v_ppa_use_mw).reshape(len(d.ppa_location), T)
-    gec_l = np.zeros(len(d.locations))
-    if len(m.v_gec_mwh):
-        gec_l[locs] = res.values(m.v_gec_mwh)
-    n_g = len(L.group_workload)
-    uns_f = res.values(m.v_unserved_mtok_h)
-    uns_d = res.values(m.v_unserved_daily_mtok_h)
-    uns_g = np.zeros(n_g)  # Mtok/yr per group
-    gf, gs = np.flatnonzero(~L.group_shiftable), np.flatnonzero(L.group_shiftable)
-    if len(uns_f):
-        uns_g[gf] = (uns_f.reshape(len(gf), T) * w).sum(axis=1)
-    if len(uns_d):
-        uns_g[gs] = (uns_d.reshape(len(gs), D) * L.day_hours).sum(axis=1)
+    sup: dict[str, np.ndarray] = {}  # every family's read-back, by name (model/family.py)
+    for family in FAMILIES:
+        sup.update(family.read(ctx, res))
+    x, y = sup["serve_mtok_h"], sup["serve_daily_mtok_h"]
+    q, cap, opened = sup["process_mtok_h"], sup["cap_mw"], sup["open"]
+    grid_l, ppa_mw, ppa_use = sup["grid_mw"], sup["ppa_mw"], sup["ppa_use_mw"]
+    gec_l, uns_g = sup["gec_mwh"], sup["unserved_mtok"]
     route_mtok = np.zeros(n_q)  # Mtok/yr per route
     fq, sq = np.flatnonzero(~L.route_shiftable), np.flatnonzero(L.route_shiftable)
     route_mtok[fq] = (x[L.route_pos[fq]] * w).sum(axis=1)
@@ -87,7 +72,6 @@ def extract(ctx: BuildContext, res: SolveResult, cost_weight: float = 1.0) -> di
     np.add.at(ppa_l_use, d.ppa_location, ppa_use)
     grid = grid_l[d.site_location] * share_t
     ppa_site_use = ppa_l_use[d.site_location] * share_t
-    sup = supply_by_location(ctx, res)
     clean_l = ppa_l_use + sup["curtail_mw"] + sup["discharge_mw"] - sup["charge_mw"]
     clean = clean_l[d.site_location] * share_t  # clean supply to the site's load (MW)
     curt = sup["curtail_mw"][d.site_location] * share_t
@@ -105,7 +89,7 @@ def extract(ctx: BuildContext, res: SolveResult, cost_weight: float = 1.0) -> di
     site_mtok = np.bincount(L.proc_site, weights=proc_mtok, minlength=n_s)
     emissions = ((ef * grid) * w).sum(axis=1)
     pol = d.policy
-    entry_values = ctx.costs.values(lambda vs: _values_of(res, vs))
+    entry_values = ctx.costs.values(res.value_list)
     breakdown = ctx.costs.breakdown(entry_values)
     cost = ctx.costs.by_site(entry_values, e_s)  # location costs split by facility energy
     cost = {t: cost[t] for t in SITE_COST_TERMS}
@@ -253,16 +237,6 @@ def extract(ctx: BuildContext, res: SolveResult, cost_weight: float = 1.0) -> di
     }
     return {"allocation": allocation, "sites": sites, "regions": regions, "summary": summary,
             "site_hours": hours}
-
-
-def _values_of(res: SolveResult, variables: list) -> np.ndarray:
-    """Values of a list of scalar variables (in no row: fixed value or 0, as ``values``)."""
-    col = res.col_value
-    out = np.zeros(len(variables))
-    for i, v in enumerate(variables):
-        j = res.var_col.get(id(v))
-        out[i] = col[j] if j is not None else (v.value if v.fixed else 0.0)
-    return out
 
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:

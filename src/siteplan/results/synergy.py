@@ -1,6 +1,5 @@
-"""Computing-electricity synergy results: storage, curtailment, clean scores, flexible work.
+"""Computing-electricity synergy results: hourly profiles, clean scores, flexible work.
 
-``supply_by_location`` reads the storage and curtailment variables back per location;
 ``site_hours`` is the hourly profile of every open site (``site_hours.csv``);
 ``flexible_work`` measures how much shiftable work moved in time and between sites.
 """
@@ -13,29 +12,6 @@ import pandas as pd
 from siteplan.inputs.derive import ModelData
 from siteplan.model.context import BuildContext
 from siteplan.model.demand import daily_mean
-from siteplan.solve import SolveResult
-
-
-def supply_by_location(ctx: BuildContext, res: SolveResult) -> dict[str, np.ndarray]:
-    """(L, T) curtailed energy bought, storage charge, discharge and state of charge (MW, MWh);
-    (L,) storage energy and power capacity."""
-    m, d, L = ctx.block, ctx.data, ctx.layout
-    T, n_l, B = L.n_t, len(d.locations), len(d.storage)
-    out = {k: np.zeros((n_l, T)) for k in ("curtail_mw", "charge_mw", "discharge_mw", "soc_mwh")}
-    out.update({k: np.zeros(n_l) for k in ("storage_mwh", "storage_mw")})
-    curtail = ctx.handle("curtailment").locations
-    if curtail:
-        out["curtail_mw"][curtail] = res.values(m.v_curtail_mw).reshape(-1, T)
-    locs = ctx.handle("storage").locations
-    if locs:
-        e = res.values(m.v_storage_mwh).reshape(len(locs), B)
-        p = res.values(m.v_storage_mw).reshape(len(locs), B)
-        for key, var in (("charge_mw", m.v_charge_mw), ("discharge_mw", m.v_discharge_mw),
-                         ("soc_mwh", m.v_soc_mwh)):
-            out[key][locs] = res.values(var).reshape(len(locs), B, T).sum(axis=1)
-        out["storage_mwh"][locs] = e.sum(axis=1)
-        out["storage_mw"][locs] = p.sum(axis=1)
-    return out
 
 
 def site_hours(d: ModelData, opened: np.ndarray, it: np.ndarray, grid: np.ndarray,
