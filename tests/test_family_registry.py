@@ -30,7 +30,7 @@ EVERYTHING = {"policy__min_green_share": 0.5, "policy__min_site_green_share": 0.
               "policy__max_site_share": 0.9, "policy__single_sourcing": True,
               "policy__utilisation_min": 0.1, "policy__unserved_cost_per_mtok": 1e4,
               "synergy__storage": True, "synergy__absorb_curtailment": True,
-              "synergy__move_between_sites": False}
+              "synergy__move_between_sites": False, "policy__water_cap_m3": {"b": 1e9}}
 HOURLY = {**EVERYTHING, "policy__green_accounting": "hourly",
           "policy__hourly_clean_share": 0.5}
 CERTIFICATES = {**EVERYTHING, "policy__certificates": {"price_per_mwh": 5.0, "max_share": 0.5}}

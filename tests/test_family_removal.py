@@ -21,6 +21,7 @@ from test_families import (
     _day_night,
     _shift_tables,
     _two_days,
+    _wet,
     _with_curtailment,
     _with_ppa,
 )
@@ -130,6 +131,7 @@ CASES = {
                     700_800),
     "pin_site_share": (_two_days, {"synergy__move_between_sites": False},
                        ("c_pin_site_share",), 1_314_000),
+    "water": (_wet, {"policy__water_cap_m3": {"b": 8760.0}}, ("c_water_cap",), H * 150),
     # vintages: capacity is free without them (NPC 0); with them 100 (life 2, r 0)
     "vintage_capacity": (_one_region, {"years": [2026, 2027], "finance__discount_rate": 0.0},
                          ("c_vintage_capacity",), 100.0),

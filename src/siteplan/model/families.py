@@ -33,6 +33,7 @@ from siteplan.model import (
     storage,
     utilisation,
     vintage,
+    water,
 )
 from siteplan.model.family import Family
 
@@ -52,6 +53,7 @@ FAMILIES: tuple[Family, ...] = (
     resilience,   # 8b c_site_share
     sourcing,     # 8c v_assign, c_single_source_*
     moves,        # 8d c_pin_site_share
+    water,        # 13 c_water_cap
 )
 
 LINKS = (vintage,)  # 12 v_build_mw, v_fac_build_mw, c_vintage_*, c_stay_open (pathways)
