@@ -136,3 +136,20 @@ def test_branch_and_bound_points_start_from_the_last_plan(tmp_path):
         assert warm.summary["objective"] == pytest.approx(fresh.summary["objective"], rel=1e-9)
         assert _plan(warm)[1] == _plan(fresh)[1]
     assert warm.summary["highs_model_reused"] is True
+
+
+def test_a_pathway_reuses_the_held_model(tmp_path):
+    """A pathway goes through the same pipeline: the second point of a sweep updates the held
+    HiGHS model and reaches the optimum of a fresh solve (the plan itself may be another of
+    equal cost: when to build is degenerate here)."""
+    path = write_scenario(tmp_path / "pw", sweep_tables(), name="pw", years=[2026, 2028],
+                          solver={"mip_rel_gap": 0.0},
+                          pathway={"demand_growth": {2026: 1.0, 2028: 1.5}})
+    reuse = Reuse()
+    first = siteplan.solve(siteplan.load_scenario(path), reuse=reuse)
+    assert first.summary["highs_model_reused"] is False
+    sc = siteplan.load_scenario(path, ["prices.scale=1.3"])
+    warm, fresh = siteplan.solve(sc, reuse=reuse), siteplan.solve(sc)
+    assert warm.summary["highs_model_reused"] is True
+    assert warm.summary["objective"] == pytest.approx(fresh.summary["objective"], rel=1e-9)
+    assert warm.summary["objective"] > first.summary["objective"]

@@ -150,7 +150,7 @@ def validate(scenario: Path, overrides: tuple[str, ...], debug: bool) -> None:
     from siteplan import prepare
     from siteplan.diagnose import presolve_causes
     from siteplan.inputs.pathway import derive_pathway
-    from siteplan.pathway import year_causes
+    from siteplan.pipeline import year_causes
 
     try:
         sc = _load_checked(scenario, overrides)
