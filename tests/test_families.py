@@ -238,10 +238,11 @@ def test_per_site_green_share(tmp_path):
     t["locations"][1]["max_mw"] = 1.0
     t = _with_ppa(t, 876_000.0, cf=1.0)
     t["renewables"].append({"region": "a", "tech": "solar", "slice": "all", "cf": 1.0})
-    t["ppa"].append({"region": "a", "tech": "solar", "cost_per_mw_year": 876_000.0})
+    t["ppa"].append({"region": "a", "tech": "solar", "cost_per_mw_year": 1_752_000.0})
     res = solve_tiny(tmp_path, t, policy__min_site_green_share=0.6)
-    # lb (green 0.6) needs nothing; la (green 0.2) needs 0.5 MW PPA: 0.2 x 0.5 + 0.5 = 0.6
-    assert cost(res) == pytest.approx(H * (50 + 100 * 0.5) + 876_000 * 0.5)
+    # lb (green 0.6) needs nothing; la (green 0.2) needs 0.5 MW PPA: 0.2 x 0.5 + 0.5 = 0.6,
+    # at 200/MWh where its grid costs 100 (without the row: H x 150)
+    assert cost(res) == pytest.approx(H * (50 + 100 * 0.5) + 1_752_000 * 0.5)
 
 
 # --- family 8: carbon, resilience, single-sourcing ------------------------------------------------

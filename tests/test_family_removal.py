@@ -83,6 +83,13 @@ def _opened_once():
     return t
 
 
+def _site_green():
+    t = _with_ppa(_lb_max(1.0), 876_000.0, cf=1.0)
+    t["renewables"].append({"region": "a", "tech": "solar", "slice": "all", "cf": 1.0})
+    t["ppa"].append({"region": "a", "tech": "solar", "cost_per_mw_year": 1_752_000.0})
+    return t
+
+
 def _capex():
     t = tiny_tables()
     t["hardware"][0]["capex_per_unit"] = 100_000.0
@@ -131,6 +138,16 @@ CASES = {
                     700_800),
     "pin_site_share": (_two_days, {"synergy__move_between_sites": False},
                        ("c_pin_site_share",), 1_314_000),
+    # the rows each family has beyond its first case above
+    "demand_daily": (lambda: _shift_tables(1.5), {"finance__discount_rate": 0.0},
+                     ("c_demand_daily",), 957_000),
+    "site_green": (_site_green, {"policy__min_site_green_share": 0.6},
+                   ("c_site_green_share",), H * (50 + 100 * 0.5) + 1_752_000 * 0.5),
+    "single_source_choose": (lambda: _lb_max(1.5), {"policy__single_sourcing": True},
+                             ("c_single_source_choose",), H * 150),
+    "storage_power": (lambda: _day_night(storage=True),
+                      {"policy__min_green_share": 0.9, "synergy__storage": True, **DAY_NIGHT},
+                      ("c_storage_power",), 344_500),
     "water": (_wet, {"policy__water_cap_m3": {"b": 8760.0}}, ("c_water_cap",), H * 150),
     # vintages: capacity is free without them (NPC 0); with them 100 (life 2, r 0)
     "vintage_capacity": (_one_region, {"years": [2026, 2027], "finance__discount_rate": 0.0},
