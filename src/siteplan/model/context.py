@@ -53,14 +53,9 @@ class BuildContext:
 
 @dataclass
 class Built:
-    """A built model: the Pyomo model, one context per modelled year (the model itself is
-    the only year of a single-year run), and the handles of families that link years."""
+    """A built model: the Pyomo model and one context per modelled year (the model itself is
+    the only year of a single-year run)."""
 
     model: pyo.ConcreteModel
     years: list[BuildContext]
-    handles: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def data(self) -> ModelData:
-        return self.years[0].data
 

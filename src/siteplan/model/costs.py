@@ -110,14 +110,6 @@ class CostLedger:
                 out[e.term][s] += v * share / share.sum()
         return out
 
-    def unattributed(self, values: list[float]) -> dict[str, float]:
-        """Currency/yr per term of entries that belong to no option (network, unserved)."""
-        out = dict.fromkeys(COST_TERMS, 0.0)
-        for e, v in zip(self.entries, values, strict=True):
-            if not e.sites:
-                out[e.term] += v
-        return out
-
     def by_workload(self, values: list[float], n_k: int) -> dict[str, np.ndarray]:
         """(K,) currency/yr of each demand class per term, for entries that name a class."""
         out: dict[str, np.ndarray] = {}
