@@ -117,7 +117,7 @@ def test_sigterm_on_a_first_run_leaves_no_folder(tmp_path):
 def test_existing_output_is_kept_without_force(tmp_path):
     path, out, snap = _good_result(tmp_path)
     result = CliRunner().invoke(main, ["run", str(path), "-o", str(out)])
-    assert result.exit_code == 1
+    assert result.exit_code == 5
     assert "output folder exists; use --force to replace it" in result.output
     assert _snapshot(out) == snap
 
@@ -137,7 +137,7 @@ def test_force_never_replaces_a_folder_that_is_not_a_result(tmp_path):
     for target in (tmp_path / "data", tmp_path):  # a dataset, a project folder
         before = _snapshot(target) if target.name == "data" else None
         result = CliRunner().invoke(main, ["run", str(path), "-o", str(target), "--force"])
-        assert result.exit_code == 1
+        assert result.exit_code == 5
         assert "not replacing it even with --force" in result.output
         if before is not None:
             assert _snapshot(target) == before
@@ -148,7 +148,7 @@ def test_force_refuses_a_file(tmp_path):
     target = tmp_path / "report.txt"
     target.write_text("keep me")
     result = CliRunner().invoke(main, ["run", str(path), "-o", str(target), "--force"])
-    assert result.exit_code == 1
+    assert result.exit_code == 5
     assert "not a results folder" in result.output
     assert target.read_text() == "keep me"
 

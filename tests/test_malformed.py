@@ -551,7 +551,7 @@ def _bad_values(col) -> list[str]:
         if col.min is not None:
             vals.append(repr(col.min - 1.0))
         if col.max is not None:
-            vals.append(repr(col.max + 1.0))
+            vals.append(repr(col.max * 1.5 + 1.0))  # + 1 alone is lost at 1e18
         if col.kind == "int":
             vals.append("2.5")
         if col.required:

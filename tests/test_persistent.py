@@ -103,12 +103,22 @@ def test_sweep_with_a_reused_model_writes_the_fresh_results(tmp_path):
     cols = ["run_id", "status", "objective", "sites_open", "green_share", "tco2"]
     pd.testing.assert_frame_equal(a.table[cols], b.table[cols], check_exact=False, rtol=1e-9)
     run = a.table["run_id"].iloc[-1]
-    for name in ("allocation.csv", "sites.csv", "regions.csv"):
+    # the last point has many optimal allocations (equal objective): the files agree on what
+    # every optimum shares (what is open and built, what each region is served), not on the
+    # tie HiGHS happens to pick from a warm basis
+    shared = {"allocation.csv": ["region", "workload"], "sites.csv": None,
+              "regions.csv": None}
+    for name, by in shared.items():
         x = pd.read_csv(tmp_path / "warm" / "runs" / run / name)
         y = pd.read_csv(tmp_path / "fresh" / "runs" / run / name)
         assert list(x.columns) == list(y.columns)
-        pd.testing.assert_frame_equal(x.select_dtypes("number"), y.select_dtypes("number"),
-                                      check_exact=False, rtol=1e-6, atol=1e-6)
+        if by:
+            x, y = (t.groupby(by)[["tokens_per_day"]].sum() for t in (x, y))
+        elif name == "sites.csv":
+            x, y = (t[["open", "mw_it_gpu", "mw_it_total"]] for t in (x, y))
+        else:
+            x, y = (t[["demand_tokens_per_day", "served_tokens_per_day"]] for t in (x, y))
+        pd.testing.assert_frame_equal(x, y, check_exact=False, rtol=1e-6, atol=1e-6)
 
 
 def test_frontier_with_a_reused_model_is_the_fresh_frontier(tmp_path):

@@ -13,6 +13,7 @@ import siteplan
 from builders import sweep_tables, write_scenario
 from siteplan.model import build_model
 from siteplan.pipeline import Reuse, prepare
+from siteplan.scaling import Scaling
 from siteplan.standard_form import compile_form
 
 solve_mod = importlib.import_module("siteplan.solve")  # ``siteplan.solve`` is the function
@@ -22,28 +23,32 @@ S = solve_mod.S
 def _info(**kw) -> SimpleNamespace:
     """What HiGHS reports after an interior-point run without crossover."""
     base = {"basis_validity": 0, "ipm_iteration_count": 30, "primal_solution_status": 2,
-            "dual_solution_status": 2, "primal_dual_objective_error": 1e-6}
+            "dual_solution_status": 2, "primal_dual_objective_error": 1e-6,
+            "objective_function_value": 2e9 * SCALE.obj}
     return SimpleNamespace(**{**base, **kw})
 
 
+SCALE = Scaling.identity(0, 0, obj=1e-6)  # HiGHS holds the objective in millions
+
+
 def test_interior_bound_is_the_objective_less_the_primal_dual_gap():
-    """2e9 currency is 2,000 in HiGHS's units (scale 1e-6). HiGHS's error is
+    """2e9 currency is 2,000 in HiGHS's units (objective factor 1e-6). HiGHS's error is
     |p - d| / (1 + |p| + |d|) <= 1e-6, so |p - d| <= 1e-6 x (1 + 2 x 2,000) = 4.001e-3,
     i.e. 4,001 currency: the bound is 2e9 - 4,001."""
-    status, bound = solve_mod._lp_bound(S.kUnknown, _info(), 2e9)
+    status, bound = solve_mod._lp_bound(S.kUnknown, _info(), 2e9, SCALE)
     assert status == S.kOptimal
     assert bound == pytest.approx(2e9 - 4001.0, rel=0, abs=1e-3)
 
 
 def test_a_vertex_optimum_is_its_own_bound():
     status, bound = solve_mod._lp_bound(
-        S.kOptimal, _info(basis_validity=1, ipm_iteration_count=0), 2e9)
+        S.kOptimal, _info(basis_validity=1, ipm_iteration_count=0), 2e9, SCALE)
     assert (status, bound) == (S.kOptimal, 2e9)
 
 
 @pytest.mark.parametrize("kw", [{"dual_solution_status": 1}, {"primal_solution_status": 1}])
 def test_an_imprecise_interior_point_without_valid_solutions_gives_no_bound(kw):
-    status, bound = solve_mod._lp_bound(S.kUnknown, _info(**kw), 2e9)
+    status, bound = solve_mod._lp_bound(S.kUnknown, _info(**kw), 2e9, SCALE)
     assert (status, bound) == (S.kUnknown, None)
 
 

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from builders import trade_off_tables, write_scenario
 from siteplan.cli import main
+from siteplan.errors import OutputExistsError
 from siteplan.study import StudyError, plan_runs, run_id, runs, sweep
 from siteplan.study.sweep import NUMERIC_RESULTS, parse_dist, parse_grid
 
@@ -155,7 +156,7 @@ def test_a_changed_scenario_is_not_taken_from_the_cache(scenario, tmp_path, monk
 
 def test_sweep_refuses_a_foreign_folder(scenario, tmp_path):
     (tmp_path / "data.csv").write_text("x\n")
-    with pytest.raises(StudyError, match="not sweep results"):
+    with pytest.raises(OutputExistsError, match="not sweep results"):
         sweep(scenario, grid=["prices.scale=1"], outdir=tmp_path, progress=False)
 
 

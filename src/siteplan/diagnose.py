@@ -11,6 +11,8 @@ best throughput any hardware has for the class (a lower bound on what any plan n
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from siteplan.inputs.derive import ModelData
@@ -98,6 +100,7 @@ def _tokens_per_day(d: ModelData, mtok_h: np.ndarray) -> np.ndarray:
 
 # --- reachability and capacity ---------------------------------------------------------------
 def _unreachable_demand(d: ModelData) -> list[str]:
+    """One line per cause (with the regions and classes it affects), not one per pair."""
     out = []
     has_demand = d.demand.sum(axis=2) > 0
     served = np.zeros_like(has_demand)
@@ -112,7 +115,40 @@ def _unreachable_demand(d: ModelData) -> list[str]:
             why = _why_out_of_reach(d, r, k, limit)
         else:
             why = "no site option can serve it"
-        out.append(f"region {d.regions[r]}, class {d.workloads[k]}: {why}")
+        out.append((d.regions[r], d.workloads[k], why))
+    return group_pairs(out)
+
+
+_NEAREST = re.compile(r" ?\(nearest allowed: (?P<ms>[0-9.]+) ms\)")
+
+
+def group_pairs(items: list[tuple[str, str, str]]) -> list[str]:
+    """(region, class, why) triples -> one line per distinct why, naming how many regions and
+    classes it affects. A region's own distance ("nearest allowed: X ms") becomes a range."""
+    groups: dict[str, list[tuple[str, str, float | None]]] = {}
+    for region, cls, why in items:
+        m = _NEAREST.search(why)
+        key = _NEAREST.sub("", why)
+        groups.setdefault(key, []).append((region, cls, float(m["ms"]) if m else None))
+    out = []
+    for why, pairs in groups.items():
+        ms = [p[2] for p in pairs if p[2] is not None]
+        if ms:
+            lo, hi = min(ms), max(ms)
+            why += (f" (nearest allowed: {lo:.1f} ms)" if lo == hi else
+                    f" (nearest allowed: {lo:.1f} to {hi:.1f} ms)")
+        regions = list(dict.fromkeys(p[0] for p in pairs))
+        classes = list(dict.fromkeys(p[1] for p in pairs))
+        if len(pairs) == 1:
+            who = f"region {regions[0]}, class {classes[0]}"
+        elif len(classes) == 1:
+            who = f"class {classes[0]} in {len(regions)} regions ({_names(regions)})"
+        elif len(regions) == 1:
+            who = f"region {regions[0]}, {len(classes)} classes ({_names(classes)})"
+        else:
+            who = (f"{len(pairs)} region-class pairs: {len(regions)} regions "
+                   f"({_names(regions)}) x {len(classes)} classes ({_names(classes)})")
+        out.append(f"{who}: {why}")
     return out
 
 

@@ -62,3 +62,38 @@ class SolverError(SiteplanError):
     """HiGHS failed, or stopped (time limit) without any feasible plan."""
 
     exit_code = 4
+
+
+class OutputExistsError(SiteplanError):
+    """The output folder or file exists and may not be replaced (no ``--force``, or it holds
+    files siteplan did not write)."""
+
+    exit_code = 5
+
+
+class OutputLockedError(SiteplanError):
+    """Another siteplan process is writing the same output folder (it holds the lock)."""
+
+    exit_code = 6
+
+
+class OutputIOError(SiteplanError):
+    """The output cannot be written: read-only or full disk, no permission, bad path."""
+
+    exit_code = 7
+
+
+# every code the command line can return (README's table is checked against this)
+EXIT_CODES = {
+    0: "ok",
+    1: "internal error (a bug in siteplan: run again with --debug for the traceback)",
+    2: "bad input: scenario, dataset, --set or command-line option (one line per problem)",
+    3: "infeasible plan (the cause in planning terms, one line per cause)",
+    4: "no feasible plan within the time limit, or the solver failed",
+    5: "output exists: an existing folder or file without --force, or one siteplan did not "
+       "write",
+    6: "output locked: another siteplan run is writing the same folder",
+    7: "I/O failure: the output cannot be written (read-only or full disk, permission)",
+    130: "interrupted (Ctrl-C); nothing partial is left",
+    143: "terminated (SIGTERM); nothing partial is left",
+}

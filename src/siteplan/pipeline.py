@@ -26,6 +26,7 @@ from siteplan.results import Results
 from siteplan.results.extract import extract
 from siteplan.results.pathway import extract_pathway
 from siteplan.solve import PersistentHighs, SolveResult, Status, solve_model
+from siteplan.verify import solver_section
 
 log = logging.getLogger("siteplan")
 
@@ -69,12 +70,20 @@ def year_causes(P: PathwayData) -> list[str]:
             for c in presolve_causes(d)]
 
 
-def _explain_infeasible(built: Built, scenario: Scenario) -> InfeasibleError:
-    """HiGHS proved infeasibility past the pre-solve checks: re-solve elastically to name it."""
+def _explain_infeasible(built: Built, scenario: Scenario, spent_s: float = 0.0
+                        ) -> InfeasibleError:
+    """HiGHS proved infeasibility past the pre-solve checks: re-solve elastically to name it,
+    in what is left of the time limit (``spent_s`` already used)."""
     from siteplan.elastic import explain
 
+    left = scenario.solver.time_limit_s - spent_s
+    if left < 0.1:
+        return InfeasibleError(
+            "infeasible: HiGHS proved the plan infeasible and no time was left within "
+            "solver.time_limit_s to name the cause (raise it to see the smallest change that "
+            "makes a plan possible)")
     t0 = time.perf_counter()
-    found = explain(built, scenario.solver)
+    found = explain(built, scenario.solver.model_copy(update={"time_limit_s": left}))
     log.info("elastic re-solve in %.2f s", time.perf_counter() - t0)
     if found is None or not found.causes:
         return InfeasibleError(
@@ -86,6 +95,16 @@ def _explain_infeasible(built: Built, scenario: Scenario) -> InfeasibleError:
         "infeasible: the smallest change that makes a plan possible: " + "; ".join(found.causes),
         found.causes,
     )
+
+
+def no_plan_message(res, scenario: Scenario) -> str:
+    """One line: why a solve ended without a plan (the clock, or HiGHS failing)."""
+    if res.status == Status.TIME_LIMIT:
+        return (f"no feasible plan within the time limit of {scenario.solver.time_limit_s:g} s "
+                f"(HiGHS status {res.highs_status}); raise solver.time_limit_s")
+    return (f"no feasible plan: HiGHS failed with status '{res.highs_status}' (numerical "
+            "trouble or a model it cannot handle); check the dataset's magnitudes with "
+            "'siteplan validate', or try solver.strategy=branch-and-bound")
 
 
 PATHWAY_INFEASIBLE = (
@@ -108,6 +127,7 @@ def run_header(scenario: Scenario, res: SolveResult) -> dict:
         "objective_bound": res.bound,
         "highs_objective": res.objective,
         "mip_nodes": res.nodes,
+        "solver": solver_section(res),
     }
 
 
@@ -145,15 +165,17 @@ def solve(scenario: Scenario, write_lp: Path | None = None, reuse: Reuse | None 
     if res.status in (Status.INFEASIBLE, Status.UNBOUNDED):
         if P is not None:
             raise InfeasibleError(PATHWAY_INFEASIBLE)
-        raise _explain_infeasible(built, scenario)
+        raise _explain_infeasible(built, scenario, times["solve_wall_s"])
     if not res.has_solution:
-        raise SolverError(f"no feasible plan: HiGHS status {res.highs_status}")
+        raise SolverError(no_plan_message(res, scenario))
 
     t0 = time.perf_counter()
     tables = extract_pathway(built, P, res) if P is not None else extract(built.years[0], res)
     times["extract_s"] = time.perf_counter() - t0
+    header = run_header(scenario, res)
+    header["solver"]["strong_links"] = sum(len(ctx.block.c_strong_link) for ctx in built.years)
     summary = {
-        **run_header(scenario, res),
+        **header,
         "highs_model_reused": reuse is not None and reuse.highs.reused,
         **({"discount_rate": scenario.finance.discount_rate} if P is not None else {}),
         **tables["summary"],

@@ -10,8 +10,16 @@ MIPs are solved in two stages (``strategy: auto``):
    the gap between the two is within ``mip_rel_gap``, that is the answer (status from the gap).
 2. otherwise branch and bound in HiGHS, warm-started from the incumbent, in the time left.
 Marginal costs are the row duals of the LP with the integer decisions fixed at the answer.
-The time limit is enforced by a watchdog that cancels HiGHS (its own limit is not always
-honoured in MIP phases).
+The time limit covers the whole solve, every stage: loading the model into HiGHS, the
+relaxation, relax-and-fix, branch and bound and the fixed-integer LP for the duals (which gets
+what branch and bound leaves, at least ``DUALS_SHARE`` of the limit). It is enforced by a
+watchdog that cancels HiGHS (its own limit is not always honoured in MIP phases), so a solve
+ends within ``time_limit_s + TIME_LIMIT_TOLERANCE_S``. Relax-and-fix is bounded by work (at
+most ``MAX_DROP_TRIES`` LPs), not by the clock: its plan does not depend on machine speed
+unless the whole limit runs out, and then the status says ``time_limit``.
+
+Every HiGHS model status is read and mapped (:data:`HIGHS_STATUS`); a model HiGHS refuses
+to load (a coefficient or bound beyond its limits) is a :class:`SolverError`, never a crash.
 
 :class:`PersistentHighs` keeps one HiGHS model across the points of a sweep: what changed is
 updated in place and the LP starts from the last basis (docs/model.md, "Solving").
@@ -29,15 +37,18 @@ import numpy as np
 import pyomo.environ as pyo
 from pyomo.common.tee import capture_output
 
+from siteplan import scaling, verify
 from siteplan.config.schema import Solver as SolverOptions
+from siteplan.errors import OutputIOError, SolverError
 from siteplan.model.context import Built
-from siteplan.model.objective import OBJECTIVE_SCALE
 from siteplan.standard_form import Form, compile_form, structure
 
 PROVEN_GAP = 1e-9
 IPM_MIN_COLS = 20_000  # LPs this large go to the interior point solver (with crossover)
 CROSSOVER_MAX_COLS = 100_000  # LPs larger than this end at the interior point (no crossover)
 WATCHDOG_GRACE_S = 2.0  # after the time limit, HiGHS is cancelled at most this much later
+TIME_LIMIT_TOLERANCE_S = WATCHDOG_GRACE_S + 1.0  # a solve ends by time_limit_s + this
+DUALS_SHARE = 0.1  # of the time limit, kept for the fixed-integer LP after branch and bound
 S = highspy.HighsModelStatus
 
 
@@ -48,6 +59,7 @@ class Status(StrEnum):
     FEASIBLE = "feasible"  # a plan with a proven bound, but HiGHS failed before the gap target
     INFEASIBLE = "infeasible"
     UNBOUNDED = "unbounded"
+    UNVERIFIED = "unverified"  # a plan that fails the check against the unscaled model
     ERROR = "error"
 
 
@@ -68,12 +80,17 @@ class SolveResult:
     row_dual: np.ndarray | None = None
     var_col: dict[int, int] = field(default_factory=dict)  # id(VarData) -> column
     con_row: dict[object, int] = field(default_factory=dict)  # ConstraintData -> row
+    bound_dual: np.ndarray | None = None  # row duals of the LP relaxation (MIP) ...
+    bound_lp: float | None = None  # ... and its objective: siteplan.verify certifies it
+    check: verify.Check | None = None  # the plan against the unscaled model (siteplan.verify)
+    scaling: dict = field(default_factory=dict)  # coefficient ranges before/after scaling
 
     @property
     def has_solution(self) -> bool:
         """A feasible plan is at hand (optimal, within the gap, or a time-limit incumbent)."""
         return self.objective is not None and self.status in (
-            Status.OPTIMAL, Status.GAP_LIMIT, Status.TIME_LIMIT, Status.FEASIBLE)
+            Status.OPTIMAL, Status.GAP_LIMIT, Status.TIME_LIMIT, Status.FEASIBLE,
+            Status.UNVERIFIED)
 
     def values(self, component) -> np.ndarray:
         """Primal values of an indexed Var in index order.
@@ -93,7 +110,7 @@ class SolveResult:
         return out
 
     def duals(self, component) -> np.ndarray | None:
-        """Row duals of an indexed Constraint in index order (scaled objective units)."""
+        """Row duals of an indexed Constraint in index order (currency per row unit)."""
         if self.row_dual is None:
             return None
         rows = np.fromiter((self.con_row[c] for c in component.values()), dtype=int)
@@ -106,7 +123,14 @@ def load_highs(m: pyo.ConcreteModel) -> tuple[highspy.Highs, dict[int, int], dic
     Returns the solver and the maps id(VarData) -> column, ConstraintData -> row.
     """
     form = compile_form(m)
-    return _pass_model(form), form.var_col, form.con_row
+    return _pass_scaled(form, scaling.compute(form)), form.var_col, form.con_row
+
+
+def _pass_scaled(form: Form, sc: scaling.Scaling) -> highspy.Highs:
+    """``form`` scaled by ``sc`` handed to HiGHS, which remembers ``sc`` (siteplan.scaling)."""
+    highs = _pass_model(sc.form(form))
+    scaling.attach(highs, sc)
+    return highs
 
 
 def _pass_model(form: Form) -> highspy.Highs:
@@ -126,8 +150,20 @@ def _pass_model(form: Form) -> highspy.Highs:
     with capture_output(capture_fd=True):  # HiGHS prints a banner when it is created
         highs = highspy.Highs()
         highs.setOptionValue("output_flag", False)
-    highs.passModel(lp)
+    if highs.passModel(lp) == highspy.HighsStatus.kError:
+        raise SolverError(_rejected(form))
     return highs
+
+
+def _rejected(form: Form) -> str:
+    """Why HiGHS refused the model, in one line (the largest magnitude it holds)."""
+    parts = [("matrix coefficient", form.A.data), ("objective coefficient", form.cost),
+             ("bound", np.concatenate([form.col_lower, form.col_upper, form.row_lower,
+                                       form.row_upper]))]
+    worst = max(((name, float(np.max(np.abs(v[np.isfinite(v)])))) for name, v in parts
+                 if np.isfinite(v).any()), key=lambda kv: kv[1], default=("value", 0.0))
+    return (f"HiGHS refused the model: a {worst[0]} of {worst[1]:.3g} is beyond what it "
+            "accepts (1e15); check the dataset's magnitudes (siteplan validate)")
 
 
 def solve_model(built: Built, options: SolverOptions, want_duals: bool = True,
@@ -135,45 +171,59 @@ def solve_model(built: Built, options: SolverOptions, want_duals: bool = True,
     """Solve a built model with HiGHS; return status, objective, gap, bound, values, duals."""
     t0 = time.perf_counter()
     form = compile_form(built.model)
-    highs = _pass_model(form)
+    highs = _pass_scaled(form, scaling.compute(form))
     load_s = time.perf_counter() - t0
-    if write_lp is not None:
-        highs.writeModel(str(write_lp))
-    result = _solve_loaded(highs, built, form, options, want_duals, warm=None)
+    if write_lp is not None:  # in input units, as the model states it
+        writer = _pass_model(form)
+        if (writer.writeModel(str(write_lp)) == highspy.HighsStatus.kError
+                or not Path(write_lp).is_file()):
+            raise OutputIOError(f"--write-lp {write_lp}: HiGHS could not write the model "
+                                "there (expected a writable .lp or .mps path)")
+    result = _solve_loaded(highs, built, form, options, want_duals, warm=None,
+                           deadline=deadline_of(options, t0))
     result.load_s = load_s
     return result
 
 
+def deadline_of(options: SolverOptions, started: float) -> float:
+    """The monotonic-clock deadline of a solve started at ``started`` (``perf_counter``)."""
+    return time.monotonic() + options.time_limit_s - (time.perf_counter() - started)
+
+
 def _solve_loaded(highs, built: Built, form: Form, options: SolverOptions, want_duals: bool,
-                  warm: _Warm | None) -> SolveResult:
+                  warm: _Warm | None, deadline: float | None = None) -> SolveResult:
     """The solve strategy (module docstring) on a HiGHS model holding ``form`` of ``built``."""
     result = solve_highs(highs, form.integer, options, siting_of(built, form.var_col),
-                         want_duals, warm)
+                         want_duals, warm, deadline)
     result.var_col, result.con_row = form.var_col, form.con_row
+    verify.settle(result, form, scaling.of(highs))
     if result.has_solution:
         _load_into_pyomo(built.model, result)
     return result
 
 
 def solve_highs(highs: highspy.Highs, integer: np.ndarray, options: SolverOptions,
-                siting: Siting, want_duals: bool = True, warm: _Warm | None = None
-                ) -> SolveResult:
+                siting: Siting, want_duals: bool = True, warm: _Warm | None = None,
+                deadline: float | None = None) -> SolveResult:
     """The solve strategy on any HiGHS model: LP, relax-and-fix, branch and bound, duals.
 
     ``integer`` marks the integer columns and ``siting`` says where the siting columns are;
     nothing here needs Pyomo, so a model built another way (``benchmarks/``) is solved by
-    exactly the same path.
+    exactly the same path. ``deadline`` (monotonic clock) defaults to now + the time limit.
     """
     _configure(highs, options)
-    deadline = time.monotonic() + options.time_limit_s
+    if deadline is None:
+        deadline = time.monotonic() + options.time_limit_s
+    # branch and bound leaves the duals LP its share (an LP answer carries its own duals)
+    mip_deadline = deadline - DUALS_SHARE * options.time_limit_s if want_duals else deadline
     only_open = bool(integer.any()) and set(np.flatnonzero(integer)) <= set(
         siting.open_col[siting.open_col >= 0].tolist())
     if not integer.any():
         result = _run(highs, deadline, is_mip=False, method="lp", warm=warm)
     elif options.strategy == "auto" and only_open:
-        result = _relax_and_fix(highs, siting, integer, options, deadline, warm)
+        result = _relax_and_fix(highs, siting, integer, options, mip_deadline, warm)
     else:
-        result = _branch_and_bound(highs, deadline, options, None, None, hint=_hint(warm))
+        result = _branch_and_bound(highs, mip_deadline, options, None, None, hint=_hint(warm))
     if result.has_solution and want_duals and result.row_dual is None:
         _fixed_integer_duals(highs, result, integer, deadline)
     return result
@@ -268,17 +318,20 @@ class PersistentHighs:
         form = compile_form(built.model)
         key = structure(form)
         self.reused = self.highs is not None and key == self.key
+        sc = scaling.compute(form)  # the scaling a fresh solve would use (same answer)
         if self.reused:
-            changed = _update(self.highs, self.form, form)
+            changed = _update(self.highs, self.form, sc.form(form))
+            scaling.attach(self.highs, sc)
             self.warm.strategy = (self.PRIMAL if changed == {"cost"} else
                                   self.DUAL if changed <= {"bounds"} else self.CHOOSE)
         else:
-            self.highs, self.key = _pass_model(form), key
+            self.highs, self.key = _pass_scaled(form, sc), key
             self.warm = _Warm(self.CHOOSE)  # no basis yet: the first solve is a fresh one
         load_s = time.perf_counter() - t0
-        result = _solve_loaded(self.highs, built, form, options, want_duals, self.warm)
+        result = _solve_loaded(self.highs, built, form, options, want_duals, self.warm,
+                               deadline_of(options, t0))
         result.load_s = load_s
-        self.form = replace(form, cols=[], rows=[])  # the numbers only: m is not kept alive
+        self.form = replace(sc.form(form), cols=[], rows=[])  # what HiGHS holds (numbers only)
         if result.has_solution:
             self.warm.incumbent = result.col_value
         return result
@@ -324,7 +377,7 @@ def _configure(highs: highspy.Highs, options: SolverOptions) -> None:
     highs.setOptionValue("threads", int(options.threads))
     highs.setOptionValue("random_seed", int(options.seed))
     highs.setOptionValue("mip_rel_gap", float(options.mip_rel_gap))
-    highs.setOptionValue("mip_abs_gap", 0.0)  # the scaled objective can be tiny (emissions)
+    highs.setOptionValue("mip_abs_gap", 0.0)  # gaps are relative: no unit enters
     highs.HandleUserInterrupt = True
 
 
@@ -390,27 +443,23 @@ def _read(highs: highspy.Highs, is_mip: bool, method: str) -> SolveResult:
     status = highs.getModelStatus()
     info = highs.getInfo()
     feasible = info.primal_solution_status == 2
-    obj = info.objective_function_value / OBJECTIVE_SCALE if feasible else None
+    sc = scaling.of(highs)  # HiGHS holds the scaled model; results are in input units
+    obj = sc.objective(info.objective_function_value) if feasible else None
     if is_mip:
         finite = np.isfinite(info.mip_dual_bound)
-        bound = info.mip_dual_bound / OBJECTIVE_SCALE if finite else None
+        bound = sc.objective(info.mip_dual_bound) if finite else None
         gap = _gap(obj, bound)
     else:
-        status, bound = _lp_bound(status, info, obj)
+        status, bound = _lp_bound(status, info, obj, sc)
         gap = 0.0 if bound is not None else None
-    if status == S.kOptimal:
-        ours = Status.OPTIMAL if (gap is not None and gap <= PROVEN_GAP) else Status.GAP_LIMIT
-    elif status in (S.kTimeLimit, S.kInterrupt, S.kIterationLimit, S.kSolutionLimit):
-        ours = Status.TIME_LIMIT
-    elif status == S.kInfeasible:
-        ours = Status.INFEASIBLE
-    elif status in (S.kUnbounded, S.kUnboundedOrInfeasible):
-        ours = Status.UNBOUNDED
-    else:
-        ours = Status.ERROR
-    col = np.asarray(highs.getSolution().col_value, dtype=float) if feasible else np.zeros(0)
+    ours = HIGHS_STATUS.get(status, Status.ERROR)
+    if ours == Status.OPTIMAL and not (gap is not None and gap <= PROVEN_GAP):
+        ours = Status.GAP_LIMIT
+    if ours == Status.FEASIBLE and not feasible:
+        ours = Status.ERROR  # stopped early (objective bound/target) without any plan
     sol = highs.getSolution()
-    duals = np.asarray(sol.row_dual, dtype=float) if (not is_mip and sol.dual_valid) else None
+    col = sc.x(sol.col_value) if feasible else np.zeros(0)
+    duals = sc.duals(sol.row_dual) if (not is_mip and sol.dual_valid) else None
     return SolveResult(
         status=ours, highs_status=highs.modelStatusToString(status), objective=obj, bound=bound,
         gap=gap, is_mip=is_mip, solve_s=0.0, method=method,
@@ -418,7 +467,33 @@ def _read(highs: highspy.Highs, is_mip: bool, method: str) -> SolveResult:
     )
 
 
-def _lp_bound(status, info, obj: float | None):
+# every HiGHS model status, read: what it means for a siteplan solve
+HIGHS_STATUS: dict[highspy.HighsModelStatus, Status] = {
+    S.kOptimal: Status.OPTIMAL,  # GAP_LIMIT unless the proven gap is zero
+    S.kTimeLimit: Status.TIME_LIMIT,
+    S.kInterrupt: Status.TIME_LIMIT,  # only the watchdog interrupts, at the time limit
+    S.kIterationLimit: Status.TIME_LIMIT,  # siteplan sets no iteration limit: a budget stop
+    S.kSolutionLimit: Status.TIME_LIMIT,
+    S.kObjectiveBound: Status.FEASIBLE,  # siteplan sets neither; a plan if one is held
+    S.kObjectiveTarget: Status.FEASIBLE,
+    S.kInfeasible: Status.INFEASIBLE,
+    S.kUnbounded: Status.UNBOUNDED,
+    S.kUnboundedOrInfeasible: Status.UNBOUNDED,
+    S.kNotset: Status.ERROR,
+    S.kLoadError: Status.ERROR,
+    S.kModelError: Status.ERROR,
+    S.kPresolveError: Status.ERROR,
+    S.kSolveError: Status.ERROR,
+    S.kPostsolveError: Status.ERROR,
+    S.kModelEmpty: Status.ERROR,  # a siteplan model always has columns
+    S.kUnknown: Status.ERROR,  # (an interior point may still be usable: _lp_bound)
+    **({S.kMemoryLimit: Status.ERROR} if hasattr(S, "kMemoryLimit") else {}),
+    # cancelSolve: only the watchdog cancels, at the time limit
+    **({S.kHighsInterrupt: Status.TIME_LIMIT} if hasattr(S, "kHighsInterrupt") else {}),
+}
+
+
+def _lp_bound(status, info, obj: float | None, sc: scaling.Scaling):
     """An LP's status and lower bound. A vertex optimum is its own bound. An interior point
     (crossover off) is accepted when HiGHS calls it optimal, or when IPX ends "imprecise" with
     both its primal and dual solutions valid; its bound is the objective less the
@@ -432,9 +507,9 @@ def _lp_bound(status, info, obj: float | None):
         return status, None
     if not interior:
         return S.kOptimal, obj
-    p = obj * OBJECTIVE_SCALE
+    p = info.objective_function_value
     err = abs(info.primal_dual_objective_error) * (1 + 2 * abs(p))
-    return S.kOptimal, obj - err / OBJECTIVE_SCALE
+    return S.kOptimal, obj - sc.objective(err)
 
 
 def _relax_and_fix(highs, siting: Siting, integer, options, deadline, warm) -> SolveResult:
@@ -460,29 +535,32 @@ def _relax_and_fix(highs, siting: Siting, integer, options, deadline, warm) -> S
         return _branch_and_bound(highs, deadline, options, None, None, spent, _hint(warm))
     bound = relaxed.bound
     starts = [_round_open(siting, relaxed.col_value, cols, share) for share in (ROUND_SHARE, 0.0)]
-    inc, fixed, lp_s = _improve_by_dropping(highs, siting, cols, starts, deadline)
+    inc, fixed, lp_s, cut = _improve_by_dropping(highs, siting, cols, starts, deadline)
     spent += lp_s
     highs.changeColsBounds(len(cols), cols, lower, upper)
     _set_integrality(highs, cols, integer=True)
-    if inc.status == Status.OPTIMAL:
+    if inc.status == Status.OPTIMAL and not cut:  # cut by the clock: never called within gap
         gap = _gap(inc.objective, bound)
         if gap is not None and gap <= options.mip_rel_gap:
             inc.is_mip, inc.bound, inc.gap, inc.solve_s = True, bound, gap, spent
+            inc.bound_dual, inc.bound_lp = relaxed.row_dual, bound  # siteplan.verify
             inc.status = Status.OPTIMAL if gap <= PROVEN_GAP else Status.GAP_LIMIT
             inc.highs_status = "Optimal (LP relaxation bound, relax-and-fix incumbent)"
             return inc
     start = inc if inc.status == Status.OPTIMAL else None
-    return _branch_and_bound(highs, deadline, options, start, bound, spent, _hint(warm))
+    res = _branch_and_bound(highs, deadline, options, start, bound, spent, _hint(warm))
+    res.bound_dual, res.bound_lp = relaxed.row_dual, bound  # siteplan.verify
+    return res
 
 
 MAX_DROP_TRIES = 20
-DROP_TIME_SHARE = 0.25
 ROUND_SHARE = 0.01  # a location is opened if it holds this share of the year's largest
 
 
 def _improve_by_dropping(highs, siting: Siting, cols, starts, deadline):
     """Fixed-open LP of each rounding in ``starts`` (the best is kept), then close opened
-    options one at a time (smallest first) while it pays.
+    options one at a time (smallest first) while it pays. Returns the best LP, its open
+    values, the LP time and whether the time limit cut the moves short.
 
     The classic drop move of facility location: rounding opens every location the relaxation
     touched, and some carry their fixed cost for little work.
@@ -499,13 +577,14 @@ def _improve_by_dropping(highs, siting: Siting, cols, starts, deadline):
                 best.status != Status.OPTIMAL or res.objective < best.objective)):
             best, fixed = res, start
     if best.status != Status.OPTIMAL:
-        return best, fixed, spent
-    # leave most of the time to branch and bound: drop moves get a quarter of what is left
-    stop = time.monotonic() + DROP_TIME_SHARE * max(0.0, deadline - time.monotonic())
+        return best, fixed, spent, best.status == Status.TIME_LIMIT
+    cut = False
+    # bounded by work (MAX_DROP_TRIES LPs), not by a share of the clock: the plan must not
+    # depend on machine speed; only the whole time limit stops it (status time_limit)
     units = siting.units()
     col_pos = {int(c): i for i, c in enumerate(cols)}
     tries, improved = 0, True
-    while improved and tries < MAX_DROP_TRIES and time.monotonic() < stop:
+    while improved and tries < MAX_DROP_TRIES:
         improved = False
         cap = siting.capacity(best.col_value)
         value = {(y, s): fixed[col_pos[col]] for y, s, col in units}
@@ -513,18 +592,21 @@ def _improve_by_dropping(highs, siting: Siting, cols, starts, deadline):
         candidates = [(y, s, col) for y, s, col in units
                       if value[(y, s)] > 0.5 and value.get((y - 1, s), 0.0) < 0.5]
         for _y, _s, col in sorted(candidates, key=lambda u: (cap[u[0], u[1]], u[1], u[0])):
-            if tries >= MAX_DROP_TRIES or time.monotonic() >= stop:
+            if tries >= MAX_DROP_TRIES:
                 break
             trial = fixed.copy()
             trial[col_pos[col]] = 0.0
             res = evaluate(trial)
             spent += res.solve_s
             tries += 1
+            if res.status == Status.TIME_LIMIT:
+                cut = True
+                break
             if res.status == Status.OPTIMAL and res.objective < best.objective * (1 - 1e-12):
                 best, fixed, improved = res, trial, True
                 break
     highs.changeColsBounds(len(cols), cols, fixed, fixed)
-    return best, fixed, spent
+    return best, fixed, spent, cut
 
 
 def _round_open(siting: Siting, x: np.ndarray, cols: np.ndarray, share: float) -> np.ndarray:
@@ -568,9 +650,9 @@ def _branch_and_bound(highs, deadline, options, start: SolveResult | None, bound
     it, and it is never the answer by itself.
     """
     if start is not None:
-        highs.setSolution(_solution(start.col_value))
+        highs.setSolution(_solution(highs, start.col_value))
     elif hint is not None:
-        highs.setSolution(_solution(hint))
+        highs.setSolution(_solution(highs, hint))
     res = _run(highs, deadline, is_mip=True, method="branch-and-bound")
     res.solve_s += spent
     if not res.has_solution and start is not None:
@@ -588,9 +670,9 @@ def _branch_and_bound(highs, deadline, options, start: SolveResult | None, bound
     return res
 
 
-def _solution(col_value: np.ndarray) -> highspy.HighsSolution:
+def _solution(highs: highspy.Highs, col_value: np.ndarray) -> highspy.HighsSolution:
     sol = highspy.HighsSolution()
-    sol.col_value = list(col_value)
+    sol.col_value = list(scaling.of(highs).x_scaled(col_value))
     sol.value_valid = True
     return sol
 
@@ -620,7 +702,7 @@ def _fixed_integer_duals(highs, result: SolveResult, integer: np.ndarray, deadli
     vals = np.round(result.col_value[cols])
     highs.changeColsBounds(len(cols), cols, vals, vals)
     _set_integrality(highs, cols, integer=False)
-    lp = _run(highs, max(deadline, time.monotonic() + 60.0), is_mip=False, method="duals")
+    lp = _run(highs, deadline, is_mip=False, method="duals")  # within the time limit
     result.dual_solve_s = lp.solve_s
     if lp.status == Status.OPTIMAL:
         result.row_dual = lp.row_dual

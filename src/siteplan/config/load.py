@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from siteplan.config.safe_yaml import MAX_BYTES, LimitedLoader, check_expansion
 from siteplan.config.schema import Scenario
 from siteplan.errors import ScenarioError
 
@@ -89,12 +90,17 @@ def load_scenario(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
     return scenario
 
 
-class _Loader(yaml.SafeLoader):
-    """PyYAML's safe loader; the node tree is kept to find key lines and duplicated keys."""
+class _Loader(LimitedLoader):
+    """PyYAML's safe loader with limits (:mod:`.safe_yaml`); the node tree is kept to find
+    key lines and duplicated keys."""
 
 
 def _read_yaml(path: Path, problems: list[str], origin: _Origin) -> dict[str, Any] | None:
     try:
+        if path.stat().st_size > MAX_BYTES:
+            problems.append(f"{path}: scenario file is {path.stat().st_size:,} bytes; expected "
+                            f"at most {MAX_BYTES:,} (a scenario is a few kB of keys)")
+            return None
         data_bytes = path.read_bytes()
     except OSError as exc:
         problems.append(f"{path}: cannot read the scenario file ({exc.strerror})")
@@ -107,30 +113,52 @@ def _read_yaml(path: Path, problems: list[str], origin: _Origin) -> dict[str, An
         problems.append(f"{path}, line {line}: not UTF-8 text (invalid byte 0x{byte:02x} at "
                         f"offset {exc.start}); save the file as UTF-8")
         return None
-    loader = _Loader(text)
+    loader = None
     try:
+        loader = _Loader(text)  # checks for control characters at once
         node = loader.get_single_node()
         if node is None:
             problems.append(f"{path}: empty scenario file; expected a mapping with at least "
                             "'name' and 'dataset'")
             return None
+        check_expansion(node)  # before anything walks the tree
         data = loader.construct_document(node)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        where = f", line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        if "constructor for the tag" in problem:
-            problem += " (only plain YAML is allowed: no !! tags)"
-        problems.append(f"{path}{where}: invalid YAML: {problem}")
+        problems.append(f"{path}{_yaml_where(exc, text)}: invalid YAML: {_yaml_problem(exc)}")
+        return None
+    except RecursionError:
+        problems.append(f"{path}: invalid YAML: nested too deeply; expected a plain scenario")
         return None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if not isinstance(data, dict):
         problems.append(f"{path}, line {node.start_mark.line + 1}: expected a mapping of keys "
                         f"(name, dataset, policy, ...) at top level, got {type(data).__name__}")
         return None
     _walk_keys(node, "", path, problems, origin)
     return data
+
+
+def _yaml_where(exc: yaml.YAMLError, text: str) -> str:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if mark is not None:
+        return f", line {mark.line + 1}"
+    position = getattr(exc, "position", None)  # a ReaderError: a character offset
+    if isinstance(position, int):
+        return f", line {text.count(chr(10), 0, position) + 1}"
+    return ""
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    if isinstance(exc, yaml.reader.ReaderError) and isinstance(exc.character, int | str):
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        return (f"control character U+{code:04X} is not allowed; expected printable text "
+                "(write it as an escape such as \\x07 in a double-quoted string)")
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    if "constructor for the tag" in problem:
+        problem += " (only plain YAML is allowed: no !! tags)"
+    return problem
 
 
 def _walk_keys(node: yaml.Node, prefix: str, path: Path, problems: list[str],
@@ -212,10 +240,12 @@ def _apply_override(raw: dict[str, Any], item: str, problems: list[str], origin:
                         "policy.min_green_share")
         return
     try:
-        value = yaml.load(text, Loader=_Loader) if text.strip() else None
+        value = _load_value(text) if text.strip() else None
     except yaml.YAMLError as exc:
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        problems.append(f"{label}: value is not valid YAML ({problem})")
+        problems.append(f"{label}: value is not valid YAML ({_yaml_problem(exc)})")
+        return
+    except RecursionError:
+        problems.append(f"{label}: value is nested too deeply")
         return
     node = raw
     for i, part in enumerate(parts[:-1]):
@@ -235,6 +265,19 @@ def _apply_override(raw: dict[str, Any], item: str, problems: list[str], origin:
         value = str((Path.cwd() / value).resolve())
     node[parts[-1]] = value
     origin.record(key, label)
+
+
+def _load_value(text: str) -> Any:
+    """A --set value, with the same limits as a scenario file."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        check_expansion(node)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
 
 
 def _dotted(loc: tuple) -> str:

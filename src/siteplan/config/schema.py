@@ -6,10 +6,12 @@ errors into one-line messages with a did-you-mean suggestion.
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -33,6 +35,22 @@ def _not_number(value: object) -> object:
     return value
 
 
+def _printable(value: object, allowed: str = "") -> object:
+    # control characters (written as YAML escapes such as "\x1b") would reach terminals,
+    # file names and one-line messages
+    if isinstance(value, str):
+        bad = next((c for c in value if c not in allowed
+                    and (unicodedata.category(c) == "Cc" or c in "\u2028\u2029")), None)
+        if bad is not None:
+            raise ValueError(f"control character U+{ord(bad):04X} is not allowed; expected "
+                             "printable text")
+    return value
+
+
+def _printable_lines(value: object) -> object:
+    return _printable(value, allowed="\n\t")
+
+
 def _path_text(value: object) -> object:
     if not isinstance(value, str | Path):
         raise ValueError(f"expected a folder path as text, got {type(value).__name__} {value!r}")
@@ -43,7 +61,8 @@ def _path_text(value: object) -> object:
 
 Num = Annotated[float, BeforeValidator(_not_bool)]
 Int = Annotated[int, BeforeValidator(_not_bool)]
-Text = Annotated[str, BeforeValidator(_not_number)]
+Text = Annotated[str, BeforeValidator(_not_number), AfterValidator(_printable)]
+Prose = Annotated[str, BeforeValidator(_not_number), AfterValidator(_printable_lines)]
 Multiplier = Annotated[float, BeforeValidator(_not_bool), Field(ge=0)]
 
 
@@ -176,13 +195,19 @@ class Finance(_Strict):
     discount_rate: Num = Field(0.08, ge=0, le=1, description="for annualising capital costs")
 
 
+MAX_THREADS = 256  # HiGHS aborts the process when asked for far more threads than it can start
+MAX_TIME_LIMIT_S = 7 * 24 * 3600.0  # one week
+MAX_SEED = 2**31 - 1  # HiGHS's random_seed is a C int
+
+
 class Solver(_Strict):
     """HiGHS options. Times in seconds; the gap is relative."""
 
-    time_limit_s: Num = Field(300.0, gt=0)
+    time_limit_s: Num = Field(300.0, gt=0, le=MAX_TIME_LIMIT_S,
+                              description="covers every solve stage (docs/model.md, Solving)")
     mip_rel_gap: Num = Field(1e-4, ge=0, le=1)
-    threads: Int = Field(1, ge=1)
-    seed: Int = Field(0, ge=0)
+    threads: Int = Field(1, ge=1, le=MAX_THREADS, description="HiGHS threads")
+    seed: Int = Field(0, ge=0, le=MAX_SEED)
     integer_sites: bool = Field(True, description="open[s] binary (false: LP relaxation)")
     strategy: Literal["auto", "branch-and-bound"] = Field(
         "auto", description="auto: LP bound + relax-and-fix first, branch and bound if needed"
@@ -223,7 +248,7 @@ class Scenario(_Strict):
     """A validated, frozen planning scenario."""
 
     name: Text = Field(min_length=1)
-    description: Text = ""
+    description: Prose = ""
     dataset: Annotated[Path, BeforeValidator(_path_text)] = Field(
         description="dataset folder, relative to the scenario file")
     currency: Text = "CNY"

@@ -50,6 +50,14 @@ def _id(name: str, ref: str | None = None, desc: str = "") -> Column:
     return Column(name, "id", description=desc, ref=ref)
 
 
+# plausible ceilings: far above any real value, far below what breaks the solver (HiGHS
+# rejects coefficients of 1e15 and more; 1e20 is its infinity)
+MW_MAX = 1e6  # MW: 1 TW at one site
+MONEY_MAX = 1e12  # currency per unit, per year or per MW-year
+PRICE_MAX = 1e6  # currency per MWh or per Mtok
+FACTOR_MAX = 1e3  # multipliers and shape factors
+LATENCY_MAX = 1e6  # ms
+
 ZONES = ("east", "west")
 TECHS = ("solar", "wind")
 
@@ -68,12 +76,13 @@ TABLES: dict[str, Table] = {
                 Column("lat", "float", "deg", min=-90, max=90),
                 Column("lon", "float", "deg", min=-180, max=180),
                 Column("zone", "id", choices=ZONES),
-                Column("price_per_mwh", "float", "currency/MWh", "flat-period price", min=0),
+                Column("price_per_mwh", "float", "currency/MWh", "flat-period price", min=0,
+                       max=PRICE_MAX),
                 Column("green_share", "float", "", "renewable share of grid power", min=0, max=1),
                 Column("ef_tco2_per_mwh", "float", "tCO2/MWh", min=0, max=2),
                 Column("mean_temp_c", "float", "degC", default=None, min=-30, max=40),
                 Column("free_cooling_h", "float", "h/yr", default=None, min=0, max=8760),
-                Column("water_stress", "float", "", default=None, min=0),
+                Column("water_stress", "float", "", default=None, min=0, max=1e3),
                 Column("demand_share", "float", "", default=None, min=0, max=1),
             ),
         ),
@@ -91,10 +100,12 @@ TABLES: dict[str, Table] = {
                 Column("zone", "id", default=None, choices=ZONES),
                 Column("hub", "text", default=None),
                 Column("kind", "text", default=None),
-                Column("price_per_mwh", "float", "currency/MWh", default=None, min=0),
-                Column("fixed_cost_per_year", "float", "currency/yr", default=0.0, min=0),
-                Column("min_mw", "float", "MW-IT", default=0.0, min=0),
-                Column("max_mw", "float", "MW-IT", min=0),
+                Column("price_per_mwh", "float", "currency/MWh", default=None, min=0,
+                       max=PRICE_MAX),
+                Column("fixed_cost_per_year", "float", "currency/yr", default=0.0, min=0,
+                       max=MONEY_MAX),
+                Column("min_mw", "float", "MW-IT", default=0.0, min=0, max=MW_MAX),
+                Column("max_mw", "float", "MW-IT", min=0, max=MW_MAX),
             ),
         ),
         Table(
@@ -103,8 +114,9 @@ TABLES: dict[str, Table] = {
             columns=(
                 _id("cooling"),
                 Column("name", "text"),
-                Column("facility_cost_per_mw_year", "float", "currency/MW-yr", default=0.0, min=0),
-                Column("wue_l_per_kwh", "float", "L/kWh", default=0.0, min=0),
+                Column("facility_cost_per_mw_year", "float", "currency/MW-yr", default=0.0, min=0,
+                       max=MONEY_MAX),
+                Column("wue_l_per_kwh", "float", "L/kWh", default=0.0, min=0, max=100),
             ),
         ),
         Table(
@@ -116,8 +128,9 @@ TABLES: dict[str, Table] = {
                 _id("location", ref="locations"),
                 _id("cooling", ref="cooling"),
                 Column("pue", "float", "", min=1.0, max=3.0),
-                Column("existing_mw", "float", "MW-IT", default=0.0, min=0),
-                Column("facility_cost_per_mw_year", "float", "currency/MW-yr", default=None, min=0),
+                Column("existing_mw", "float", "MW-IT", default=0.0, min=0, max=MW_MAX),
+                Column("facility_cost_per_mw_year", "float", "currency/MW-yr", default=None, min=0,
+                       max=MONEY_MAX),
             ),
         ),
         Table(
@@ -127,7 +140,7 @@ TABLES: dict[str, Table] = {
                 _id("hardware"),
                 Column("name", "text"),
                 Column("kw_per_unit", "float", "kW", min=0.001, max=1000),
-                Column("capex_per_unit", "float", "currency", default=0.0, min=0),
+                Column("capex_per_unit", "float", "currency", default=0.0, min=0, max=MONEY_MAX),
                 Column("lifetime_years", "float", "yr", default=5.0, min=0.5, max=50),
                 Column("idle_share", "float", "", default=0.3, min=0, max=1),
                 Column("first_year", "int", "yr", "first year it can be bought (blank: always)",
@@ -142,7 +155,7 @@ TABLES: dict[str, Table] = {
             columns=(
                 _id("site", ref="site_options"),
                 _id("hardware", ref="hardware"),
-                Column("mw", "float", "MW-IT", min=0),
+                Column("mw", "float", "MW-IT", min=0, max=MW_MAX),
                 Column("build_year", "int", "yr", min=1990, max=2100),
             ),
         ),
@@ -152,9 +165,9 @@ TABLES: dict[str, Table] = {
             columns=(
                 _id("workload"),
                 Column("name", "text"),
-                Column("latency_ms", "float", "ms", default=None, min=0),
+                Column("latency_ms", "float", "ms", default=None, min=0, max=LATENCY_MAX),
                 Column("shiftable", "bool", default=False),
-                Column("peak_factor", "float", "", default=3.0, min=1.0),
+                Column("peak_factor", "float", "", default=3.0, min=1.0, max=FACTOR_MAX),
             ),
         ),
         Table(
@@ -163,7 +176,7 @@ TABLES: dict[str, Table] = {
             columns=(
                 _id("hardware", ref="hardware"),
                 _id("workload", ref="workloads"),
-                Column("tokens_per_s", "float", "tokens/s per unit", min=0),
+                Column("tokens_per_s", "float", "tokens/s per unit", min=0, max=1e9),
             ),
         ),
         Table(
@@ -172,7 +185,7 @@ TABLES: dict[str, Table] = {
             columns=(
                 _id("region", ref="regions"),
                 _id("workload", ref="workloads"),
-                Column("tokens_per_day", "float", "tokens/day", min=0),
+                Column("tokens_per_day", "float", "tokens/day", min=0, max=1e18),
             ),
         ),
         Table(
@@ -192,7 +205,7 @@ TABLES: dict[str, Table] = {
             columns=(
                 _id("workload", ref="workloads"),
                 _id("slice", ref="slices"),
-                Column("factor", "float", "", min=0),
+                Column("factor", "float", "", min=0, max=FACTOR_MAX),
             ),
         ),
         Table(
@@ -202,7 +215,7 @@ TABLES: dict[str, Table] = {
             columns=(
                 _id("region", ref="regions"),
                 Column("hour", "int", "h", min=0, max=23),
-                Column("multiplier", "float", "", min=0),
+                Column("multiplier", "float", "", min=0, max=FACTOR_MAX),
                 Column("period", "text", default=None),
             ),
         ),
@@ -214,7 +227,8 @@ TABLES: dict[str, Table] = {
             columns=(
                 _id("region", ref="regions"),
                 _id("slice", ref="slices"),
-                Column("factor", "float", "", "price in the slice / time-of-use price", min=0),
+                Column("factor", "float", "", "price in the slice / time-of-use price", min=0,
+                       max=FACTOR_MAX),
             ),
         ),
         Table(
@@ -235,8 +249,8 @@ TABLES: dict[str, Table] = {
             columns=(
                 _id("region", ref="regions"),
                 Column("tech", "id", choices=TECHS),
-                Column("cost_per_mw_year", "float", "currency/MW-yr", min=0),
-                Column("max_mw", "float", "MW", default=None, min=0),
+                Column("cost_per_mw_year", "float", "currency/MW-yr", min=0, max=MONEY_MAX),
+                Column("max_mw", "float", "MW", default=None, min=0, max=MW_MAX),
             ),
         ),
         Table(
@@ -248,14 +262,14 @@ TABLES: dict[str, Table] = {
                 _id("storage"),
                 Column("name", "text"),
                 Column("energy_capex_per_mwh", "float", "currency/MWh", "installed cost per "
-                       "MWh of energy capacity", min=0),
+                       "MWh of energy capacity", min=0, max=MONEY_MAX),
                 Column("power_capex_per_mw", "float", "currency/MW", "installed cost per MW of "
-                       "charge/discharge power", default=0.0, min=0),
+                       "charge/discharge power", default=0.0, min=0, max=MONEY_MAX),
                 Column("lifetime_years", "float", "yr", default=15.0, min=0.5, max=50),
                 Column("round_trip_efficiency", "float", "", "MWh out per MWh in", min=0.01,
                        max=1),
                 Column("max_mwh", "float", "MWh", "energy capacity limit per site",
-                       default=None, min=0),
+                       default=None, min=0, max=1e8),
             ),
         ),
         Table(
@@ -267,9 +281,9 @@ TABLES: dict[str, Table] = {
                 _id("region", ref="regions"),
                 _id("slice", ref="slices"),
                 Column("surplus_mw", "float", "MW", "mean curtailed renewable power in the "
-                       "slice, shared by the region's sites", min=0),
+                       "slice, shared by the region's sites", min=0, max=MW_MAX),
                 Column("price_per_mwh", "float", "currency/MWh", "price of absorbed energy",
-                       min=0),
+                       min=0, max=PRICE_MAX),
             ),
         ),
         Table(
@@ -279,8 +293,9 @@ TABLES: dict[str, Table] = {
             columns=(
                 _id("region", ref="regions"),
                 _id("location", ref="locations"),
-                Column("latency_ms", "float", "ms", default=None, min=0),
-                Column("cost_per_mtok", "float", "currency/Mtok", default=None, min=0),
+                Column("latency_ms", "float", "ms", default=None, min=0, max=LATENCY_MAX),
+                Column("cost_per_mtok", "float", "currency/Mtok", default=None, min=0,
+                       max=PRICE_MAX),
             ),
         ),
     )

@@ -8,7 +8,8 @@ The order is a dependency order; a family uses only what families before it buil
   the context's ledger (storage charges from what is registered before it); balance writes
   the power balance once every clean supply is registered;
 - green, hourly matching, carbon and water read grid, clean supply and IT power; resilience,
-  single-sourcing and moves bound routing and demand's rates.
+  single-sourcing and moves bound routing and demand's rates; strong linking bounds them by
+  build's open[s].
 Columns and rows reach HiGHS in this order, so changing it changes the solver's path.
 
 A pathway links its years' blocks with ``LINKS`` (family 12, vintages).
@@ -24,6 +25,7 @@ from siteplan.model import (
     demand,
     green,
     hourly,
+    linking,
     moves,
     power,
     resilience,
@@ -53,7 +55,8 @@ FAMILIES: tuple[Family, ...] = (
     resilience,   # 8b c_site_share
     sourcing,     # 8c v_assign, c_single_source_*
     moves,        # 8d c_pin_site_share
-    water,        # 13 c_water_cap
+    linking,      # 13 c_strong_link (flow <= demand x open)
+    water,        # 14 c_water_cap
 )
 
 LINKS = (vintage,)  # 12 v_build_mw, v_fac_build_mw, c_vintage_*, c_stay_open (pathways)

@@ -3,9 +3,10 @@
 Two exact reductions happen here, before any variable exists:
 - routing goes to locations, not site options: at most one option per location opens;
 - demand groups: regions whose class k has the same latency-eligible locations at the same
-  network costs are interchangeable for routing, so they share one balance row and one route
-  per location (their demand profiles are the class's profile, so each member's share of the
-  group is constant and the plan disaggregates exactly by demand share). With
+  network costs (to 12 significant digits) are interchangeable for routing, so they share
+  one balance row and one route per location (their demand profiles are the class's
+  profile, so each member's share of the group is constant and the plan disaggregates
+  exactly by demand share). With
   ``single_sourcing`` every region is its own group.
 
 Variables are indexed by flat integers so Pyomo never hashes tuples:
@@ -80,6 +81,15 @@ def _positions(flag: np.ndarray) -> np.ndarray:
     return pos
 
 
+def same_cost_key(cost: np.ndarray, digits: int = 12) -> np.ndarray:
+    """Costs rounded to ``digits`` significant digits: equal keys mean equal costs to a
+    relative 1e-12 whatever the unit of money (an absolute rounding would merge regions
+    whose costs differ by percents when money is counted in millions)."""
+    cost = np.asarray(cost, dtype=float)
+    mag = np.floor(np.log10(np.abs(cost), out=np.zeros_like(cost), where=cost != 0))
+    return np.round(cost / 10.0 ** mag, digits - 1) * 10.0 ** mag
+
+
 def _demand_groups(d: ModelData):
     """Group (region, workload) pairs with identical routing options; see module docstring."""
     has_demand = d.demand.sum(axis=2) > 0  # (R, K)
@@ -92,7 +102,7 @@ def _demand_groups(d: ModelData):
             arcs = arcs_by_rk.get((int(r), k), empty)
             locs = d.arc_location[arcs]
             cost = d.arc_cost_per_mtok[arcs]
-            key = (k, tuple(locs.tolist()), tuple(np.round(cost, 12).tolist()))
+            key = (k, tuple(locs.tolist()), tuple(same_cost_key(cost).tolist()))
             if d.policy.single_sourcing:
                 key = (*key, int(r))
             groups.setdefault(key, []).append(int(r))

@@ -1,7 +1,7 @@
 """The objective: total annual cost (sum of the ledger's cost terms), or emissions.
 
-The model objective is scaled by ``OBJECTIVE_SCALE`` (currency -> millions) to keep HiGHS
-well conditioned; results always report unscaled currency.
+The objective is in the input's units (currency/yr); the solver boundary scales the whole
+model from its own magnitudes (siteplan.scaling), so no fixed factor is applied here.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import pyomo.environ as pyo
 from siteplan.inputs.pathway import PathwayData
 from siteplan.model.context import BuildContext
 
-OBJECTIVE_SCALE = 1e-6
 EMISSIONS_TIEBREAK = 1e-6  # cost weight (per currency) when minimising tCO2
 
 
@@ -20,11 +19,11 @@ def add(m: pyo.ConcreteModel, ctx: BuildContext) -> None:
     ctx.costs.attach(m)
     if ctx.data.objective == "emissions":
         m.obj = pyo.Objective(
-            expr=OBJECTIVE_SCALE * (m.e_emissions_t * 1e3 + EMISSIONS_TIEBREAK * m.e_total_cost),
+            expr=(m.e_emissions_t * 1e3 + EMISSIONS_TIEBREAK * m.e_total_cost),
             sense=pyo.minimize,
         )
     else:
-        m.obj = pyo.Objective(expr=OBJECTIVE_SCALE * m.e_total_cost, sense=pyo.minimize)
+        m.obj = pyo.Objective(expr=m.e_total_cost, sense=pyo.minimize)
 
 
 def add_pathway(m: pyo.ConcreteModel, P: PathwayData, years: list[BuildContext]) -> None:
@@ -37,7 +36,7 @@ def add_pathway(m: pyo.ConcreteModel, P: PathwayData, years: list[BuildContext])
                                       for w, b in zip(P.weight, blocks, strict=True)))
     if P.data[0].objective == "emissions":
         tco2 = sum(float(n) * b.e_emissions_t for n, b in zip(P.span_years, blocks, strict=True))
-        m.obj = pyo.Objective(expr=OBJECTIVE_SCALE * (tco2 * 1e3 + EMISSIONS_TIEBREAK * m.e_npc),
+        m.obj = pyo.Objective(expr=(tco2 * 1e3 + EMISSIONS_TIEBREAK * m.e_npc),
                               sense=pyo.minimize)
     else:
-        m.obj = pyo.Objective(expr=OBJECTIVE_SCALE * m.e_npc, sense=pyo.minimize)
+        m.obj = pyo.Objective(expr=m.e_npc, sense=pyo.minimize)

@@ -1,4 +1,4 @@
-"""Family 13, water: cooling water withdrawn in a province stays within its cap.
+"""Family 14, water: cooling water withdrawn in a province stays within its cap.
 
 With ``policy.water_cap_m3`` (province id -> m3/yr), for every capped province r:
     sum_{s at locations in r} wue[s] sum_t w_t it[s,t] <= cap[r]                 (m3/yr)

@@ -19,6 +19,7 @@ import pandas as pd
 
 from siteplan.report.map import figure_png, fmt_tokens, render_map
 from siteplan.report.result import ReportError, ResultFolder, load_result
+from siteplan.safe_output import MARKER
 
 _BREAKDOWN_LABELS = {
     "fixed": "Site fixed costs", "hardware": "Hardware (annualised)",
@@ -249,7 +250,15 @@ def _new_figure(w: float, h: float):
 
 
 def breakdown_chart(results: list[ResultFolder], labels: list[str]) -> bytes:
-    """Annual cost by component: one horizontal bar per component (one per result in each)."""
+    """Annual cost by component: one horizontal bar per component (one per result in each).
+    Labels are plain text (a ``$`` is never matplotlib math text)."""
+    import matplotlib as mpl
+
+    with mpl.rc_context({"text.parse_math": False}):
+        return _breakdown_chart(results, labels)
+
+
+def _breakdown_chart(results: list[ResultFolder], labels: list[str]) -> bytes:
     comps = []
     for res in results:
         for k in res.summary.get("cost_breakdown") or {}:
@@ -509,6 +518,7 @@ def build_report(results, *, title: str | None = None, map_options: dict | None 
         body.append(_result_section(res, i, lab, map_opts, warnings))
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f'<meta name="generator" content="{MARKER}">\n'
             f"<title>{escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n"
             + "\n".join(body) + "\n</main>\n</body>\n</html>\n")
 

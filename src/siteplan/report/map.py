@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from siteplan.report.result import ReportError, ResultFolder, load_result
+from siteplan.safe_output import MARKER
 
 COLOR_BY = ("marginal", "average")
 _COST_COLUMN = {"marginal": "marginal_cost_per_mtok", "average": "avg_cost_per_mtok"}
@@ -284,11 +285,22 @@ def _mw_text(mw: float) -> str:
 # ----------------------------------------------------------------------------- the map
 
 
-def render_map(result: ResultFolder | str | Path, *, boundaries: str | Path | None = None,
-               dataset: str | Path | None = None, color: str = "marginal",
-               latency_circles: bool = False, title: str | None = None,
-               figsize: tuple[float, float] = (13.0, 9.0)):
-    """Draw ``result`` on its regions; returns ``(fig, info)`` (see the module docstring)."""
+def render_map(result: ResultFolder | str | Path, **options):
+    """Draw ``result`` on its regions; returns ``(fig, info)`` (see the module docstring).
+
+    Names are drawn as plain text: a ``$`` in a scenario or region name is a dollar sign,
+    never matplotlib math text.
+    """
+    import matplotlib as mpl
+
+    with mpl.rc_context({"text.parse_math": False}):
+        return _render_map(result, **options)
+
+
+def _render_map(result: ResultFolder | str | Path, *, boundaries: str | Path | None = None,
+                dataset: str | Path | None = None, color: str = "marginal",
+                latency_circles: bool = False, title: str | None = None,
+                figsize: tuple[float, float] = (13.0, 9.0)):
     import sys
 
     import matplotlib as mpl
@@ -666,8 +678,10 @@ def write_map(result: ResultFolder | str | Path, out: str | Path, *, dpi: int = 
     fig, info = render_map(result, **options)
     FigureCanvasAgg(fig)
     tmp = out.with_name(f".{out.name}.partial")
+    meta = {"pdf": {"Creator": MARKER}, "svg": {"Creator": MARKER}}.get(suffix,
+                                                                          {"Software": MARKER})
     try:
-        fig.savefig(tmp, format=suffix, dpi=dpi, facecolor="white")
+        fig.savefig(tmp, format=suffix, dpi=dpi, facecolor="white", metadata=meta)
         tmp.replace(out)
     finally:
         tmp.unlink(missing_ok=True)

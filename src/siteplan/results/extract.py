@@ -15,7 +15,6 @@ from siteplan.model.context import BuildContext
 from siteplan.model.costs import COST_TERMS
 from siteplan.model.demand import daily_mean
 from siteplan.model.families import FAMILIES
-from siteplan.model.objective import OBJECTIVE_SCALE
 from siteplan.results.synergy import flexible_work, site_hours
 from siteplan.solve import SolveResult
 
@@ -262,11 +261,11 @@ def _marginal_cost(ctx: BuildContext, res: SolveResult, n_r: int) -> np.ndarray:
     for (g, t), lam in zip(keys.balance_keys, fixed, strict=True):
         mem, share = L.group_members[g], L.group_member_share[g]
         dem = L.group_demand[g, t] * share  # each member's Mtok/h in slice t
-        np.add.at(num, mem, lam / OBJECTIVE_SCALE * dem)  # (lam / w_t) x (w_t x demand)
+        np.add.at(num, mem, lam * dem)  # (lam / w_t) x (w_t x demand)
         np.add.at(den, mem, w[t] * dem)
     for (g, day), lam in zip(keys.daily_keys, daily, strict=True):
         mem, share = L.group_members[g], L.group_member_share[g]
         dem = mean[g, day] * share
-        np.add.at(num, mem, lam / OBJECTIVE_SCALE * dem)  # (lam / W_d) x (W_d x mean)
+        np.add.at(num, mem, lam * dem)  # (lam / W_d) x (W_d x mean)
         np.add.at(den, mem, L.day_hours[day] * dem)
     return _ratio(num, den)

@@ -29,7 +29,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from siteplan.errors import SiteplanError
+from siteplan.errors import OutputExistsError
+from siteplan.safe_output import spreadsheet_safe_frame
 
 TABLE_FILES = ("allocation", "sites", "regions", "site_hours")
 RESULT_FILES = frozenset({*(f"{n}.csv" for n in TABLE_FILES), "excluded.csv", "summary.json",
@@ -110,15 +111,15 @@ def check_outdir(outdir: str | Path, force: bool) -> None:
     if not (outdir.exists() or outdir.is_symlink()):
         return
     if not force:
-        raise SiteplanError(f"{outdir}: output folder exists; use --force to replace it")
+        raise OutputExistsError(f"{outdir}: output folder exists; use --force to replace it")
     if outdir.is_symlink() or not outdir.is_dir():
-        raise SiteplanError(f"{outdir}: exists and is not a results folder (a file or a link); "
+        raise OutputExistsError(f"{outdir}: exists and is not a results folder (a file or a link); "
                             "not replacing it; choose another -o")
     foreign = sorted(p.name for p in outdir.iterdir()
                      if p.name not in RESULT_FILES | DERIVED_FILES)
     if foreign:
         shown = ", ".join(foreign[:3]) + (" ..." if len(foreign) > 3 else "")
-        raise SiteplanError(f"{outdir}: holds files that are not siteplan results ({shown}); "
+        raise OutputExistsError(f"{outdir}: holds files that are not siteplan results ({shown}); "
                             "not replacing it even with --force; choose another -o")
 
 
@@ -188,7 +189,8 @@ def format_table(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _write_csv(df: pd.DataFrame, path: Path) -> None:
-    _write_text(path, format_table(df).to_csv(index=False, lineterminator="\n"))
+    table = spreadsheet_safe_frame(format_table(df))  # no cell runs as a formula
+    _write_text(path, table.to_csv(index=False, lineterminator="\n"))
 
 
 def _write_text(path: Path, text: str) -> None:

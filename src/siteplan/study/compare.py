@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from siteplan.model.costs import COST_TERMS
+from siteplan.safe_output import safe_folder_name, spreadsheet_safe_frame
 from siteplan.study.runs import (
     RunFolder,
     StudyError,
@@ -106,9 +107,10 @@ class Comparison:
         """comparison.csv (long) and, next to it, ``<stem>_inputs.csv`` (the input diff)."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.long.to_csv(path, index=False, lineterminator="\n", float_format="%.10g")
+        spreadsheet_safe_frame(self.long).to_csv(path, index=False, lineterminator="\n",
+                                                 float_format="%.10g")
         side = path.with_name(path.stem + "_inputs.csv")
-        self.inputs.rename_axis("key").to_csv(side, lineterminator="\n")
+        spreadsheet_safe_frame(self.inputs.rename_axis("key")).to_csv(side, lineterminator="\n")
         return path
 
     def text(self) -> str:
@@ -138,7 +140,8 @@ def resolve_source(source: str | Path, cache: Path | None, tmp: Path, refresh: b
         raise StudyError(f"{path}: expected a results folder or a scenario .yaml file")
     sc = siteplan.load_scenario(path)
     wanted = scenario_dict(sc)
-    folder = (cache / sc.name) if cache is not None else (tmp / sc.name)
+    name = safe_folder_name(sc.name)  # a name never leaves the cache folder
+    folder = (cache / name) if cache is not None else (tmp / name)
     if cache is not None and (folder / "summary.json").is_file() and not refresh:
         have = recorded_scenario(read_summary(folder))
         if have is None:

@@ -35,6 +35,7 @@ from pathlib import Path
 import pandas as pd
 
 from siteplan.errors import SiteplanError
+from siteplan.safe_output import default_outdir
 from siteplan.study.runs import ERROR_FILE, StudyError
 from siteplan.study.sweep import RunSpec, check_sweep_dir, fmt_number, run_batch
 
@@ -111,7 +112,7 @@ def pareto(scenario_file: str | Path, between=("cost", "green_share"), points: i
     if sc.objective != "cost":
         base.append("objective=cost")
     outdir = Path(outdir) if outdir is not None else \
-        Path("out") / f"pareto-{sc.name}-{between[1]}"
+        default_outdir(f"{sc.name}-{between[1]}", "pareto-")
     check_sweep_dir(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     runner = _Runner(scenario_file, outdir, base, scheduler, progress)

@@ -39,6 +39,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from siteplan.errors import OutputExistsError
+from siteplan.safe_output import default_outdir
 from siteplan.study import runs as _runs
 from siteplan.study.runs import (
     ERROR_FILE,
@@ -243,13 +245,14 @@ def check_sweep_dir(outdir: Path) -> None:
     if not outdir.exists():
         return
     if not outdir.is_dir():
-        raise StudyError(f"{outdir}: exists and is not a folder; choose another -o")
+        raise OutputExistsError(f"{outdir}: exists and is not a folder; not replacing it; "
+                                "choose another -o")
     foreign = sorted(p.name for p in outdir.iterdir() if p.name not in SWEEP_FILES
                      and not p.name.startswith("."))
     if foreign:
         shown = ", ".join(foreign[:3]) + (" ..." if len(foreign) > 3 else "")
-        raise StudyError(f"{outdir}: holds files that are not sweep results ({shown}); "
-                         "choose another -o")
+        raise OutputExistsError(f"{outdir}: holds files that are not sweep results ({shown}); "
+                                "not writing into it; choose another -o")
 
 
 def _finished(folder: Path, wanted: dict | None, retry_failed: bool) -> bool:
@@ -524,7 +527,7 @@ def sweep(scenario_file: str | Path, grid: Iterable[str] = (), dists: Iterable[s
     base = list(overrides)
     sc = siteplan.load_scenario(scenario_file, base)  # the base scenario must be valid
     specs = plan_runs(g, d, samples, seed, base)
-    outdir = Path(outdir) if outdir is not None else Path("out") / f"sweep-{sc.name}"
+    outdir = Path(outdir) if outdir is not None else default_outdir(sc.name, "sweep-")
     check_sweep_dir(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     meta = {"scenario_file": str(scenario_file.resolve()), "overrides": base,

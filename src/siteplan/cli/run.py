@@ -1,79 +1,34 @@
-"""The command line: a thin shell over the library (``siteplan --help``)."""
+"""``siteplan run`` and ``siteplan validate``."""
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import signal
-import sys
 import time
 from pathlib import Path
 
 import click
 
-from siteplan.errors import InfeasibleError, InputDataError, ScenarioError, SiteplanError
+from siteplan.cli.boundary import boundary
+from siteplan.cli.options import (
+    debug_option,
+    examples,
+    force_option,
+    scenario_argument,
+    set_option,
+)
 
 EXAMPLES = {
-    "main": "  siteplan run scenarios/china-2026.yaml\n"
-            "  siteplan run scenarios/china-2026.yaml --set policy.min_green_share=0.9 -o out/g90",
     "run": "  siteplan run scenarios/china-2026.yaml -o out/china-2026 --force\n"
            "  siteplan run scenarios/china-2026.yaml --set solver.time_limit_s=60",
     "validate": "  siteplan validate scenarios/china-2026.yaml",
 }
+LP_SUFFIXES = (".lp", ".mps")
 
 
-def _fail(exc: BaseException, debug: bool) -> None:
-    """Report ``exc`` as one line per problem on stderr and exit with its code."""
-    if debug:
-        raise exc
-    if isinstance(exc, ScenarioError | InputDataError):
-        for line in exc.problems:
-            click.echo(f"error: {line}", err=True)
-        n = len(exc.problems)
-        if n > 1:
-            click.echo(f"{n} problems found", err=True)
-    elif isinstance(exc, InfeasibleError) and exc.causes:
-        click.echo("error: infeasible: the scenario's constraints cannot all be met", err=True)
-        for line in exc.causes:
-            click.echo(f"error: infeasible: {' '.join(str(line).split())}", err=True)
-    elif isinstance(exc, SiteplanError):
-        click.echo(f"error: {' '.join(str(exc).split())}", err=True)
-        sys.exit(exc.exit_code)
-    elif isinstance(exc, KeyboardInterrupt | _Terminated):
-        click.echo("error: interrupted; no results were written", err=True)
-        sys.exit(130 if isinstance(exc, KeyboardInterrupt) else 143)
-    else:  # a bug in siteplan: say so in one line, the traceback is behind --debug
-        text = " ".join(str(exc).split()) or "(no message)"
-        click.echo(f"error: internal error {type(exc).__name__}: {text}; run again with "
-                   "--debug for the traceback and please report it", err=True)
-        sys.exit(1)
-    sys.exit(exc.exit_code)
-
-
-class _Terminated(BaseException):
-    """SIGTERM turned into an exception so that partial output is cleaned up on the way out."""
-
-
-@contextlib.contextmanager
-def _sigterm_raises():
-    """While solving and writing, SIGTERM unwinds like Ctrl-C (temp folders are removed)."""
-    def handler(signum, frame):
-        raise _Terminated()
-
-    try:
-        previous = signal.signal(signal.SIGTERM, handler)
-    except ValueError:  # not the main thread (e.g. embedded): keep the default behaviour
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-def _load_checked(path: Path, overrides: tuple[str, ...]):
+def load_checked(path: Path, overrides: tuple[str, ...]):
     """Scenario + dataset, checked together: every scenario and dataset problem in one report."""
-    from siteplan import load_scenario
+    from siteplan.config import load_scenario
+    from siteplan.errors import ScenarioError
     from siteplan.inputs.load import load_inputs
 
     try:
@@ -81,6 +36,8 @@ def _load_checked(path: Path, overrides: tuple[str, ...]):
     except ScenarioError as exc:
         problems = list(exc.problems)
         if exc.dataset is not None:
+            from siteplan.errors import InputDataError
+
             try:
                 load_inputs(exc.dataset)
             except InputDataError as more:
@@ -90,56 +47,61 @@ def _load_checked(path: Path, overrides: tuple[str, ...]):
     return sc
 
 
-set_option = click.option(
-    "--set", "overrides", multiple=True, metavar="KEY=VALUE",
-    help="Override a scenario key, e.g. --set policy.min_green_share=0.9 (repeatable).",
-)
-debug_option = click.option("--debug", is_flag=True, help="Show tracebacks.")
+def check_write_lp(path: Path) -> None:
+    """--write-lp: a known model format (.lp, .mps) in a folder that can be written."""
+    from siteplan.errors import OutputIOError, ScenarioError
+    from siteplan.safe_output import check_writable
+
+    if path.suffix.lower() not in LP_SUFFIXES:
+        raise ScenarioError(f"--write-lp {path}: unknown model file extension "
+                            f"'{path.suffix or '(none)'}'; expected .lp or .mps")
+    if path.is_dir():
+        raise ScenarioError(f"--write-lp {path}: is a folder; expected a file name ending in "
+                            ".lp or .mps")
+    try:
+        check_writable(path, need_bytes=0)
+    except OutputIOError as exc:
+        raise OutputIOError(f"--write-lp {exc}") from None
 
 
-@click.group(epilog="Examples:\n\n\b\n" + EXAMPLES["main"])
-@click.version_option(package_name="siteplan")
-def main() -> None:
-    """Plan where token production capacity goes and what each region's tokens cost."""
-
-
-@main.command(epilog="Examples:\n\n\b\n" + EXAMPLES["run"])
-@click.argument("scenario", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.command(epilog=examples(EXAMPLES["run"]))
+@scenario_argument
 @click.option("-o", "--out", "outdir", type=click.Path(path_type=Path), default=None,
-              help="Output folder [default: out/<scenario name>].")
+              help="Output folder [default: out/<scenario name as a safe folder name>].")
 @set_option
-@click.option("--force", is_flag=True, help="Replace an existing output folder.")
+@force_option
 @click.option("--write-lp", type=click.Path(path_type=Path), default=None,
-              help="Also write the model as an LP/MPS file for debugging.")
+              help="Also write the model as an .lp or .mps file for debugging.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the output folder.")
 @debug_option
 def run(scenario: Path, outdir: Path | None, overrides: tuple[str, ...], force: bool,
         write_lp: Path | None, quiet: bool, debug: bool) -> None:
     """Solve SCENARIO and write allocation.csv, sites.csv, regions.csv, summary.json."""
-    from siteplan import solve
-    from siteplan.results.tables import check_outdir
-
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, format="%(message)s")
-    try:
-        with _sigterm_raises():
-            sc = _load_checked(scenario, overrides)
-            outdir = outdir or Path("out") / sc.name
-            check_outdir(outdir, force)  # before solving: say so now, not after the solve
+    with boundary(debug):
+        from siteplan.pipeline import solve
+        from siteplan.results.tables import check_outdir
+        from siteplan.safe_output import check_writable, default_outdir, folder_lock
+
+        sc = load_checked(scenario, overrides)
+        if write_lp is not None:
+            check_write_lp(write_lp)
+        outdir = outdir or default_outdir(sc.name)
+        check_writable(outdir)  # before solving: a read-only or full disk is said now
+        with folder_lock(outdir):  # a second run into this folder stops here
+            check_outdir(outdir, force)
             start = time.perf_counter()
             results = solve(sc, write_lp=write_lp)
             results.summary["times"]["total_s"] = time.perf_counter() - start
             results.write(outdir, force=force)
-    except (Exception, KeyboardInterrupt, _Terminated) as exc:
-        _fail(exc, debug)
-        return
     if quiet:
         click.echo(str(outdir))
     else:
         click.echo(format_summary(results.summary, outdir))
 
 
-@main.command(epilog="Examples:\n\n\b\n" + EXAMPLES["validate"])
-@click.argument("scenario", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.command(epilog=examples(EXAMPLES["validate"]))
+@scenario_argument
 @set_option
 @debug_option
 def validate(scenario: Path, overrides: tuple[str, ...], debug: bool) -> None:
@@ -147,13 +109,13 @@ def validate(scenario: Path, overrides: tuple[str, ...], debug: bool) -> None:
 
     Also runs the pre-solve feasibility checks (exit code 3 if the plan cannot be feasible).
     """
-    from siteplan import prepare
-    from siteplan.diagnose import presolve_causes
-    from siteplan.inputs.pathway import derive_pathway
-    from siteplan.pipeline import year_causes
+    with boundary(debug):
+        from siteplan.diagnose import presolve_causes
+        from siteplan.errors import InfeasibleError
+        from siteplan.inputs.pathway import derive_pathway
+        from siteplan.pipeline import prepare, year_causes
 
-    try:
-        sc = _load_checked(scenario, overrides)
+        sc = load_checked(scenario, overrides)
         if sc.years:  # every year of a pathway, with its own policy
             pathway = derive_pathway(sc)
             years, causes = pathway.data, year_causes(pathway)
@@ -162,9 +124,6 @@ def validate(scenario: Path, overrides: tuple[str, ...], debug: bool) -> None:
             causes = presolve_causes(years[0])  # cheap, certain: say it now, not after a solve
         if causes:
             raise InfeasibleError("infeasible: " + "; ".join(causes), causes)
-    except (Exception, KeyboardInterrupt) as exc:
-        _fail(exc, debug)
-        return
     data = years[-1]
     span = f", years {sc.years[0]}-{sc.years[-1]} ({len(sc.years)} modelled)" if sc.years else ""
     click.echo(
@@ -172,8 +131,6 @@ def validate(scenario: Path, overrides: tuple[str, ...], debug: bool) -> None:
         f"({len(data.excluded)} excluded), {len(data.workloads)} workloads, "
         f"{data.n_slices} slices, {len(data.arc_region)} arcs{span}"
     )
-
-
 def format_summary(s: dict, outdir: Path) -> str:
     cur = s.get("currency", "")
     gap = s.get("mip_gap")
@@ -198,6 +155,11 @@ def format_summary(s: dict, outdir: Path) -> str:
         f"{s['moved_between_sites_share']:.1%} moved between sites",
         f"  results in         {outdir}/",
     ]
+    from siteplan.verify import cli_line
+
+    failed = cli_line(s)
+    if failed:
+        lines.insert(1, failed)
     agg = s.get("time_aggregation")
     if agg:
         worst = max(agg["profile_rmse"].items(), key=lambda kv: kv[1], default=("-", 0.0))
@@ -223,24 +185,11 @@ def _format_pathway(s: dict, outdir: Path, cur: str, gap_text: str) -> str:
             f"{y['mw_standing_east'] / 1e3:7.2f}/{y['mw_standing_west'] / 1e3:<7.2f}  "
             f"{y['green_share']:5.1%}")
     lines.append(f"  results in         {outdir}/ (builds.csv: what is built and retired when)")
+    from siteplan.verify import cli_line
+
+    failed = cli_line(s)
+    if failed:
+        lines.insert(1, failed)
     return "\n".join(lines)
 
 
-def _register_command_modules() -> None:
-    """Commands kept in their own packages register themselves on ``main``."""
-    import importlib
-
-    for name in ("siteplan.study.cli", "siteplan.report.cli"):
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name is None or not name.startswith(exc.name):
-                raise
-            continue
-        module.register(main)
-
-
-_register_command_modules()
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

@@ -1,4 +1,4 @@
-"""``siteplan compare``, ``siteplan sweep`` and ``siteplan pareto`` (registered by siteplan.cli)."""
+"""``siteplan compare``, ``siteplan sweep`` and ``siteplan pareto``."""
 
 from __future__ import annotations
 
@@ -6,6 +6,16 @@ import logging
 from pathlib import Path
 
 import click
+
+from siteplan.cli.boundary import boundary
+from siteplan.cli.options import (
+    debug_option,
+    examples,
+    force_option,
+    out_dir_option,
+    scenario_argument,
+    set_option,
+)
 
 EXAMPLES = {
     "compare": "  siteplan compare out/china-2026 out/china-2026-east-only\n"
@@ -23,27 +33,11 @@ EXAMPLES = {
 
 
 def _examples(name: str) -> str:
-    return "Examples:\n\n\b\n" + EXAMPLES[name]
+    return examples(EXAMPLES[name])
 
 
-def _cli():
-    from siteplan import cli
-
-    return cli
-
-
-def register(main: click.Group) -> None:
-    """Add compare, sweep and pareto to the ``siteplan`` group."""
-    main.add_command(compare)
-    main.add_command(sweep)
-    main.add_command(pareto)
-
-
-debug_option = click.option("--debug", is_flag=True, help="Show tracebacks.")
-set_option = click.option(
-    "--set", "overrides", multiple=True, metavar="KEY=VALUE",
-    help="Override a scenario key in every run, e.g. --set solver.time_limit_s=60 (repeatable).",
-)
+KEPT = ("interrupted; finished runs are kept and sweep.csv lists them; run the same command "
+        "again to resume")
 executor_options = [
     click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
                  help="Local worker processes (1 = solve in this process)."),
@@ -75,9 +69,10 @@ def _with(options):
 @click.option("--refresh", is_flag=True, help="Solve YAMLs again even if cached results exist.")
 @click.option("--year", type=int, default=None,
               help="For pathway results: the year to compare [default: their final year].")
+@force_option
 @debug_option
 def compare(sources: tuple[str, ...], outfile: Path | None, cache: Path, no_cache: bool,
-            refresh: bool, year: int | None, debug: bool) -> None:
+            refresh: bool, year: int | None, force: bool, debug: bool) -> None:
     """Compare scenarios side by side; the first is the baseline.
 
     Each of A B [C ...] is a results folder (as written by 'siteplan run') or a scenario
@@ -85,19 +80,18 @@ def compare(sources: tuple[str, ...], outfile: Path | None, cache: Path, no_cach
     differ, and the cost difference against the baseline decomposed by component and by
     region (the parts add up to the difference exactly).
     """
-    from siteplan.study.compare import compare as do_compare
-
-    cli = _cli()
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    try:
-        with cli._sigterm_raises():
-            cmp = do_compare(sources, cache=None if no_cache else cache, refresh=refresh,
-                             say=lambda text: click.echo(text, err=True), year=year)
-            if outfile is not None:
-                cmp.write(outfile)
-    except (Exception, KeyboardInterrupt, cli._Terminated) as exc:
-        cli._fail(exc, debug)
-        return
+    with boundary(debug):
+        from siteplan.safe_output import check_overwrite
+        from siteplan.study.compare import compare as do_compare
+
+        if outfile is not None:  # before solving: never replace a file siteplan did not write
+            check_overwrite(outfile, force)
+            check_overwrite(outfile.with_name(outfile.stem + "_inputs.csv"), force)
+        cmp = do_compare(sources, cache=None if no_cache else cache, refresh=refresh,
+                         say=lambda text: click.echo(text, err=True), year=year)
+        if outfile is not None:
+            cmp.write(outfile)
     click.echo(cmp.text())
     if outfile is not None:
         click.echo(f"\ncomparison written to {outfile} "
@@ -105,7 +99,7 @@ def compare(sources: tuple[str, ...], outfile: Path | None, cache: Path, no_cach
 
 
 @click.command(epilog=_examples("sweep"))
-@click.argument("scenario", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@scenario_argument
 @click.option("--grid", "grid", multiple=True, metavar="KEY=V1,V2,...|KEY=START:STOP:N",
               help="Values of a scenario key; every combination of the --grid keys is run "
                    "(START:STOP:N: N evenly spaced values, ends included). Repeatable.")
@@ -117,9 +111,8 @@ def compare(sources: tuple[str, ...], outfile: Path | None, cache: Path, no_cach
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the draws.")
 @set_option
 @_with(executor_options)
-@click.option("-o", "--out", "outdir", type=click.Path(file_okay=False, path_type=Path),
-              default=None, help="Sweep folder [default: out/sweep-<scenario name>]; running "
-                                 "the same sweep again resumes it.")
+@out_dir_option("Sweep folder [default: out/sweep-<scenario name>]; running the same sweep "
+                "again resumes it.")
 @click.option("--retry-failed", is_flag=True, help="Solve runs that failed earlier again.")
 @click.option("--reuse-model/--fresh-model", default=True, show_default=True,
               help="Runs solved one after the other in a worker share one HiGHS model: only "
@@ -135,27 +128,14 @@ def sweep(scenario: Path, grid, samples, dists, seed, overrides, workers, schedu
     green share, tCO2, west share, sites open, status, MIP gap and error. A failed run is
     recorded and the sweep goes on; running the same sweep again skips finished runs.
     """
-    from siteplan.study.sweep import sweep as do_sweep
-
-    cli = _cli()
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    try:
-        with cli._sigterm_raises():
-            res = do_sweep(scenario, grid=grid, dists=dists, samples=samples, seed=seed,
-                           overrides=overrides, outdir=outdir, workers=workers,
-                           scheduler=scheduler, progress=not no_progress,
-                           retry_failed=retry_failed, reuse_model=reuse_model)
-    except KeyboardInterrupt:
-        click.echo("error: interrupted; finished runs are kept and sweep.csv lists them; "
-                   "run the same command again to resume", err=True)
-        raise SystemExit(130) from None
-    except (Exception, cli._Terminated) as exc:
-        if isinstance(exc, cli._Terminated):
-            click.echo("error: terminated; finished runs are kept; run the same command "
-                       "again to resume", err=True)
-            raise SystemExit(143) from None
-        cli._fail(exc, debug)
-        return
+    with boundary(debug, KEPT):
+        from siteplan.study.sweep import sweep as do_sweep
+
+        res = do_sweep(scenario, grid=grid, dists=dists, samples=samples, seed=seed,
+                       overrides=overrides, outdir=outdir, workers=workers,
+                       scheduler=scheduler, progress=not no_progress,
+                       retry_failed=retry_failed, reuse_model=reuse_model)
     n = len(res.table)
     click.echo(f"{n} runs: {res.solved} solved now, {res.skipped} done earlier, "
                f"{res.failed} failed ({res.wall_s:.1f} s)")
@@ -169,7 +149,7 @@ def sweep(scenario: Path, grid, samples, dists, seed, overrides, workers, schedu
 
 
 @click.command(epilog=_examples("pareto"))
-@click.argument("scenario", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@scenario_argument
 @click.option("--between", nargs=2, default=("cost", "green_share"), show_default=True,
               metavar="cost green_share|emissions",
               help="The two objectives: 'cost green_share' or 'cost emissions'.")
@@ -182,8 +162,7 @@ def sweep(scenario: Path, grid, samples, dists, seed, overrides, workers, schedu
                    "maximum (unreachable floors are recorded as infeasible).")
 @set_option
 @_with(executor_options)
-@click.option("-o", "--out", "outdir", type=click.Path(file_okay=False, path_type=Path),
-              default=None, help="Folder [default: out/pareto-<scenario name>-<objective>].")
+@out_dir_option("Folder [default: out/pareto-<scenario name>-<objective>].")
 @debug_option
 def pareto(scenario: Path, between, points, bisect_steps, upto, overrides, workers, scheduler,
            no_progress, outdir, debug) -> None:
@@ -194,18 +173,13 @@ def pareto(scenario: Path, between, points, bisect_steps, upto, overrides, worke
     least-emissions plan's), solving each point at least cost. Writes DIR/pareto.csv:
     point, epsilon, cost, green_share, tco2, avg_cost_per_mtok, status.
     """
-    from siteplan.study.pareto import pareto as do_pareto
-
-    cli = _cli()
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    try:
-        with cli._sigterm_raises():
-            res = do_pareto(scenario, between=between, points=points, overrides=overrides,
-                            outdir=outdir, workers=workers, scheduler=scheduler,
-                            progress=not no_progress, bisect_steps=bisect_steps, upto=upto)
-    except (Exception, KeyboardInterrupt, cli._Terminated) as exc:
-        cli._fail(exc, debug)
-        return
+    with boundary(debug, KEPT):
+        from siteplan.study.pareto import pareto as do_pareto
+
+        res = do_pareto(scenario, between=between, points=points, overrides=overrides,
+                        outdir=outdir, workers=workers, scheduler=scheduler,
+                        progress=not no_progress, bisect_steps=bisect_steps, upto=upto)
     t = res.table
     lines = [f"{'point':>5}  {'epsilon':>14}  {'cost, billion':>14}  {'green':>7}  "
              f"{'MtCO2':>9}  {'/Mtok':>8}  status"]
@@ -221,3 +195,6 @@ def pareto(scenario: Path, between, points, bisect_steps, upto, overrides, worke
     for v in res.violations:
         click.echo(f"warning: not monotone: {v}", err=True)
     click.echo(f"frontier in {res.outdir}/pareto.csv")
+
+
+COMMANDS = (compare, sweep, pareto)

@@ -1,0 +1,5 @@
+"""``python -m siteplan.cli``."""
+
+from siteplan.cli import main
+
+main()
