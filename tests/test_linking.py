@@ -65,16 +65,16 @@ def test_the_integer_optimum_is_the_same_with_or_without(tmp_path, links):
     assert res.bound_lp == pytest.approx(OPTIMUM if links else 2 * H * 50 + 0.02 * 1e6)
 
 
-def test_no_links_where_they_cannot_tighten(tmp_path):
+def test_links_only_with_integer_siting_and_locations_not_open_already(tmp_path):
     m, _ = _model(tmp_path / "lp", solver__integer_sites=False)  # would change the LP
     assert len(m.model.c_strong_link) == 0
     t = _tables()
     t["site_options"][1]["existing_mw"] = 1.0  # lb is open already: no row
-    t["locations"][0]["max_mw"] = 1.5  # la cannot hold the 2 Mtok/h: x <= 1.5 open_la
+    t["locations"][0]["max_mw"] = 1.5  # la cannot hold the 2 Mtok/h: the row stays as is
     m, _ = _model(tmp_path / "ex", t)
     assert len(m.model.c_strong_link) == 1
     row = m.model.c_strong_link[0].body
-    assert sorted(row.linear_coefs) == [-1.5, 1.0]
+    assert sorted(row.linear_coefs) == [-2.0, 1.0]
 
 
 def test_the_summary_reports_the_relaxation_bound(tmp_path):

@@ -9,11 +9,12 @@ scaled here, at the solver boundary, to O(1):
     HiGHS solves   min  obj * (c * col) x~   s.t.  row * lo <= row * A * col x~ <= row * hi,
                    lo_j / col_j <= x~_j <= hi_j / col_j,      and   x = col * x~.
 
-The factors are powers of two (scaling is exact in floating point) chosen by least squares in
-log2 space: every nonzero matrix entry, right-hand side, column bound and cost should be near
-1 after scaling. Multiplying the money unit by k moves only ``obj`` (by 1/k); changing the
-token unit moves the flow columns and the rows they meet by the same factor: the scaled
-problem HiGHS sees is the same, so the plan is. Integer columns are never scaled.
+The factors are powers of two (scaling is exact in floating point) chosen in log2 space so
+that every nonzero matrix entry, right-hand side, column bound and cost is near 1 after
+scaling (geometric scaling: each row and column centred between its extremes). Multiplying
+the money unit by k moves only ``obj`` (by 1/k); changing the token unit moves the flow
+columns and the rows they meet by the same factor: the scaled problem HiGHS sees is the
+same (to the rounding of the factors), so the plan is. Integer columns are never scaled.
 """
 
 from __future__ import annotations
@@ -22,13 +23,13 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.linalg import lsqr
 
 from siteplan.standard_form import Form
 
 MAX_EXPONENT = 60  # no factor beyond 2^+-60
 NEGLIGIBLE = 1e-12  # an entry (cost) this far below its row's (the largest) steers nothing
 LARGE = 1e12  # a scaled matrix entry or cost beyond this: the scaling is not used
+SWEEPS = 20  # rounds of geometric scaling (factors are rounded to powers of two)
 
 
 @dataclass(frozen=True)
@@ -75,60 +76,62 @@ class Scaling:
 
 
 def compute(f: Form) -> Scaling:
-    """Power-of-two factors that bring ``f``'s nonzero numbers nearest to 1 (least squares in
-    log2: entries a_ij -> r_i + c_j, rhs b_i -> r_i, finite bounds u_j -> -c_j, costs
-    c_j -> o + c_j; integer columns keep c_j = 0)."""
+    """Power-of-two factors that bring ``f``'s nonzero numbers nearest to 1: least squares in
+    log2 (entry a_ij -> r_i + c_j, rhs b_i -> r_i, finite bound u_j -> -c_j, cost
+    c_j -> o + c_j; integer columns keep c_j = 0): geometric scaling, each row and column
+    centred on the midpoint of its extreme log2 values in turn, ``SWEEPS`` rounds of
+    O(nonzeros) each."""
     n_rows, n_cols = f.A.shape
     free = ~f.integer  # columns that may be scaled
-    col_id = np.full(n_cols, -1)
-    col_id[free] = np.arange(int(free.sum()))
-    n_free = int(free.sum())
-    o_id = n_rows + n_free  # the objective factor's unknown
-    eqs_r, eqs_c, eqs_v, target = [], [], [], []
-    n_eq = 0
-
-    def add(unknowns: list[np.ndarray], signs: list[float], logs: np.ndarray) -> None:
-        nonlocal n_eq
-        k = len(logs)
-        idx = np.arange(n_eq, n_eq + k)
-        for u, s in zip(unknowns, signs, strict=True):
-            keep = u >= 0
-            eqs_r.append(idx[keep])
-            eqs_c.append(u[keep])
-            eqs_v.append(np.full(int(keep.sum()), s))
-        target.append(-logs)
-        n_eq += k
-
     coo = f.A.tocoo()
     row_max = np.zeros(n_rows)
     np.maximum.at(row_max, coo.row, np.abs(coo.data))
-    nz = (np.abs(coo.data) > NEGLIGIBLE * row_max[coo.row]) & (np.abs(coo.data) > 1e-200)
-    rr, cc, vv = coo.row[nz], coo.col[nz], np.abs(coo.data[nz])
-    add([rr, np.where(col_id[cc] >= 0, n_rows + col_id[cc], -1)], [1.0, 1.0], np.log2(vv))
+    mag = np.abs(coo.data)
+    nz = (mag > NEGLIGIBLE * row_max[coo.row]) & (mag > 1e-200)
+    ri, cj, la = coo.row[nz], coo.col[nz], np.log2(mag[nz])
+    # right-hand sides (row observations) and column bounds (column observations)
+    rb_i, rb_l = [], []
     for side in (f.row_lower, f.row_upper):
         at = np.flatnonzero(np.isfinite(side) & (np.abs(side) > 1e-200))
-        add([at], [1.0], np.log2(np.abs(side[at])))
+        rb_i.append(at)
+        rb_l.append(np.log2(np.abs(side[at])))
+    rb_i, rb_l = np.concatenate(rb_i), np.concatenate(rb_l)
+    cb_j, cb_l = [], []
     for side in (f.col_lower, f.col_upper):
         at = np.flatnonzero(np.isfinite(side) & (np.abs(side) > 1e-200) & free)
-        add([n_rows + col_id[at]], [-1.0], np.log2(np.abs(side[at])))
+        cb_j.append(at)
+        cb_l.append(np.log2(np.abs(side[at])))
+    cb_j, cb_l = np.concatenate(cb_j), np.concatenate(cb_l)
     c_max = float(np.abs(f.cost).max(initial=0.0))
-    at = np.flatnonzero((np.abs(f.cost) > NEGLIGIBLE * c_max) & (np.abs(f.cost) > 1e-200))
-    add([np.full(len(at), o_id), np.where(free[at], n_rows + col_id[at], -1)], [1.0, 1.0],
-        np.log2(np.abs(f.cost[at])))
-    if n_eq == 0:
-        return Scaling.identity(n_rows, n_cols)
-    M = sp.csr_matrix((np.concatenate(eqs_v), (np.concatenate(eqs_r), np.concatenate(eqs_c))),
-                      shape=(n_eq, o_id + 1))
-    sol = lsqr(M, np.concatenate(target), atol=1e-6, btol=1e-6, iter_lim=500)[0]
-    exp = np.clip(np.round(sol), -MAX_EXPONENT, MAX_EXPONENT)
-    col = np.ones(n_cols)
-    col[free] = np.exp2(exp[n_rows:o_id])
-    found = Scaling(obj=float(np.exp2(exp[o_id])) if len(at) else 1.0,
-                    row=np.exp2(exp[:n_rows]), col=col)
+    ck = np.flatnonzero((np.abs(f.cost) > NEGLIGIBLE * c_max) & (np.abs(f.cost) > 1e-200))
+    c_l = np.log2(np.abs(f.cost[ck]))
+
+    # each row and column centred on 1 (the midpoint of its extreme log2 values), the
+    # objective on the mean of its costs; a few sweeps settle it
+    rows_i, cols_j = np.concatenate([ri, rb_i]), np.concatenate([cj, cb_j, ck])
+    r, c, o = np.zeros(n_rows), np.zeros(n_cols), 0.0
+    for _ in range(SWEEPS):
+        r = -_midpoint(rows_i, np.concatenate([la + c[cj], rb_l]), n_rows)
+        if len(ck):
+            o = -float(np.mean(c_l + c[ck]))
+        c = -_midpoint(cols_j, np.concatenate([la + r[ri], -cb_l, c_l + o]), n_cols)
+        c[~free] = 0.0
+    clip = (-MAX_EXPONENT, MAX_EXPONENT)
+    found = Scaling(obj=float(np.exp2(np.clip(np.round(o), *clip))),
+                    row=np.exp2(np.clip(np.round(r), *clip)),
+                    col=np.exp2(np.clip(np.round(c), *clip)))
     big = ranges(found.form(f))
     if max(big["matrix"][1], big["cost"][1]) > LARGE:  # degenerate data (e.g. subnormals)
         return Scaling.identity(n_rows, n_cols, obj=_cost_factor(f.cost))
     return found
+
+
+def _midpoint(idx: np.ndarray, val: np.ndarray, n: int) -> np.ndarray:
+    """(max + min) / 2 of ``val`` grouped by ``idx`` (0 where a group is empty)."""
+    hi, lo = np.full(n, -np.inf), np.full(n, np.inf)
+    np.maximum.at(hi, idx, val)
+    np.minimum.at(lo, idx, val)
+    return np.where(np.isfinite(hi), (hi + lo) / 2, 0.0)
 
 
 def _cost_factor(cost: np.ndarray) -> float:

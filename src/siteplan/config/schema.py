@@ -209,6 +209,8 @@ class Solver(_Strict):
     threads: Int = Field(1, ge=1, le=MAX_THREADS, description="HiGHS threads")
     seed: Int = Field(0, ge=0, le=MAX_SEED)
     integer_sites: bool = Field(True, description="open[s] binary (false: LP relaxation)")
+    strong_links: bool = Field(True, description="flow <= demand x open rows (family 13): a "
+                               "tighter relaxation, a larger LP")
     strategy: Literal["auto", "branch-and-bound"] = Field(
         "auto", description="auto: LP bound + relax-and-fix first, branch and bound if needed"
     )

@@ -51,10 +51,13 @@ def _id(name: str, ref: str | None = None, desc: str = "") -> Column:
 
 
 # plausible ceilings: far above any real value, far below what breaks the solver (HiGHS
-# rejects coefficients of 1e15 and more; 1e20 is its infinity)
+# rejects coefficients of 1e15 and more; 1e20 is its infinity). Money may be written in any
+# unit (a plan is the same in yuan, thousands of yuan or millionths of a yuan: the solver
+# boundary scales it, docs/model.md "Scaling and the check"), so money ceilings leave six
+# orders of magnitude above the dearest real figure in the smallest common currency.
 MW_MAX = 1e6  # MW: 1 TW at one site
-MONEY_MAX = 1e12  # currency per unit, per year or per MW-year
-PRICE_MAX = 1e6  # currency per MWh or per Mtok
+MONEY_MAX = 1e14  # currency per unit, per year or per MW-year
+PRICE_MAX = 1e12  # currency per MWh or per Mtok
 FACTOR_MAX = 1e3  # multipliers and shape factors
 LATENCY_MAX = 1e6  # ms
 

@@ -19,13 +19,14 @@ Both are implied by the demand balance when O_l is 1 and by the flow being 0 whe
 so they cut off fractional openings only and leave every integer plan (and the MIP optimum)
 as it is. They are added only
 - with integer siting (``solver.integer_sites``); with open[s] continuous they would change
-  the LP's optimum, not just its relaxation;
+  the LP's optimum, not just its relaxation; ``solver.strong_links: false`` leaves them out;
 - where the location has no option open in advance (existing capacity fixes open[s] = 1),
 - and the demand bound is positive.
-A bound above what the location can process at all (largest max_mw of its options x the
-utilisation ceiling x the best throughput) is cut to that, which the capacity rows imply
-already; the row stays, so that a sweep over demand keeps the model's shape (one HiGHS model
-is re-used while it does, solve.PersistentHighs).
+Where the bound is above what the location can process at all (largest max_mw of its
+options x the utilisation ceiling x the best throughput) the row is weaker than the capacity
+rows, but it stays (as written: cutting it to the location's reach would restate the
+capacity family), so that a sweep over demand keeps the model's shape (one HiGHS model is
+re-used while it does, solve.PersistentHighs).
 """
 
 from __future__ import annotations
@@ -37,26 +38,17 @@ from siteplan.model.context import BuildContext
 from siteplan.model.demand import daily_mean
 from siteplan.model.expr import indexed_constraint, lin
 from siteplan.model.family import Hard
-from siteplan.model.layout import Layout
 
 NAME = "strong linking"
 
 GRANULARITY = "day"  # or "slice": one row per route and slice for time-fixed classes
 
 
-def location_flow_cap(d: ModelData, L: Layout, loc: int, k: int) -> float:
-    """The most Mtok/h of class k location ``loc`` can process (any option, full build)."""
-    sites = L.sites_of_location.get(loc, np.zeros(0, int))
-    if len(sites) == 0:
-        return 0.0
-    return float(d.site_max_mw[sites].max() * d.policy.utilisation_max * d.thr[:, k].max())
-
-
 def add(ctx: BuildContext) -> None:
     m, d, L = ctx.block, ctx.data, ctx.layout
     rows: list = []
     keys: list[tuple[int, int]] = []  # (route, slice or day)
-    if d.solver.integer_sites:
+    if d.solver.integer_sites and d.solver.strong_links:
         T, D, w = L.n_t, L.n_d, d.slice_weight_h
         dem = L.group_demand
         mean = daily_mean(d, L, dem) if D else np.zeros((len(dem), 0))
@@ -67,7 +59,6 @@ def add(ctx: BuildContext) -> None:
             if len(sites) == 0 or any(m.v_open[s].fixed for s in sites):
                 continue
             opens = [m.v_open[int(s)] for s in sites]
-            cap = location_flow_cap(d, L, loc, int(L.group_workload[g]))
             j = int(L.route_pos[q])
             if L.route_shiftable[q]:  # (rate bound, [(coef, flow)]) per day
                 parts = [(mean[g, day], [(1.0, y[j * D + day])]) for day in range(D)]
@@ -78,7 +69,7 @@ def add(ctx: BuildContext) -> None:
                          for day, ts in enumerate(L.day_slices)]
             for i, (b, terms) in enumerate(parts):
                 if b > 0:
-                    coefs = [c for c, _ in terms] + [-float(min(b, cap))] * len(opens)
+                    coefs = [c for c, _ in terms] + [-float(b)] * len(opens)
                     rows.append(lin(coefs, [v for _, v in terms] + opens) <= 0)
                     keys.append((q, i))
     indexed_constraint(m, "c_strong_link", rows)
@@ -86,7 +77,7 @@ def add(ctx: BuildContext) -> None:
 
 
 def applies(d: ModelData) -> bool:
-    return bool(d.solver.integer_sites)
+    return bool(d.solver.integer_sites and d.solver.strong_links)
 
 
 def read(ctx: BuildContext, res) -> dict[str, np.ndarray]:
