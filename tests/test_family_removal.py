@@ -105,9 +105,7 @@ CASES = {
     "routing": (tiny_tables, {}, ("c_routing",), 2 * H * 50),
     "capacity": (_capex, {"policy__utilisation_max": 0.5, "finance__discount_rate": 0.0},
                  ("c_capacity",), 1_276_000),
-    # as an LP: with integer siting the strong links (family 13) also cap flow at max_mw
-    "build_max": (lambda: _lb_max(1.0), {"solver__integer_sites": False}, ("c_build_max",),
-                  H * 150),
+    "build_max": (lambda: _lb_max(1.0), {}, ("c_build_max",), H * 150),
     "one_option": (_two_options, {}, ("c_one_option_per_location",), H * 150),
     "build_min": (_min_mw, {"finance__discount_rate": 0.0}, ("c_build_min",),
                   2 * H * 50 + 50_000),
