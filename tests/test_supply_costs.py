@@ -50,9 +50,9 @@ def test_without_the_regional_cap_each_site_takes_the_whole_cap(tmp_path):
 
     path = write_scenario(tmp_path, _cheap_solar(_two_sites_in_b(tiny_tables()), max_mw=1.0))
     sc = siteplan.load_scenario(path)
-    m = build_model(siteplan.prepare(sc))
-    m.c_ppa_region_cap.deactivate()
-    assert solve_model(m, sc.solver, want_duals=False).objective == pytest.approx(200_000)
+    built = build_model(siteplan.prepare(sc))
+    built.model.c_ppa_region_cap.deactivate()
+    assert solve_model(built, sc.solver, want_duals=False).objective == pytest.approx(200_000)
 
 
 def test_wheeling_charge_flips_ppa_against_grid(tmp_path):

@@ -113,8 +113,7 @@ def validate(scenario: Path, overrides: tuple[str, ...], debug: bool) -> None:
         from siteplan.diagnose import presolve_causes
         from siteplan.errors import InfeasibleError
         from siteplan.inputs.pathway import derive_pathway
-        from siteplan.pathway import year_causes
-        from siteplan.pipeline import prepare
+        from siteplan.pipeline import prepare, year_causes
 
         sc = load_checked(scenario, overrides)
         if sc.years:  # every year of a pathway, with its own policy

@@ -131,6 +131,9 @@ class Policy(_Strict):
         None, gt=0, le=1, description="max share of one class's national demand at one site"
     )
     exclude_zones: list[Text] = Field(default_factory=list, description="zones not allowed")
+    water_cap_m3: dict[str, Annotated[Num, Field(ge=0)]] = Field(
+        default_factory=dict, description="cooling water withdrawn per year by province (region "
+        "id -> m3/yr), e.g. {ningxia: 2.0e6}; provinces not named are not capped")
     exclude_locations: list[Text] = Field(default_factory=list, description="locations not allowed")
     certificates: Certificates | None = None
     green_accounting: Literal["annual", "hourly", "certificates"] = Field(

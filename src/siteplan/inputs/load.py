@@ -44,6 +44,7 @@ _SCENARIO_ID_KEYS = (
     ("policy.pue_cap", ("policy", "pue_cap"), "zones"),
     ("policy.exclude_zones", ("policy", "exclude_zones"), "zones"),
     ("policy.exclude_locations", ("policy", "exclude_locations"), "locations"),
+    ("policy.water_cap_m3", ("policy", "water_cap_m3"), "regions"),
 )
 
 
