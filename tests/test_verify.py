@@ -71,6 +71,17 @@ def test_scaling_is_exact_and_moves_only_the_objective_factor_with_money():
     np.testing.assert_array_equal(money.row, sc.row)
 
 
+def test_a_negligible_bound_does_not_steer_the_scaling():
+    # x2 <= 2.6e-92 (a curtailed surplus Hypothesis drew): as an observation it pulled x2's
+    # factor to 2^60 and HiGHS ended 'Unknown'; far below the largest bound, it steers
+    # nothing (as if x2 had no upper bound)
+    f = _form()
+    plain = scaling.compute(Form(**{**f.__dict__, "col_upper": np.array([3.0, INF])}))
+    tiny = scaling.compute(Form(**{**f.__dict__, "col_upper": np.array([3.0, 2.6e-92])}))
+    np.testing.assert_array_equal(tiny.col, plain.col)
+    np.testing.assert_array_equal(tiny.row, plain.row)
+
+
 def test_costs_equal_to_12_significant_digits_merge_in_any_unit():
     small = np.array([1.0e-9, 1.02e-9, 1.0e-9 * (1 + 1e-14)])
     key = same_cost_key(small)

@@ -89,16 +89,21 @@ def compute(f: Form) -> Scaling:
     mag = np.abs(coo.data)
     nz = (mag > NEGLIGIBLE * row_max[coo.row]) & (mag > 1e-200)
     ri, cj, la = coo.row[nz], coo.col[nz], np.log2(mag[nz])
-    # right-hand sides (row observations) and column bounds (column observations)
+    # right-hand sides (row observations) and column bounds (column observations); one far
+    # below the largest of its kind (a bound of 1e-92 MW) steers nothing, like an entry
     rb_i, rb_l = [], []
+    rhs_max = _finite_max(f.row_lower, f.row_upper)
     for side in (f.row_lower, f.row_upper):
-        at = np.flatnonzero(np.isfinite(side) & (np.abs(side) > 1e-200))
+        at = np.flatnonzero(np.isfinite(side) & (np.abs(side) > NEGLIGIBLE * rhs_max)
+                            & (np.abs(side) > 1e-200))
         rb_i.append(at)
         rb_l.append(np.log2(np.abs(side[at])))
     rb_i, rb_l = np.concatenate(rb_i), np.concatenate(rb_l)
     cb_j, cb_l = [], []
+    bound_max = _finite_max(f.col_lower[free], f.col_upper[free])
     for side in (f.col_lower, f.col_upper):
-        at = np.flatnonzero(np.isfinite(side) & (np.abs(side) > 1e-200) & free)
+        at = np.flatnonzero(np.isfinite(side) & (np.abs(side) > NEGLIGIBLE * bound_max)
+                            & (np.abs(side) > 1e-200) & free)
         cb_j.append(at)
         cb_l.append(np.log2(np.abs(side[at])))
     cb_j, cb_l = np.concatenate(cb_j), np.concatenate(cb_l)
@@ -124,6 +129,13 @@ def compute(f: Form) -> Scaling:
     if max(big["matrix"][1], big["cost"][1]) > LARGE:  # degenerate data (e.g. subnormals)
         return Scaling.identity(n_rows, n_cols, obj=_cost_factor(f.cost))
     return found
+
+
+def _finite_max(*sides: np.ndarray) -> float:
+    """The largest finite |value| among ``sides`` (0 if none)."""
+    v = np.abs(np.concatenate(sides))
+    v = v[np.isfinite(v)]
+    return float(v.max()) if len(v) else 0.0
 
 
 def _midpoint(idx: np.ndarray, val: np.ndarray, n: int) -> np.ndarray:
