@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 SCENARIO ?= scenarios/china-2026.yaml
 OUT ?= out/china-2026
 
-.PHONY: run test setup lint clean chromium
+.PHONY: run test setup lint clean chromium docs
 
 setup: $(STAMP)
 
@@ -29,6 +29,10 @@ chromium:
 
 test: $(STAMP) chromium
 	$(PY) -m pytest
+
+# docs/data-format.md is generated from the input and outputs registries (a test checks it)
+docs: $(STAMP)
+	$(PY) -m siteplan.datadoc
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests

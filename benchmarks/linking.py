@@ -110,7 +110,7 @@ def run_case(name: str, sc, variants=("with", "without")) -> dict:
     for variant in variants:
         t0 = time.perf_counter()
         m = _build(sc)
-        links = _links(m)
+        links = _links(m.model)
         n_links = sum(len(c) for c in links)
         if variant == "without":
             for c in links:

@@ -1,9 +1,10 @@
 """The siteplan LP/MIP written in linopy (labelled, vectorised) from ModelData + Layout.
 
-Every constraint family of docs/model.md, stated the way a linopy user would: variables with
-named dimensions, sparse sums as ``groupby(...).sum()``, day <-> slice maps as vectorised
-``isel``. Rows and columns come in linopy's own order (not siteplan's), so a MIP may reach a
-different incumbent within the gap; LPs agree to solver tolerance.
+The families in ``IMPLEMENTED`` (a scenario that switches on another is refused), stated the
+way a linopy user would: variables with named dimensions, sparse sums as
+``groupby(...).sum()``, day <-> slice maps as vectorised ``isel``. Rows and columns come in
+linopy's own order (not siteplan's), so a MIP may reach a different incumbent within the gap;
+LPs agree to solver tolerance.
 
 Dimensions: site, j (site x useful hardware, = siteplan's site_hw), fr / sr (time-fixed /
 shiftable routes), gf / gs (fixed / shiftable demand groups), proc, t, day, loc (active
@@ -22,8 +23,16 @@ import pandas as pd
 import xarray as xr
 
 from siteplan.inputs.derive import ModelData
+from siteplan.model.families import require
 from siteplan.model.layout import Layout, make_layout
 
+# the families of siteplan.model.families this builder writes, and those it leaves out on
+# purpose; data that switches on any other is refused (families.require), and
+# tests/test_family_registry.py checks the names
+IMPLEMENTED = frozenset({"build", "demand", "routing", "capacity", "utilisation", "power",
+                         "balance", "green", "carbon", "resilience", "single-sourcing"})
+LEFT_OUT = frozenset({"strong linking"})  # a cut: never moves the optimum; test_agreement.py
+# deactivates it in siteplan's model before comparing
 OBJECTIVE_SCALE = 1.0  # in input units, as siteplan's model (siteplan.scaling scales at
 # siteplan's solver boundary, which these builds do not pass through)
 EMISSIONS_TIEBREAK = 1e-6
@@ -336,6 +345,7 @@ def warm_up() -> None:
 
 
 def build(d: ModelData, layout: Layout | None = None) -> LinopyBuild:
+    require(d, IMPLEMENTED | LEFT_OUT, "benchmarks/linopy_model.py")
     return LinopyBuild(d, layout)
 
 

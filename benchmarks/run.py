@@ -68,19 +68,19 @@ def run_siteplan(scenario_path: str, build_only: bool = False) -> dict:
     sc, data, prep = _prepare(scenario_path)
     base_mb = _peak_mb()
     t0 = time.perf_counter()
-    model = build_model(data)
+    built = build_model(data)
     t1 = time.perf_counter()
     if build_only:  # what solve_model does before HiGHS runs: the hand-off to highspy
         from siteplan.solve import load_highs
 
-        h = load_highs(model)[0]
+        h = load_highs(built.model)[0]
         return _build_only(prep, base_mb, t0, t1, time.perf_counter(), h.getNumCol(),
                            h.getNumRow())
-    res = solve_model(model, sc.solver)
+    res = solve_model(built, sc.solver)
     t2 = time.perf_counter()
     if not res.has_solution:
         raise RuntimeError(f"siteplan: no solution ({res.highs_status})")
-    tables = extract(model, data, res)
+    tables = extract(built.years[0], res)
     t3 = time.perf_counter()
     solve_wall = t2 - t1
     return {

@@ -161,13 +161,13 @@ def assert_same_lp(a: highspy.HighsLp, b: highspy.HighsLp) -> None:
 def check(scenario_path: Path, solve_linopy: bool = True) -> dict:
     sc = siteplan.load_scenario(scenario_path)
     data = prepare(sc)
-    model = build_model(data)
-    model.c_strong_link.deactivate()  # family 13 is siteplan's own (not in these builds)
+    built = build_model(data)
+    built.model.c_strong_link.deactivate()  # family 13 is siteplan's own (not in these builds)
     lp = smod.build(data)
     h, perm = smod.to_highs(lp, order="pyomo")
-    assert_same_lp(pyomo_lp(model), h.getLp())
+    assert_same_lp(pyomo_lp(built.model), h.getLp())
 
-    res = solve_model(model, sc.solver, want_duals=False)
+    res = solve_model(built, sc.solver, want_duals=False)
     assert res.has_solution, res.highs_status
     smod.set_options(h, sc.solver)
     h.run()

@@ -27,7 +27,7 @@ from siteplan.results.tables import PAUSE_ENV, clean_stale
 
 PAUSE_S = 2.0  # sleep before each file: the test kills the run within one of these pauses
 RESULT_NAMES = {"allocation.csv", "sites.csv", "regions.csv", "site_hours.csv", "excluded.csv",
-                "summary.json"}
+                "summary.json", "scenario.yaml", "record.json", "places.csv"}
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:

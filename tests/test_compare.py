@@ -125,8 +125,8 @@ def test_cli_compares_run_folders(tmp_path):
     res = runner.invoke(main, ["compare", str(tmp_path / "ra"), str(tmp_path / "rb"),
                                "-o", str(csv)])
     assert res.exit_code == 0, res.output
-    assert "By region: average delivered cost per Mtok" in res.output
-    assert "does not record the scenario" in res.output  # folders from 'siteplan run'
+    assert "By region: average delivered cost (CNY/Mtok)" in res.output
+    assert "policy.exclude_zones" in res.output  # the run folders record their scenario
     assert csv.is_file()
     # mixing a folder and a YAML (solved into a temporary folder)
     res = runner.invoke(main, ["compare", str(tmp_path / "ra"), str(b), "--no-cache"])

@@ -107,3 +107,69 @@ def test_build_reproduces(tmp_path):
         assert (tmp_path / rel).read_bytes() == (DATA / rel).read_bytes(), f"{rel} differs"
     for f in DATA.glob("*.csv"):
         assert (tmp_path / f.name).exists(), f"{f.name} not produced by build.py"
+
+
+GRID_REGIONS = {"north", "northeast", "east", "central", "northwest", "southwest", "south"}
+
+
+def test_grid_region_every_province():
+    r = load("regions.csv").set_index("region")
+    assert set(r["grid_region"]) == GRID_REGIONS  # every regional grid has a province
+    assert (r["grid_region"].str.strip() != "").all()
+    china_southern = {"guangdong", "guangxi", "yunnan", "guizhou", "hainan"}
+    assert set(r.index[r["grid_region"] == "south"]) == china_southern
+    assert r.at["inner-mongolia", "grid_region"] == "north"  # Mengxi, where its sites are
+
+
+def test_construction_index_and_opex_ranges():
+    r = load("regions.csv")
+    assert len(r) == 31
+    idx = num(r, "construction_index")
+    assert idx.between(0.85, 1.25).all()
+    assert abs(idx.mean() - 1.0) < 0.05  # an index around the national average
+    c = load("cooling.csv").set_index("cooling")
+    opex = pd.to_numeric(c["opex_per_mw_year"])
+    fac = pd.to_numeric(c["facility_cost_per_mw_year"])
+    assert opex.between(0.5e6, 5e6).all()  # CNY per MW-IT and year
+    assert (opex < fac).all()
+    assert num(load("hardware.csv"), "opex_share").between(0.0, 0.2).all()
+
+
+def test_grid_connection_and_headroom_ranges():
+    loc = load("locations.csv")
+    assert num(loc, "connection_cost_per_mw_year").between(1e4, 2e5).all()
+    head = num(loc, "grid_headroom_mw")
+    assert head.between(20, 10_000).all()
+    regions = set(load("regions.csv")["region"])
+    assert set(loc["region"]) <= regions
+
+
+def test_wheeling_charges_every_province():
+    ppa = load("ppa.csv")
+    regions = set(load("regions.csv")["region"])
+    assert set(ppa["region"]) == regions
+    w = num(ppa, "wheeling_per_mwh")
+    assert w.between(100, 350).all()  # CNY/MWh at 110 kV
+    hubei = ppa.loc[ppa["region"] == "hubei", "wheeling_per_mwh"].astype(float)
+    assert (hubei == 229.5).all()  # 88.4 + 82.3 + 45.2 + 13.6, official 2026-01 table
+    # the contract's energy price alone is below the grid price almost everywhere, the
+    # delivered price (energy + wheeling) is not: PPAs no longer undercut the grid for free
+    price = load("regions.csv").set_index("region")["price_per_mwh"].astype(float)
+    assert (w.to_numpy() < price.loc[ppa["region"]].to_numpy()).all()
+
+
+def test_wind_has_a_diurnal_shape():
+    ren = load("renewables.csv")
+    wind = ren[ren["tech"] == "wind"].assign(cf=lambda d: d["cf"].astype(float))
+    spread = wind.groupby(["region", wind["slice"].str.split("-").str[0]])["cf"].agg(
+        lambda x: x.max() / max(x.min(), 1e-9))
+    assert (spread > 1.05).all()  # no region-season is flat within the day
+
+
+def test_sources_cite_no_index_ids_or_local_paths():
+    for folder in (DATA, ROOT / "data" / "us"):
+        for f in [folder / "SOURCES.md", *folder.glob("raw/*.csv")]:
+            text = f.read_text(encoding="utf-8")
+            # search-index ids and paths of the unshipped reference compilation
+            for bad in ("index id", "file id", "shared" + "/reference", "/" + "work/"):
+                assert bad not in text, f"{f.name} cites {bad!r}"

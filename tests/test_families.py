@@ -238,10 +238,11 @@ def test_per_site_green_share(tmp_path):
     t["locations"][1]["max_mw"] = 1.0
     t = _with_ppa(t, 876_000.0, cf=1.0)
     t["renewables"].append({"region": "a", "tech": "solar", "slice": "all", "cf": 1.0})
-    t["ppa"].append({"region": "a", "tech": "solar", "cost_per_mw_year": 876_000.0})
+    t["ppa"].append({"region": "a", "tech": "solar", "cost_per_mw_year": 1_752_000.0})
     res = solve_tiny(tmp_path, t, policy__min_site_green_share=0.6)
-    # lb (green 0.6) needs nothing; la (green 0.2) needs 0.5 MW PPA: 0.2 x 0.5 + 0.5 = 0.6
-    assert cost(res) == pytest.approx(H * (50 + 100 * 0.5) + 876_000 * 0.5)
+    # lb (green 0.6) needs nothing; la (green 0.2) needs 0.5 MW PPA: 0.2 x 0.5 + 0.5 = 0.6,
+    # at 200/MWh where its grid costs 100 (without the row: H x 150)
+    assert cost(res) == pytest.approx(H * (50 + 100 * 0.5) + 1_752_000 * 0.5)
 
 
 # --- family 8: carbon, resilience, single-sourcing ------------------------------------------------
@@ -454,3 +455,48 @@ def test_storage_cannot_carry_energy_between_representative_days(tmp_path):
     with pytest.raises(InfeasibleError, match="hourly matching must give"):
         solve_tiny(tmp_path, t, policy__green_accounting="hourly",
                    policy__hourly_clean_share=0.9, synergy__storage=True, **DAY_NIGHT)
+
+
+# --- family 13: water ------------------------------------------------------------------------
+def _wet(dry_lb: bool = False):
+    """Air cooling uses 1 L/kWh of IT energy (1 m3 per MWh); with ``dry_lb``, lb's only
+    option is dry (no water) at PUE 1.2."""
+    t = tiny_tables()
+    t["cooling"][0]["wue_l_per_kwh"] = 1.0
+    if dry_lb:
+        t["cooling"].append({"cooling": "dry", "name": "Dry", "facility_cost_per_mw_year": 0.0,
+                             "wue_l_per_kwh": 0.0})
+        t["site_options"][1].update(site="lb-dry", cooling="dry", pue=1.2)
+    return t
+
+
+def test_water_cap_moves_work_to_the_dear_province(tmp_path):
+    # lb (region b) may withdraw 13,140 m3 = 1.5 MW x 8760 h: the other 0.5 MW goes to la
+    res = solve_tiny(tmp_path, _wet(), policy__water_cap_m3={"b": 13_140.0})
+    assert cost(res) == pytest.approx(H * (1.5 * 50 + 0.5 * 100))
+    sites = res.sites.set_index("site")
+    assert sites.loc["lb-air", "water_m3"] == pytest.approx(13_140.0)
+    assert sites.loc["la-air", "water_m3"] == pytest.approx(0.5 * H)
+
+
+def test_water_cap_chooses_dry_cooling(tmp_path):
+    # no water at b: lb's dry option (PUE 1.2: 2 x 1.2 x 50 per h) beats la (2 x 100 per h)
+    res = solve_tiny(tmp_path, _wet(dry_lb=True), policy__water_cap_m3={"b": 0.0})
+    assert cost(res) == pytest.approx(H * 2 * 1.2 * 50)
+    assert res.summary["water_m3"] == pytest.approx(0.0)
+
+
+def test_water_cap_that_no_plan_meets_is_named(tmp_path):
+    from siteplan.errors import InfeasibleError
+
+    # 17,520 m3 are needed (2 MW x 8760 h at 1 m3/MWh) and none is allowed anywhere
+    with pytest.raises(InfeasibleError, match="water cap must give: policy.water_cap_m3 must "
+                                              "rise by 17,520 m3"):
+        solve_tiny(tmp_path, _wet(), policy__water_cap_m3={"a": 0.0, "b": 0.0})
+
+
+def test_unknown_province_in_water_cap_is_a_scenario_error(tmp_path):
+    from siteplan.errors import InputDataError
+
+    with pytest.raises(InputDataError, match="key 'policy.water_cap_m3': unknown id 'c'"):
+        solve_tiny(tmp_path, _wet(), policy__water_cap_m3={"c": 1.0})

@@ -1,7 +1,9 @@
 """Each constraint family matters: deactivating it changes the hand-solved optimum.
 
-Same instances as test_families.py; here the named constraint components are switched off
-after the build and the optimum must move away from the hand-solved value.
+Same instances as test_families.py (and test_pathway.py for the vintages that link a
+pathway's years); here the named constraint components are switched off after the build and
+the optimum must move away from the hand-solved value. test_family_registry.py checks that
+every family with rows has a case here.
 """
 
 from __future__ import annotations
@@ -10,16 +12,21 @@ import pytest
 
 import siteplan
 from builders import tiny_tables, write_scenario
+from siteplan.inputs.pathway import derive_pathway
 from siteplan.model import build_model
+from siteplan.model.build import build_pathway_model
 from siteplan.solve import solve_model
 from test_families import (
     DAY_NIGHT,
     _day_night,
     _shift_tables,
     _two_days,
+    _wet,
     _with_curtailment,
     _with_ppa,
 )
+from test_pathway import _one_region
+from test_supply_costs import _cheap_solar, _two_sites_in_b
 
 H = 8760.0
 
@@ -27,10 +34,13 @@ H = 8760.0
 def _objective(tmp_path, tables, off: tuple[str, ...], **keys) -> float:
     path = write_scenario(tmp_path, tables, **keys)
     sc = siteplan.load_scenario(path)
-    m = build_model(siteplan.prepare(sc))
+    if sc.years:
+        built = build_pathway_model(derive_pathway(sc))
+    else:
+        built = build_model(siteplan.prepare(sc))
     for name in off:
-        getattr(m, name).deactivate()
-    res = solve_model(m, sc.solver, want_duals=False)
+        getattr(built.model, name).deactivate()
+    res = solve_model(built, sc.solver, want_duals=False)
     return res.objective
 
 
@@ -64,6 +74,20 @@ def _min_mw():
 def _floor():
     t = tiny_tables()
     t["site_options"][0]["existing_mw"] = 5.0
+    return t
+
+
+def _opened_once():
+    t = _one_region(capex=50.0, life=1.0)
+    t["locations"][0]["fixed_cost_per_year"] = 10.0
+    t["locations"][1]["max_mw"] = 0.0
+    return t
+
+
+def _site_green():
+    t = _with_ppa(_lb_max(1.0), 876_000.0, cf=1.0)
+    t["renewables"].append({"region": "a", "tech": "solar", "slice": "all", "cf": 1.0})
+    t["ppa"].append({"region": "a", "tech": "solar", "cost_per_mw_year": 1_752_000.0})
     return t
 
 
@@ -115,6 +139,27 @@ CASES = {
                     700_800),
     "pin_site_share": (_two_days, {"synergy__move_between_sites": False},
                        ("c_pin_site_share",), 1_314_000),
+    # the rows each family has beyond its first case above
+    "demand_daily": (lambda: _shift_tables(1.5), {"finance__discount_rate": 0.0},
+                     ("c_demand_daily",), 957_000),
+    "site_green": (_site_green, {"policy__min_site_green_share": 0.6},
+                   ("c_site_green_share",), H * (50 + 100 * 0.5) + 1_752_000 * 0.5),
+    "single_source_choose": (lambda: _lb_max(1.5), {"policy__single_sourcing": True},
+                             ("c_single_source_choose",), H * 150),
+    "storage_power": (lambda: _day_night(storage=True),
+                      {"policy__min_green_share": 0.9, "synergy__storage": True, **DAY_NIGHT},
+                      ("c_storage_power",), 344_500),
+    "water": (_wet, {"policy__water_cap_m3": {"b": 8760.0}}, ("c_water_cap",), H * 150),
+    # a province's PPA cap shared by its two sites: 1 MW of PPA + 1 MW of grid at 50/MWh
+    "ppa_region_cap": (lambda: _cheap_solar(_two_sites_in_b(tiny_tables()), max_mw=1.0), {},
+                       ("c_ppa_region_cap",), 100_000 + H * 50),
+    # vintages: capacity is free without them (NPC 0); with them 100 (life 2, r 0)
+    "vintage_capacity": (_one_region, {"years": [2026, 2027], "finance__discount_rate": 0.0},
+                         ("c_vintage_capacity",), 100.0),
+    # la (fixed 10/yr) opened in 2026 stays open in 2027: 50 + 10 + 10; without: 60
+    "stay_open": (_opened_once, {"years": [2026, 2027], "finance__discount_rate": 0.0,
+                                 "pathway": {"demand_growth": {2026: 1.0, 2027: 0.0}}},
+                  ("c_stay_open",), 70.0),
 }
 
 

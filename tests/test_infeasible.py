@@ -226,9 +226,9 @@ def test_elastic_capacity_gives_when_latency_sets_overlap(tmp_path):
 def test_elastic_demand_report_in_tokens_per_day(tmp_path, monkeypatch):
     # demand is normally the last thing to give; price it below capacity to check its report:
     # a and b lack 0.2 MW = 0.2 Mtok/h = 4.8 million tokens/day together
-    import siteplan.elastic as elastic
+    import siteplan.model.demand as demand
 
-    monkeypatch.setattr(elastic, "DEMAND_PRIORITY", 1e-3)
+    monkeypatch.setattr(demand, "DEMAND_PRIORITY", 1e-3)
     out = _run(tmp_path, _hall_tables())
     assert "demand must give: 4.8e+06 tokens/day of time-fixed demand cannot be served" in out
     assert "capacity must give" not in out

@@ -37,16 +37,16 @@ def _model(tmp_path, tables=None, **keys):
 
 
 def _relaxation(m, sc, links: bool) -> float:
-    for v in m.v_open.values():
+    for v in m.model.v_open.values():
         v.domain = pyo.UnitInterval
     if not links:
-        m.c_strong_link.deactivate()
+        m.model.c_strong_link.deactivate()
     return solve_model(m, sc.solver, want_duals=False).objective
 
 
 def test_links_lift_the_relaxation_to_the_optimum(tmp_path):
     m, sc = _model(tmp_path)
-    assert len(m.c_strong_link) == 2  # one group x two locations x one slice
+    assert len(m.model.c_strong_link) == 2  # one group x two locations x one slice
     assert _relaxation(m, sc, links=True) == pytest.approx(OPTIMUM)
 
 
@@ -59,7 +59,7 @@ def test_removing_the_links_lowers_the_relaxation_bound(tmp_path):
 def test_the_integer_optimum_is_the_same_with_or_without(tmp_path, links):
     m, sc = _model(tmp_path, solver__mip_rel_gap=0.0)
     if not links:
-        m.c_strong_link.deactivate()
+        m.model.c_strong_link.deactivate()
     res = solve_model(m, sc.solver, want_duals=False)
     assert res.objective == pytest.approx(OPTIMUM)
     assert res.bound_lp == pytest.approx(OPTIMUM if links else 2 * H * 50 + 0.02 * 1e6)
@@ -67,13 +67,13 @@ def test_the_integer_optimum_is_the_same_with_or_without(tmp_path, links):
 
 def test_links_only_with_integer_siting_and_locations_not_open_already(tmp_path):
     m, _ = _model(tmp_path / "lp", solver__integer_sites=False)  # would change the LP
-    assert len(m.c_strong_link) == 0
+    assert len(m.model.c_strong_link) == 0
     t = _tables()
     t["site_options"][1]["existing_mw"] = 1.0  # lb is open already: no row
     t["locations"][0]["max_mw"] = 1.5  # la cannot hold the 2 Mtok/h: the row stays as is
     m, _ = _model(tmp_path / "ex", t)
-    assert len(m.c_strong_link) == 1
-    row = m.c_strong_link[0].body
+    assert len(m.model.c_strong_link) == 1
+    row = m.model.c_strong_link[0].body
     assert sorted(row.linear_coefs) == [-2.0, 1.0]
 
 

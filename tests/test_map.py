@@ -127,12 +127,25 @@ def test_latency_circles_drawn(tmp_path):
     t = three_region_tables(fixed_cost=1e7)
     t["workloads"][0]["latency_ms"] = 30.0  # ~2,000 km: smaller than the 30-degree map
     out, bfile, data = make_result(tmp_path, t)
-    _, info = render_map(out, boundaries=bfile, dataset=data, latency_circles=True)
+    # no dataset: the places, latency limits and network settings come from the record
+    _, info = render_map(out, boundaries=bfile, latency_circles=True)
+    assert info["dataset"] is None and info["warnings"] == []
     (circle,) = info["latency_circles"]
     assert circle["workload"] == "chat" and circle["drawn"]
-    # fitted to the allocation's latencies: the scenario's 0 ms overhead (not the default
-    # 4 ms), 2 * 1.5 * 0.0049 ms per great-circle km
-    assert circle["radius_km"] == pytest.approx(30.0 / (2 * 1.5 * 0.0049), rel=0.01)
+    # the scenario's 0 ms overhead (not the default 4 ms), 2 * 1.5 * 0.0049 ms per km
+    assert circle["radius_km"] == pytest.approx(30.0 / (2 * 1.5 * 0.0049), rel=1e-12)
+    assert info["location_names"]["lb"] == "LB"
+
+
+def test_map_from_the_record_matches_the_dataset(tiny):
+    from siteplan.report.map import render_map
+
+    out, bfile, data = tiny
+    _, a = render_map(out, boundaries=bfile, dataset=data)
+    _, b = render_map(out, boundaries=bfile)
+    assert b["dataset"] is None and b["warnings"] == []
+    assert (a["sites_collection"].get_offsets() == b["sites_collection"].get_offsets()).all()
+    assert a["flows"] == b["flows"] and a["location_names"] == b["location_names"]
 
 
 def test_default_boundaries_by_region_ids(tiny, tmp_path):

@@ -141,30 +141,6 @@ def test_an_opened_option_stays_open_and_pays_its_fixed_cost(tmp_path):
     assert opened.to_dict() == {2026: 1, 2027: 1}
 
 
-def test_stay_open_is_what_keeps_it_open(tmp_path):
-    """The same case with family 9's stay-open rows switched off: 2027 closes (NPC 60)."""
-    t = _one_region(capex=50.0, life=1.0)
-    t["locations"][0]["fixed_cost_per_year"] = 10.0
-    t["locations"][1]["max_mw"] = 0.0
-    path = write_scenario(tmp_path, t, years=[2026, 2027], finance__discount_rate=0.0,
-                          pathway={"demand_growth": {2026: 1.0, 2027: 0.0}})
-    sc = siteplan.load_scenario(path)
-    m = build_pathway_model(derive_pathway(sc))
-    m.c_stay_open.deactivate()
-    assert solve_model(m, sc.solver, want_duals=False).objective == pytest.approx(60.0)
-
-
-def test_vintage_rows_carry_capacity_between_years(tmp_path):
-    """Without c_vintage_capacity, capacity is free (NPC 0); with it, 100 (life 2, r 0)."""
-    path = write_scenario(tmp_path, _one_region(), years=[2026, 2027],
-                          finance__discount_rate=0.0)
-    sc = siteplan.load_scenario(path)
-    m = build_pathway_model(derive_pathway(sc))
-    assert solve_model(m, sc.solver, want_duals=False).objective == pytest.approx(100.0)
-    m.c_vintage_capacity.deactivate()
-    assert solve_model(m, sc.solver, want_duals=False).objective == pytest.approx(0.0, abs=1e-9)
-
-
 def test_facility_rows_make_buildings_stand_for_their_hardware(tmp_path):
     """Facility 20/MW-yr; hardware life 1 is rebuilt in 2027 inside the same building:
     NPC = 2 x 100 (hardware) + 2 x 20 (facility); without c_facility_capacity: 200."""
@@ -172,10 +148,11 @@ def test_facility_rows_make_buildings_stand_for_their_hardware(tmp_path):
     t["cooling"][0]["facility_cost_per_mw_year"] = 20.0
     path = write_scenario(tmp_path, t, years=[2026, 2027], finance__discount_rate=0.0)
     sc = siteplan.load_scenario(path)
-    m = build_pathway_model(derive_pathway(sc))
-    assert solve_model(m, sc.solver, want_duals=False).objective == pytest.approx(240.0)
+    built = build_pathway_model(derive_pathway(sc))
+    m = built.model
+    assert solve_model(built, sc.solver, want_duals=False).objective == pytest.approx(240.0)
     m.c_facility_capacity.deactivate()
-    assert solve_model(m, sc.solver, want_duals=False).objective == pytest.approx(200.0)
+    assert solve_model(built, sc.solver, want_duals=False).objective == pytest.approx(200.0)
     res = siteplan.solve(sc)
     fac = res.builds[res.builds["asset"] == "facility"].set_index("year")
     assert fac["built_mw"].to_dict() == pytest.approx({2026: 1.0, 2027: 0.0})

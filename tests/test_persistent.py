@@ -67,11 +67,11 @@ def test_each_point_matches_a_fresh_solve(tmp_path, integer):
 def test_update_leaves_highs_with_the_new_model(tmp_path):
     """After ``_update``, HiGHS holds exactly the LP a fresh hand-off of the new model gives."""
     path = _scenario(tmp_path, integer=True)
-    old = compile_form(build_model(prepare(siteplan.load_scenario(path))))
+    old = compile_form(build_model(prepare(siteplan.load_scenario(path))).model)
     highs = _pass_model(old)
     new_sc = siteplan.load_scenario(path, ["prices.zone_scale.west=1.7", "demand.scale=1.2",
                                            "policy.utilisation_max=0.9"])
-    new = compile_form(build_model(prepare(new_sc)))
+    new = compile_form(build_model(prepare(new_sc)).model)
     assert _update(highs, old, new) == {"cost", "bounds", "matrix"}
     want = _pass_model(new).getLp()
     got = highs.getLp()
@@ -146,3 +146,20 @@ def test_branch_and_bound_points_start_from_the_last_plan(tmp_path):
         assert warm.summary["objective"] == pytest.approx(fresh.summary["objective"], rel=1e-9)
         assert _plan(warm)[1] == _plan(fresh)[1]
     assert warm.summary["highs_model_reused"] is True
+
+
+def test_a_pathway_reuses_the_held_model(tmp_path):
+    """A pathway goes through the same pipeline: the second point of a sweep updates the held
+    HiGHS model and reaches the optimum of a fresh solve (the plan itself may be another of
+    equal cost: when to build is degenerate here)."""
+    path = write_scenario(tmp_path / "pw", sweep_tables(), name="pw", years=[2026, 2028],
+                          solver={"mip_rel_gap": 0.0},
+                          pathway={"demand_growth": {2026: 1.0, 2028: 1.5}})
+    reuse = Reuse()
+    first = siteplan.solve(siteplan.load_scenario(path), reuse=reuse)
+    assert first.summary["highs_model_reused"] is False
+    sc = siteplan.load_scenario(path, ["prices.scale=1.3"])
+    warm, fresh = siteplan.solve(sc, reuse=reuse), siteplan.solve(sc)
+    assert warm.summary["highs_model_reused"] is True
+    assert warm.summary["objective"] == pytest.approx(fresh.summary["objective"], rel=1e-9)
+    assert warm.summary["objective"] > first.summary["objective"]

@@ -83,6 +83,17 @@ def test_west_price_shock_raises_cost(solved):
     assert shock["objective"] >= base["objective_bound"]
 
 
+def test_ppa_mw_within_each_province_cap(solved):
+    # the caps of ppa.csv are per province and technology, shared by its locations
+    import pandas as pd
+
+    caps = pd.read_csv(ROOT / "data" / "china" / "ppa.csv").groupby("region")["max_mw"].sum()
+    for name in CHINA:
+        sites = solved[name][1].sites
+        used = sites.groupby("region")["ppa_mw"].sum()
+        assert (used <= caps.reindex(used.index).fillna(0.0) + 1e-6).all(), name
+
+
 def test_hourly_cfe_matches_every_site_in_every_slice(solved):
     sc, res, folder = solved["china-2026-hourly-cfe"]
     s, hours = res.summary, res.site_hours

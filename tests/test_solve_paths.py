@@ -101,14 +101,15 @@ def test_a_reused_model_keeps_the_vertex_for_the_next_point(tmp_path, monkeypatc
 def test_siting_of_names_the_open_and_capacity_columns(tmp_path):
     """``siting_of`` finds open[s] and cap[s, h] among the columns; ``capacity`` sums each
     option's hardware at given column values."""
-    m = build_model(prepare(siteplan.load_scenario(_mip(tmp_path))))
+    built = build_model(prepare(siteplan.load_scenario(_mip(tmp_path))))
+    m = built.model
     form = compile_form(m)
-    siting = solve_mod.siting_of(m, form.var_col)
+    siting = solve_mod.siting_of(built, form.var_col)
     for s in m.v_open:
         assert siting.open_col[0, s] == form.var_col[id(m.v_open[s])]
     x = np.arange(len(form.cols), dtype=float)
     want = np.zeros(len(m.v_open))
-    for j, (s, _h) in enumerate(m._layout.site_hw):
+    for j, (s, _h) in enumerate(built.years[0].layout.site_hw):
         want[s] += form.var_col[id(m.v_cap_mw[j])]
     np.testing.assert_array_equal(siting.capacity(x)[0], want)
     assert sorted(int(s) for v in siting.locations[0].values() for s in v) == list(m.v_open)

@@ -198,3 +198,16 @@ def test_cli_sweep(scenario, tmp_path):
     assert r.exit_code == 2 and r.output.startswith("error: --grid")
     r = CliRunner().invoke(main, ["sweep", "--help"])
     assert "Examples:" in r.output
+
+
+def test_scheduler_without_the_distributed_extra_is_one_line(scenario, tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "dask.distributed", None)  # as if not installed
+    r = CliRunner().invoke(main, ["sweep", str(scenario), "--grid", "prices.scale=1,2",
+                                  "--scheduler", "tcp://127.0.0.1:1", "-o", str(tmp_path / "sw"),
+                                  "--no-progress"])
+    assert r.exit_code == 2
+    lines = r.output.strip().splitlines()
+    assert len(lines) == 1 and "pip install 'siteplan[distributed]'" in lines[0]
+    assert not (tmp_path / "sw" / "runs").exists()  # nothing solved or written

@@ -71,6 +71,17 @@ def test_scaling_is_exact_and_moves_only_the_objective_factor_with_money():
     np.testing.assert_array_equal(money.row, sc.row)
 
 
+def test_a_negligible_bound_does_not_steer_the_scaling():
+    # x2 <= 2.6e-92 (a curtailed surplus Hypothesis drew): as an observation it pulled x2's
+    # factor to 2^60 and HiGHS ended 'Unknown'; far below the largest bound, it steers
+    # nothing (as if x2 had no upper bound)
+    f = _form()
+    plain = scaling.compute(Form(**{**f.__dict__, "col_upper": np.array([3.0, INF])}))
+    tiny = scaling.compute(Form(**{**f.__dict__, "col_upper": np.array([3.0, 2.6e-92])}))
+    np.testing.assert_array_equal(tiny.col, plain.col)
+    np.testing.assert_array_equal(tiny.row, plain.row)
+
+
 def test_costs_equal_to_12_significant_digits_merge_in_any_unit():
     small = np.array([1.0e-9, 1.02e-9, 1.0e-9 * (1 + 1e-14)])
     key = same_cost_key(small)
@@ -108,9 +119,9 @@ def test_a_branch_and_bound_bound_within_tolerance_noise_is_not_proof(tmp_path, 
                         lambda f: scaling.Scaling.identity(*f.A.shape, obj=1e-9))
     tables = _times(cfl_tables(FIXTURE), MONEY, 1e-3)
     sc = siteplan.load_scenario(write_scenario(tmp_path, tables, solver__mip_rel_gap=0.0))
-    m = build_model(siteplan.prepare(sc))
-    m.c_strong_link.deactivate()
-    res = solve_model(m, sc.solver, want_duals=False)
+    built = build_model(siteplan.prepare(sc))
+    built.model.c_strong_link.deactivate()
+    res = solve_model(built, sc.solver, want_duals=False)
     assert res.status.value == "unverified"
     assert "within its tolerances, not proven" in res.check.reason
     assert res.bound == pytest.approx(res.check.certified_bound)  # the bound that stands

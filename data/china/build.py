@@ -36,10 +36,13 @@ EF_FOSSIL_2023 = 0.8273
 # Tibet has no provincial factor: Southwest (西南) regional 2023 factor as proxy (FACTS.md s.2).
 EF_TIBET_PROXY = 0.2472
 
-# estimate: flat-period price for provinces without a sourced figure
+# Flat-period grid price per province: the March 2026 1-10 kV two-part agency-purchase table
+# of each provincial grid company (raw/prices_2026_03.csv, 29 provinces, C: one month, as
+# relayed; raw/prices_sourced.csv holds official tables of other months as cross-checks).
+# estimate for Yunnan and Tibet (no figure):
 #   flat = coal benchmark (燃煤发电基准价) + ADDER, ADDER = mean(flat - benchmark) over the
-#   provinces with a sourced/derived flat price (raw/prices_sourced.csv); the adder stands for
-#   T&D 1-10 kV two-part + system operation + line loss + funds + market premium.
+#   29; the adder stands for T&D 1-10 kV two-part + system operation + line loss + funds +
+#   market premium.
 # Tibet's benchmark (0.4498) has unclear meaning (FACTS.md s.4), so Tibet uses Qinghai's.
 TIBET_BENCHMARK_PROXY_FROM = "qinghai"
 
@@ -70,12 +73,38 @@ BATCH_SHAPE_DAMPING = 0.5
 FACILITY_LIFE_Y = 20
 DISCOUNT_RATE = 0.08
 
-# estimate: facility capex per MW-IT (building + power + cooling), CNY.  Air: 150,000 CNY per
-# rack for a prefabricated room (FACTS.md s.9, 51cps.net, C) / 6 kW per rack (estimate of a
-# typical Chinese rack) = 25 M CNY/MW; this is below the US rule of thumb of US$7-12 M/MW
-# (FACTS.md s.9), consistent with lower Chinese construction cost.  Evaporative +8 % (cooling
-# tower / indirect evaporative plant), liquid +25 % (CDUs, manifolds, cold plates): estimates.
-FACILITY_CAPEX_PER_MW = {"air": 25.0e6, "evaporative": 27.0e6, "liquid": 31.25e6}
+# Facility capex per MW-IT (building + power + cooling, excluding IT equipment and land), CNY.
+# Air = Cushman & Wakefield, Asia Pacific Data Centre Construction Cost Guide 2025: China
+# mainland mid-spec build US$7.11 M per MW (B), x 7.2 CNY/USD (estimate: 2025 average).
+# Evaporative +8 % (cooling tower / indirect evaporative plant), liquid +25 % (CDUs, manifolds,
+# cold plates): estimates.  Scaled per province by regions.csv construction_index in the model.
+USD_CNY = 7.2
+FACILITY_CAPEX_AIR = 7.11e6 * USD_CNY
+FACILITY_CAPEX_PER_MW = {"air": FACILITY_CAPEX_AIR, "evaporative": FACILITY_CAPEX_AIR * 1.08,
+                         "liquid": FACILITY_CAPEX_AIR * 1.25}
+# Facility opex per MW-IT and year (cooling.csv opex_per_mw_year; national average, scaled by
+# construction_index in the model).  All estimates:
+#   maintenance and repairs of the electrical and mechanical plant 2.5 % of facility capex per
+#   year (range 1.5-4 %), property and equipment insurance 0.3 % (range 0.2-0.5 %);
+#   staff 0.4 FTE per MW-IT (range 0.2-1.0: shift engineers, security, facility management;
+#   large campuses sit at the low end) x 120,698 CNY (NBS: 2023 average wage of urban
+#   non-private units, A) x 1.4 employer on-costs (social insurance and housing fund, range
+#   1.3-1.45).
+OPEX_MAINT_SHARE, OPEX_INSURANCE_SHARE = 0.025, 0.003
+STAFF_FTE_PER_MW, WAGE_2023_CNY, WAGE_ONCOST = 0.4, 120_698, 1.4
+# Hardware opex (hardware.csv opex_share): support contracts, spares and insurance as a share
+# of capex per year; estimate 0.02 (range 0.01-0.10; vendor support for a DGX system is listed
+# at about 20 %/yr of its price, but large fleets self-maintain).
+HW_OPEX_SHARE = 0.02
+# Regional construction-cost index (regions.csv construction_index), estimate: labour is about
+# 30 % of data-centre construction cost and wages vary less than GDP, so
+#   index = 1 + 0.3 x (sqrt(GDP per capita / national GDP per capita) - 1)
+# (NBS GDP 2023 and resident population 2023), x 1.10 on the Qinghai-Tibet plateau (altitude,
+# haulage; Tibet, Qinghai).  Believed range +-10 % around each value.
+INDEX_LABOUR_SHARE = 0.3
+PLATEAU = {"tibet", "qinghai"}
+PLATEAU_UPLIFT = 1.10
+
 # WUE, L/kWh-IT (climate/pue_by_cooling.csv): air+adiabatic = Meta fleet 0.26 (A);
 # tower + WSE = 5th percentile of Lei & Masanet hyperscale range (1.73-1.76 for the zones in
 # China, B) rounded to 1.75; liquid to dry cooler = top of "dry coolers 0-0.05" (C).
@@ -88,11 +117,24 @@ WUE = {"air": 0.26, "evaporative": 1.75, "liquid": 0.05}
 LIQ_PUE_FREE = 1.06
 LIQ_PUE_MECH = 1.25
 
-# Annualised fixed cost of opening a location (estimate): grid connection = 110 kV double
-# circuit line 2.0e8 + 110 kV substation 1.4e8 CNY (mid values in a public DC BOM, GitHub
-# file index id 52550600424, C); metro adds a land premium 3.0e8 (estimate); new-energy bases
-# add long-haul fibre 2.0e8 (estimate); national clusters get land/fibre from the park.
-FIXED_UPFRONT = {"national-cluster": 3.4e8, "metro": 6.4e8, "new-energy-base": 5.4e8}
+# Grid connection by voltage tier (estimate; upfront CNY for a dedicated substation and a
+# double-circuit line to the grid, N-1), sized by the site's facility MW:
+#   110 kV up to 100 MW: 0.6e8 (2 x 63 MVA substation ~0.4e8 + ~15 km line);
+#   220 kV up to 400 MW: 1.5e8 (anchor: a new 220 kV 480 MVA substation in Shanxi, static
+#       investment 8,889 万 CNY, State Grid Shanxi Jincheng Zhoucun 220 kV project estimate,
+#       C; + ~20 km double-circuit line at ~3 M CNY/km);
+#   500 kV up to 2000 MW: 7.0e8 (estimate: ~4x the 220 kV substation + ~50 km line).
+# The model is linear: upfront = F + k x MW, the line through the 110 kV point fitted by least
+# squares to the other two (F in fixed_cost_per_year, k in connection_cost_per_mw_year).
+CONNECTION_TIERS = [(110, 100, 0.6e8), (220, 400, 1.5e8), (500, 2000, 7.0e8)]
+# Other opening costs (estimate): metro land premium 3.0e8; new-energy bases long-haul fibre
+# 2.0e8; national clusters get land and fibre from the park.
+SITE_EXTRA_UPFRONT = {"national-cluster": 0.0, "metro": 3.0e8, "new-energy-base": 2.0e8}
+# Grid headroom (locations.csv grid_headroom_mw), estimate: facility MW a location's grid can
+# supply to new load without new 500 kV backbone = 3 % (range 1-6 %) of the province's peak
+# load; peak = 2024 consumption / (sum over months of days x the sum of the monthly-average
+# day's hourly load fractions) (the load profile is a fraction of the peak monthly-average hour).
+HEADROOM_SHARE_OF_PEAK = 0.03
 
 # PPA: grid-parity wind/solar settle at the provincial coal benchmark (发改价格〔2021〕833号,
 # 2021 new-energy on-grid price policy; URL not retrieved here).  cost/MW-yr = benchmark x
@@ -100,6 +142,26 @@ FIXED_UPFRONT = {"national-cluster": 3.4e8, "metro": 6.4e8, "new-energy-base": 5
 # capacity of that technology (end-2024/Nov-2024), at least 50 MW, at most 3000 MW.
 PPA_SHARE_OF_INSTALLED = 0.05
 PPA_MIN_MW, PPA_MAX_MW = 50, 3000
+# Wheeling (ppa.csv wheeling_per_mwh): a wheeled green-power contract (绿电交易) pays, on each
+# MWh delivered, the grid charges other market buyers pay: T&D at the connection voltage +
+# system-operation fee + government funds + line loss.  Sourced components for Hubei (B),
+# Zhejiang and Shanghai (C) in raw/grid_charges.csv; 1-10 kV T&D rows are moved to 110 kV by
+# TD_STEP_110KV (Hubei 126.3 - 88.4 = 37.9, B; Shandong 30, C -> 35, estimate).
+# Elsewhere estimate: (1 - 0.62) x flat price - TD_STEP_110KV, the non-floating part of the
+# flat price (see time-of-use) at 110 kV; range +-25 %.
+TD_STEP_110KV = 35.0
+GRID_CHARGE_SHARE_OF_FLAT = 1 - 0.62
+# Diurnal wind shape: renewables.ninja (MERRA-2, Vestas V90 at 80 m) average day of December
+# 2022 at one point in each of Heilongjiang, Inner Mongolia, Jilin and Liaoning (B); each is
+# normalised to mean 1.  Those four use their own shape; every other province the mean of the
+# four (estimate: northern night-peaking onshore wind; one winter month applied to all
+# seasons).  The level per month stays the CEC monthly capacity factor.
+WIND_SHAPE_OWN = {150000, 210000, 220000, 230000}
+# Grid regions (regions.csv grid_region): the regional grids of the MEE/NBS regional
+# emission factors (华北 north, 东北 northeast, 华东 east, 华中 central, 西北 northwest,
+# 西南 southwest = State Grid's regional grids; 南方 south = China Southern Grid).
+GRID_REGION = {"华北": "north", "东北": "northeast", "华东": "east", "华中": "central",
+               "西北": "northwest", "西南": "southwest", "南方": "south"}
 
 # Curtailed renewables (curtailment.csv).  Annual curtailed energy per province and tech =
 # realised output (CEC full-load hours x capacity, which already net out curtailment) x
@@ -109,10 +171,8 @@ PPA_MIN_MW, PPA_MAX_MW = 50, 3000
 # estimate: only part of a province's curtailed output sits behind the same grid constraint
 # as a data-centre site, and only that part can be absorbed there.
 CURTAIL_ACCESSIBLE_SHARE = 0.5
-# estimate: curtailed energy is free as energy; the buyer still pays the non-floating part of
-# the flat price (T&D, system operation, funds) = 1 - 0.62, the default floating share of
-# the time-of-use rules (mean implied share of three official agency tables, see above).
-CURTAIL_PRICE_SHARE_OF_FLAT = 1 - 0.62
+# estimate: curtailed energy is free as energy; the buyer still pays the grid charges a
+# wheeled contract pays (wheeling_per_mwh below: T&D at 110 kV, system operation, funds, loss).
 
 # Battery storage (storage.csv): one LFP technology with separate energy and power costs.
 # China Energy Engineering 2025 LFP system tender (25 GWh; results relayed by Mercom India,
@@ -236,6 +296,10 @@ LOCATIONS = [
 # centres near 0.3 CNY/kWh" (Inner Mongolia 2024 policy promises low-cost green power >= 80 %,
 # nmg.cnipai.com, no number).
 LOCATION_PRICE = {"guian": 350.0, "zhongwei": 360.0, "horinger": 300.0, "ulanqab": 300.0}
+# Cluster sites in a sub-provincial price zone take that zone's March 2026 flat price
+# (raw/prices_2026_03.csv rows with a zone, C): Zhangjiakou in the Jibei grid (冀北),
+# Shaoguan in northern Guangdong (粤北).
+ZONE_PRICE_ROWS = {"zhangjiakou": "Jibei", "shaoguan": "粤北"}
 # Cooling options per location: all three everywhere except evaporative where the province's
 # withdrawal ratio is "extremely high" (> 80 %, china_water.csv) -- there only air and liquid.
 WATER_STRESS_NO_EVAP = 0.80
@@ -302,11 +366,12 @@ def build_regions():
     p["region"] = p["name_en"].map(REGION_SLUG)
     clim = read("china_climate.csv")
     water = read("china_water.csv")
-    ps = read("prices_sourced.csv")
+    snap = read("prices_2026_03.csv")
+    snap = snap[snap["zone"] == ""]
 
     bench = dict(zip(p["region"], p["coal_benchmark_tariff_yuan_per_kwh"].astype(float)))
     bench["tibet"] = bench[TIBET_BENCHMARK_PROXY_FROM]
-    sourced = dict(zip(ps["region"], ps["flat_yuan_per_kwh"].astype(float)))
+    sourced = dict(zip(snap["name_en"].map(REGION_SLUG), snap["flat_yuan_per_kwh"].astype(float)))
     adder = sum(sourced[r] - bench[r] for r in sourced) / len(sourced)
 
     gdp = {}
@@ -314,10 +379,14 @@ def build_regions():
         col = "gdp_2023_100m_yuan_srcB" if r["region"] in GDP_USE_SRC_B else "gdp_2023_100m_yuan_srcA"
         gdp[r["region"]] = float(r[col])
     tot = sum(gdp.values())
+    pop = dict(zip(p["region"], p["pop_2023_10k_srcA"].astype(float)))
+    gdp_pc_nat = tot / sum(pop.values())
 
     rows = []
     for _, r in p.iterrows():
         reg = r["region"]
+        index = 1 + INDEX_LABOUR_SHARE * (math.sqrt(gdp[reg] / pop[reg] / gdp_pc_nat) - 1)
+        index *= PLATEAU_UPLIFT if reg in PLATEAU else 1.0
         ad = int(r["adcode"])
         cap = clim[(clim["adcode"].astype(int) == ad)].iloc[0]  # first row = capital station
         ef = float(r["ef_2023_kgco2_per_kwh"]) if r["ef_2023_kgco2_per_kwh"] else EF_TIBET_PROXY
@@ -338,6 +407,8 @@ def build_regions():
             "free_cooling_h": str(int(cap["hours_wetbulb_below_12c"])),
             "water_stress": fmt(float(w["local_withdrawal_to_resources_pct"]) / 100, 2),
             "demand_share": fmt(gdp[reg] / tot, 5),
+            "grid_region": GRID_REGION[r["mee_grid_region_unverified"]],
+            "construction_index": fmt(index, 3),
         })
     return pd.DataFrame(rows), gdp, adder
 
@@ -357,9 +428,47 @@ def location_coords():
     return out
 
 
+def connection_fit():
+    """(F, k): upfront connection cost F + k x MW through the 110 kV tier point, least squares
+    on the 220 and 500 kV points (CONNECTION_TIERS)."""
+    (_v0, mw0, c0), *rest = CONNECTION_TIERS
+    k = sum((mw - mw0) * (c - c0) for _v, mw, c in rest) / sum((mw - mw0) ** 2 for _v, mw, c in rest)
+    return c0 - k * mw0, k
+
+
+def peak_load_mw():
+    """Province peak load (MW) by adcode: 2024 consumption / load-profile hours at peak."""
+    gm = read("china_generation_mix.csv")
+    cons = dict(zip(gm["adcode"].astype(int), gm["consumption_twh"].astype(float)))
+    load = hourly()
+    load = load[load["kind"] == "load"]
+    hcols = [f"h{h:02d}" for h in range(24)]
+    out = {}
+    for ad, g in load.groupby("adcode"):
+        hours = sum(DAYS_IN_MONTH[int(m) - 1] * float(row[hcols].astype(float).sum())
+                    for m, (_i, row) in zip(g["month"], g.iterrows(), strict=True))
+        out[int(ad)] = cons[int(ad)] * 1e6 / hours
+    return out
+
+
+def location_prices():
+    """CNY/MWh per location with its own price: documented cluster prices and the flat price
+    of a sub-provincial zone (ZONE_PRICE_ROWS)."""
+    snap = read("prices_2026_03.csv")
+    out = dict(LOCATION_PRICE)
+    for loc, key in ZONE_PRICE_ROWS.items():
+        row = snap[snap["zone"].str.contains(key)].iloc[0]
+        out[loc] = float(row["flat_yuan_per_kwh"]) * 1000
+    return out
+
+
 def build_locations(regions):
     coords = location_coords()
+    own_price = location_prices()
     zone = dict(zip(regions["region"], regions["zone"]))
+    code = dict(zip(regions["region"], regions["code"].astype(int)))
+    peak = peak_load_mw()
+    base, per_mw = connection_fit()
     a = crf(DISCOUNT_RATE, FACILITY_LIFE_Y)
     rows = []
     for lid, name, local, reg, ck, kind, hub, _st, mx in LOCATIONS:
@@ -367,9 +476,11 @@ def build_locations(regions):
         rows.append({
             "location": lid, "name": name, "name_local": local, "region": reg,
             "lat": fmt(lat, 4), "lon": fmt(lon, 4), "zone": zone[reg], "hub": hub, "kind": kind,
-            "price_per_mwh": fmt(LOCATION_PRICE[lid], 1) if lid in LOCATION_PRICE else "",
-            "fixed_cost_per_year": fmt(FIXED_UPFRONT[kind] * a, 0),
+            "price_per_mwh": fmt(own_price[lid], 1) if lid in own_price else "",
+            "fixed_cost_per_year": fmt((base + SITE_EXTRA_UPFRONT[kind]) * a, 0),
+            "connection_cost_per_mw_year": fmt(per_mw * a, 0),
             "max_mw": str(mx),
+            "grid_headroom_mw": fmt(HEADROOM_SHARE_OF_PEAK * peak[code[reg]], 0),
         })
     return pd.DataFrame(rows)
 
@@ -381,7 +492,15 @@ def build_cooling():
              "liquid": "Direct-to-chip liquid (cold plate, dry cooler)"}
     return pd.DataFrame([{"cooling": c, "name": names[c],
                           "facility_cost_per_mw_year": fmt(FACILITY_CAPEX_PER_MW[c] * a, 0),
-                          "wue_l_per_kwh": fmt(WUE[c], 2)} for c in ["air", "evaporative", "liquid"]])
+                          "wue_l_per_kwh": fmt(WUE[c], 2),
+                          "opex_per_mw_year": fmt(facility_opex(c), 0)}
+                         for c in ["air", "evaporative", "liquid"]])
+
+
+def facility_opex(cooling):
+    """CNY per MW-IT and year: maintenance + insurance (share of facility capex) + staff."""
+    staff = STAFF_FTE_PER_MW * WAGE_2023_CNY * WAGE_ONCOST
+    return FACILITY_CAPEX_PER_MW[cooling] * (OPEX_MAINT_SHARE + OPEX_INSURANCE_SHARE) + staff
 
 
 def build_site_options(regions):
@@ -403,7 +522,8 @@ def build_site_options(regions):
 def build_hardware():
     return pd.DataFrame([{"hardware": h, "name": n, "kw_per_unit": fmt(kw, 2),
                           "capex_per_unit": str(cx), "lifetime_years": str(lt),
-                          "idle_share": fmt(idle, 2), "first_year": "" if fy is None else str(fy)}
+                          "idle_share": fmt(idle, 2), "first_year": "" if fy is None else str(fy),
+                          "opex_share": fmt(HW_OPEX_SHARE, 3)}
                          for h, n, kw, cx, lt, idle, fy in HARDWARE])
 
 
@@ -530,6 +650,9 @@ def build_renewables(regions):
         for tech in ["solar", "wind"]:
             sub = hp[(hp["adcode"] == code[reg]) & (hp["kind"] == tech)]
             prof = {s: season_mean(sub[sub["month"].isin(ms)]) for s, ms, _d in SEASONS}
+            if tech == "wind":
+                shape = wind_shape(code[reg])
+                prof = {s: [v * shape[h] for h, v in enumerate(vals)] for s, vals in prof.items()}
             ann = sum(sum(prof[s]) * d for s, _m, d in SEASONS) / (24 * 365)
             k = (flh[(reg, tech)] / 8760) / ann
             tot = 0.0
@@ -543,6 +666,36 @@ def build_renewables(regions):
     return pd.DataFrame(rows), means
 
 
+def wind_shape(adcode):
+    """Diurnal wind factor by hour (mean 1): the province's own renewables.ninja December day
+    where there is one, else the mean of the four normalised shapes (WIND_SHAPE_OWN)."""
+    rn = read("wind_diurnal_rn_dec2022.csv")
+    hcols = [f"h{h:02d}" for h in range(24)]
+    shapes = {}
+    for _, r in rn.iterrows():
+        vals = [float(r[c]) for c in hcols]
+        mean = sum(vals) / 24
+        shapes[int(r["adcode"])] = [v / mean for v in vals]
+    if adcode in WIND_SHAPE_OWN:
+        return shapes[adcode]
+    return [sum(sh[h] for sh in shapes.values()) / len(shapes) for h in range(24)]
+
+
+def grid_charges(regions):
+    """CNY/MWh a wheeled contract pays per MWh at 110 kV, by region (see TD_STEP_110KV)."""
+    src = read("grid_charges.csv").set_index("region")
+    out = {}
+    for reg, flat in zip(regions["region"], regions["price_per_mwh"].astype(float), strict=True):
+        if reg in src.index:
+            r = src.loc[reg]
+            td = float(r["td_per_mwh"]) - (0.0 if r["voltage"].startswith("110") else TD_STEP_110KV)
+            out[reg] = td + sum(float(r[c]) for c in
+                                ["system_op_per_mwh", "funds_per_mwh", "line_loss_per_mwh"])
+        else:
+            out[reg] = GRID_CHARGE_SHARE_OF_FLAT * flat - TD_STEP_110KV
+    return out
+
+
 def build_ppa(regions, cf_means):
     p = read("china_provinces.csv")
     p["region"] = p["name_en"].map(REGION_SLUG)
@@ -551,20 +704,22 @@ def build_ppa(regions, cf_means):
     gm = read("china_generation_mix.csv")
     gm["region"] = gm["name_en"].map(REGION_SLUG)
     gw = {(r["region"], t): float(r[f"{t}_gw"]) for _, r in gm.iterrows() for t in ["solar", "wind"]}
+    wheel = grid_charges(regions)
     rows = []
     for reg in regions["region"]:
         for tech in ["solar", "wind"]:
             mwh_per_mw = cf_means[(reg, tech)] * 8760
             mx = min(PPA_MAX_MW, max(PPA_MIN_MW, round(gw[(reg, tech)] * 1000 * PPA_SHARE_OF_INSTALLED)))
             rows.append({"region": reg, "tech": tech,
-                         "cost_per_mw_year": fmt(bench[reg] * 1000 * mwh_per_mw, 0), "max_mw": str(int(mx))})
+                         "cost_per_mw_year": fmt(bench[reg] * 1000 * mwh_per_mw, 0), "max_mw": str(int(mx)),
+                         "wheeling_per_mwh": fmt(wheel[reg], 1)})
     return pd.DataFrame(rows)
 
 
 def build_curtailment(regions, renewables):
     gm = read("china_generation_mix.csv")
     gm["region"] = gm["name_en"].map(REGION_SLUG)
-    price = dict(zip(regions["region"], regions["price_per_mwh"].astype(float)))
+    charges = grid_charges(regions)
     weight = {s: d for s, _m, d in SEASONS}
     cf = renewables.assign(cf=renewables["cf"].astype(float),
                            w=renewables["slice"].str.split("-").str[0].map(weight))
@@ -584,7 +739,7 @@ def build_curtailment(regions, renewables):
             continue
         for sl, v in mw.items():
             rows.append({"region": reg, "slice": sl, "surplus_mw": fmt(v, 1),
-                         "price_per_mwh": fmt(price[reg] * CURTAIL_PRICE_SHARE_OF_FLAT, 1)})
+                         "price_per_mwh": fmt(charges[reg], 1)})
     return pd.DataFrame(rows)
 
 

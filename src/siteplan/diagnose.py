@@ -17,8 +17,6 @@ import numpy as np
 
 from siteplan.inputs.derive import ModelData
 
-TOKENS_PER_MTOK = 1e6
-HOURS_PER_DAY = 24.0
 REL_TOL = 1e-9
 MAX_NAMED = 5
 
@@ -49,10 +47,6 @@ def _names(items, n: int = MAX_NAMED) -> str:
 
 def _mw(x: float) -> str:
     return f"{x / 1000:,.3g} GW" if x >= 10_000 else f"{x:,.4g} MW"
-
-
-def _tokens(x: float) -> str:
-    return f"{x:,.4g}"
 
 
 def _openable(d: ModelData) -> np.ndarray:
@@ -90,12 +84,6 @@ def _need_mw(d: ModelData) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(best[None, :, None] > 0, dem / np.where(best > 0, best, 1)[None, :, None],
                         0.0)
-
-
-def _tokens_per_day(d: ModelData, mtok_h: np.ndarray) -> np.ndarray:
-    """Annual mean rate (..., T) Mtok/h -> tokens/day."""
-    hours = float(d.slice_weight_h.sum())
-    return (mtok_h * d.slice_weight_h).sum(axis=-1) / hours * HOURS_PER_DAY * TOKENS_PER_MTOK
 
 
 # --- reachability and capacity ---------------------------------------------------------------

@@ -1,4 +1,12 @@
-"""The staged pipeline: scenario -> inputs -> model data -> Pyomo model -> HiGHS -> Results."""
+"""The pipeline: scenario -> inputs -> model data per modelled year -> model -> HiGHS -> Results.
+
+One path for every scenario. A scenario without ``years`` is the one-year case: one year's
+data, the model of that year (no vintages), tables without a ``year`` column. With ``years``
+every year is checked like a single year first, then built as a block of one model, linked by
+what is built when (family 12, :mod:`siteplan.model.vintage`); the tables carry a ``year``
+column, plus ``builds``. Either way a :class:`Reuse` keeps the datasets read and one HiGHS
+model across solves (sweeps, frontiers).
+"""
 
 from __future__ import annotations
 
@@ -10,10 +18,14 @@ from siteplan.config import Scenario
 from siteplan.diagnose import presolve_causes
 from siteplan.errors import InfeasibleError, SolverError
 from siteplan.inputs import Inputs, ModelData, derive, load_inputs
+from siteplan.inputs.pathway import PathwayData, derive_pathway
 from siteplan.model import build_model
+from siteplan.model.build import build_pathway_model
+from siteplan.model.context import Built
 from siteplan.results import Results
 from siteplan.results.extract import extract
-from siteplan.solve import PersistentHighs, Status, solve_model
+from siteplan.results.pathway import extract_pathway
+from siteplan.solve import PersistentHighs, SolveResult, Status, solve_model
 from siteplan.verify import solver_section
 
 log = logging.getLogger("siteplan")
@@ -29,18 +41,37 @@ class Reuse:
         self.highs = PersistentHighs()
 
 
-def prepare(scenario: Scenario, reuse: Reuse | None = None) -> ModelData:
-    """Load and check the dataset, then derive the model data (raises on bad input)."""
+def _inputs(scenario: Scenario, reuse: Reuse | None) -> Inputs:
     if reuse is None:
-        return derive(scenario, load_inputs(scenario.dataset, scenario))
+        return load_inputs(scenario.dataset, scenario)
     folder = Path(scenario.dataset).resolve()
     if folder not in reuse.inputs:
         reuse.inputs[folder] = load_inputs(folder)
-    return derive(scenario, reuse.inputs[folder])  # derive checks the scenario's ids
+    return reuse.inputs[folder]  # derive checks the scenario's ids
 
 
-def _explain_infeasible(model, data: ModelData, scenario: Scenario,
-                        spent_s: float = 0.0) -> InfeasibleError:
+def prepare(scenario: Scenario, reuse: Reuse | None = None) -> ModelData:
+    """Load and check the dataset, then derive one year's model data (raises on bad input)."""
+    return derive(scenario, _inputs(scenario, reuse))
+
+
+def prepare_years(scenario: Scenario, reuse: Reuse | None = None
+                  ) -> tuple[list[ModelData], PathwayData | None]:
+    """Every modelled year's model data, and the pathway (None for a single year)."""
+    if not scenario.years:
+        return [prepare(scenario, reuse)], None
+    P = derive_pathway(scenario, _inputs(scenario, reuse))
+    return P.data, P
+
+
+def year_causes(P: PathwayData) -> list[str]:
+    """The single-year pre-solve checks of every year, each cause prefixed with its year."""
+    return [f"year {y}: {c}" for y, d in zip(P.years, P.data, strict=True)
+            for c in presolve_causes(d)]
+
+
+def _explain_infeasible(built: Built, scenario: Scenario, spent_s: float = 0.0
+                        ) -> InfeasibleError:
     """HiGHS proved infeasibility past the pre-solve checks: re-solve elastically to name it,
     in what is left of the time limit (``spent_s`` already used)."""
     from siteplan.elastic import explain
@@ -52,7 +83,7 @@ def _explain_infeasible(model, data: ModelData, scenario: Scenario,
             "solver.time_limit_s to name the cause (raise it to see the smallest change that "
             "makes a plan possible)")
     t0 = time.perf_counter()
-    found = explain(model, data, scenario.solver.model_copy(update={"time_limit_s": left}))
+    found = explain(built, scenario.solver.model_copy(update={"time_limit_s": left}))
     log.info("elastic re-solve in %.2f s", time.perf_counter() - t0)
     if found is None or not found.causes:
         return InfeasibleError(
@@ -76,7 +107,13 @@ def no_plan_message(res, scenario: Scenario) -> str:
             "'siteplan validate', or try solver.strategy=branch-and-bound")
 
 
-def run_header(scenario: Scenario, res) -> dict:
+PATHWAY_INFEASIBLE = (
+    "infeasible: every year passes the single-year checks, but no build-out serves them all "
+    "(options that stay open, capacity that stays until it retires); run a year alone with "
+    "--set year=Y and without years to see which limit binds")
+
+
+def run_header(scenario: Scenario, res: SolveResult) -> dict:
     """The summary's first keys: what was solved and what HiGHS said (status, gap, bound)."""
     return {
         "scenario": scenario.name,
@@ -96,68 +133,78 @@ def run_header(scenario: Scenario, res) -> dict:
 
 def solve(scenario: Scenario, write_lp: Path | None = None, reuse: Reuse | None = None
           ) -> Results:
-    """Solve one scenario and return its :class:`Results` (raises on infeasible / no plan).
+    """Solve one scenario (a single year or a pathway) and return its :class:`Results`
+    (raises on infeasible / no plan).
 
     With ``reuse``, the dataset and the HiGHS model of the previous solve are re-used where
     they fit (:class:`Reuse`); the results are the same kind either way.
     """
-    if scenario.years:
-        from siteplan.pathway import solve_pathway
-
-        return solve_pathway(scenario, write_lp)
     times: dict[str, float] = {}
     t0 = time.perf_counter()
-    data = prepare(scenario, reuse)
+    years, P = prepare_years(scenario, reuse)
     times["prepare_s"] = time.perf_counter() - t0
-    causes = presolve_causes(data)
+    causes = year_causes(P) if P is not None else presolve_causes(years[0])
     if causes:
         raise InfeasibleError("infeasible: " + "; ".join(causes), causes)
 
     t0 = time.perf_counter()
-    model = build_model(data)
+    built = build_pathway_model(P) if P is not None else build_model(years[0])
     times["build_s"] = time.perf_counter() - t0
-    log.info("built model in %.2f s", times["build_s"])
+    log.info("built the %d-year model in %.2f s", len(years), times["build_s"])
 
     t0 = time.perf_counter()
     if reuse is None:
-        res = solve_model(model, scenario.solver, write_lp=write_lp)
+        res = solve_model(built, scenario.solver, write_lp=write_lp)
     else:
-        res = reuse.highs.solve(model, scenario.solver)
+        res = reuse.highs.solve(built, scenario.solver)
     times["solve_wall_s"] = time.perf_counter() - t0
     times["load_s"] = res.load_s
     times["solve_s"] = res.solve_s
     times["dual_solve_s"] = res.dual_solve_s
     # costs are bounded below, so "unbounded or infeasible" can only mean infeasible
     if res.status in (Status.INFEASIBLE, Status.UNBOUNDED):
-        raise _explain_infeasible(model, data, scenario, times["solve_wall_s"])
+        if P is not None:
+            raise InfeasibleError(PATHWAY_INFEASIBLE)
+        raise _explain_infeasible(built, scenario, times["solve_wall_s"])
     if not res.has_solution:
         raise SolverError(no_plan_message(res, scenario))
 
     t0 = time.perf_counter()
-    tables = extract(model, data, res)
+    tables = extract_pathway(built, P, res) if P is not None else extract(built.years[0], res)
     times["extract_s"] = time.perf_counter() - t0
     header = run_header(scenario, res)
-    header["solver"]["strong_links"] = len(model.c_strong_link)  # family 13 rows
+    header["solver"]["strong_links"] = sum(len(ctx.block.c_strong_link) for ctx in built.years)
     summary = {
         **header,
         "highs_model_reused": reuse is not None and reuse.highs.reused,
+        **({"discount_rate": scenario.finance.discount_rate} if P is not None else {}),
         **tables["summary"],
         "times": times,
-        **({"time_aggregation": data.time_aggregation} if data.time_aggregation else {}),
-        "size": {
-            "variables": model.nvariables(),
-            "constraints": model.nconstraints(),
-            "arcs": len(data.arc_region),
-            "slices": data.n_slices,
-            "site_options": len(data.sites),
-        },
+        **({"time_aggregation": years[0].time_aggregation}
+           if P is None and years[0].time_aggregation else {}),
+        "size": _size(built, years, P),
     }
-    return Results(
-        scenario=scenario.name,
-        allocation=tables["allocation"],
-        sites=tables["sites"],
-        regions=tables["regions"],
-        excluded=data.excluded,
-        summary=summary,
-        site_hours=tables["site_hours"],
-    )
+    excluded = years[0].excluded if P is None else P.excluded[
+        ["year", *[c for c in P.excluded.columns if c != "year"]]]
+    return with_record(Results(
+        scenario=scenario.name, allocation=tables["allocation"], sites=tables["sites"],
+        regions=tables["regions"], excluded=excluded, summary=summary,
+        builds=tables.get("builds"), site_hours=tables["site_hours"]), scenario)
+
+
+def with_record(results: Results, scenario: Scenario) -> Results:
+    """``results`` with the record of what was solved (results/record.py)."""
+    from siteplan.results.record import make_record
+
+    results.record = make_record(scenario)
+    return results
+
+
+def _size(built: Built, years: list[ModelData], P: PathwayData | None) -> dict:
+    m, d = built.model, years[0]
+    size = {"variables": m.nvariables(), "constraints": m.nconstraints()}
+    if P is None:
+        size["arcs"] = len(d.arc_region)
+    else:
+        size["years"] = len(P.years)
+    return {**size, "slices": d.n_slices, "site_options": len(d.sites)}

@@ -27,9 +27,8 @@ import scipy.sparse as sp
 from siteplan.standard_form import Form
 
 MAX_EXPONENT = 60  # no factor beyond 2^+-60
-NEGLIGIBLE = 1e-12  # an entry this far below its row's largest (a cost, rhs or bound this
-# far below the largest of its kind) steers nothing
-LARGE = 1e9  # a scaled number beyond this (or a wider matrix range): the scaling is not used
+NEGLIGIBLE = 1e-12  # an entry (cost) this far below its row's (the largest) steers nothing
+LARGE = 1e12  # a scaled matrix entry or cost beyond this: the scaling is not used
 SWEEPS = 20  # rounds of geometric scaling (factors are rounded to powers of two)
 
 
@@ -90,7 +89,8 @@ def compute(f: Form) -> Scaling:
     mag = np.abs(coo.data)
     nz = (mag > NEGLIGIBLE * row_max[coo.row]) & (mag > 1e-200)
     ri, cj, la = coo.row[nz], coo.col[nz], np.log2(mag[nz])
-    # right-hand sides (row observations) and column bounds (column observations)
+    # right-hand sides (row observations) and column bounds (column observations); one far
+    # below the largest of its kind (a bound of 1e-92 MW) steers nothing, like an entry
     rb_i, rb_l = [], []
     rhs_max = _finite_max(f.row_lower, f.row_upper)
     for side in (f.row_lower, f.row_upper):
@@ -100,7 +100,7 @@ def compute(f: Form) -> Scaling:
         rb_l.append(np.log2(np.abs(side[at])))
     rb_i, rb_l = np.concatenate(rb_i), np.concatenate(rb_l)
     cb_j, cb_l = [], []
-    bound_max = _finite_max(f.col_lower, f.col_upper)
+    bound_max = _finite_max(f.col_lower[free], f.col_upper[free])
     for side in (f.col_lower, f.col_upper):
         at = np.flatnonzero(np.isfinite(side) & (np.abs(side) > NEGLIGIBLE * bound_max)
                             & (np.abs(side) > 1e-200) & free)
@@ -125,17 +125,16 @@ def compute(f: Form) -> Scaling:
     found = Scaling(obj=float(np.exp2(np.clip(np.round(o), *clip))),
                     row=np.exp2(np.clip(np.round(r), *clip)),
                     col=np.exp2(np.clip(np.round(c), *clip)))
-    got, had = ranges(found.form(f)), ranges(f)
-    spread = [v[1] / v[0] if v[0] > 0 else 1.0 for v in (got["matrix"], had["matrix"])]
-    if max(v[1] for v in got.values()) > LARGE or spread[0] > spread[1]:
-        # degenerate data (subnormal or far-apart magnitudes): no row or column factors
+    big = ranges(found.form(f))
+    if max(big["matrix"][1], big["cost"][1]) > LARGE:  # degenerate data (e.g. subnormals)
         return Scaling.identity(n_rows, n_cols, obj=_cost_factor(f.cost))
     return found
 
 
 def _finite_max(*sides: np.ndarray) -> float:
-    v = np.concatenate(sides)
-    v = np.abs(v[np.isfinite(v)])
+    """The largest finite |value| among ``sides`` (0 if none)."""
+    v = np.abs(np.concatenate(sides))
+    v = v[np.isfinite(v)]
     return float(v.max()) if len(v) else 0.0
 
 
@@ -148,10 +147,8 @@ def _midpoint(idx: np.ndarray, val: np.ndarray, n: int) -> np.ndarray:
 
 
 def _cost_factor(cost: np.ndarray) -> float:
-    """A power of two that brings the geometric mean of the |costs| to 1 (negligible ones
-    left out)."""
-    c = np.abs(cost[np.isfinite(cost)])
-    c = c[(c > NEGLIGIBLE * c.max(initial=0.0)) & (c > 1e-200)]
+    """A power of two that brings the geometric mean of the nonzero |costs| to 1."""
+    c = np.abs(cost[(cost != 0) & np.isfinite(cost)])
     if not len(c):
         return 1.0
     return float(np.exp2(np.clip(-np.round(np.log2(c).mean()), -MAX_EXPONENT, MAX_EXPONENT)))

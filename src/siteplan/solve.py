@@ -40,6 +40,7 @@ from pyomo.common.tee import capture_output
 from siteplan import scaling, verify
 from siteplan.config.schema import Solver as SolverOptions
 from siteplan.errors import OutputIOError, SolverError
+from siteplan.model.context import Built
 from siteplan.standard_form import Form, compile_form, structure
 
 PROVEN_GAP = 1e-9
@@ -97,8 +98,13 @@ class SolveResult:
         A variable in no row and not in the objective is not a column: its value is its fixed
         value, or 0 (nothing asks it to be anything else).
         """
-        out = np.zeros(len(component))
-        for i, v in enumerate(component.values()):
+        return self.value_list(component.values())
+
+    def value_list(self, variables) -> np.ndarray:
+        """Primal values of scalar variables, in the order given (as :meth:`values`)."""
+        variables = list(variables)
+        out = np.zeros(len(variables))
+        for i, v in enumerate(variables):
             j = self.var_col.get(id(v))
             out[i] = self.col_value[j] if j is not None else (v.value if v.fixed else 0.0)
         return out
@@ -160,11 +166,11 @@ def _rejected(form: Form) -> str:
             "accepts (1e15); check the dataset's magnitudes (siteplan validate)")
 
 
-def solve_model(m: pyo.ConcreteModel, options: SolverOptions, want_duals: bool = True,
+def solve_model(built: Built, options: SolverOptions, want_duals: bool = True,
                 write_lp: Path | None = None) -> SolveResult:
-    """Solve ``m`` with HiGHS; return status, objective, gap, bound, values and duals."""
+    """Solve a built model with HiGHS; return status, objective, gap, bound, values, duals."""
     t0 = time.perf_counter()
-    form = compile_form(m)
+    form = compile_form(built.model)
     highs = _pass_scaled(form, scaling.compute(form))
     load_s = time.perf_counter() - t0
     if write_lp is not None:  # in input units, as the model states it
@@ -173,7 +179,7 @@ def solve_model(m: pyo.ConcreteModel, options: SolverOptions, want_duals: bool =
                 or not Path(write_lp).is_file()):
             raise OutputIOError(f"--write-lp {write_lp}: HiGHS could not write the model "
                                 "there (expected a writable .lp or .mps path)")
-    result = _solve_loaded(highs, m, form, options, want_duals, warm=None,
+    result = _solve_loaded(highs, built, form, options, want_duals, warm=None,
                            deadline=deadline_of(options, t0))
     result.load_s = load_s
     return result
@@ -184,15 +190,15 @@ def deadline_of(options: SolverOptions, started: float) -> float:
     return time.monotonic() + options.time_limit_s - (time.perf_counter() - started)
 
 
-def _solve_loaded(highs, m, form: Form, options: SolverOptions, want_duals: bool,
+def _solve_loaded(highs, built: Built, form: Form, options: SolverOptions, want_duals: bool,
                   warm: _Warm | None, deadline: float | None = None) -> SolveResult:
-    """The solve strategy (module docstring) on a HiGHS model holding ``form`` of ``m``."""
-    result = solve_highs(highs, form.integer, options, siting_of(m, form.var_col), want_duals,
-                         warm, deadline)
+    """The solve strategy (module docstring) on a HiGHS model holding ``form`` of ``built``."""
+    result = solve_highs(highs, form.integer, options, siting_of(built, form.var_col),
+                         want_duals, warm, deadline)
     result.var_col, result.con_row = form.var_col, form.con_row
     verify.settle(result, form, scaling.of(highs))
     if result.has_solution:
-        _load_into_pyomo(m, result)
+        _load_into_pyomo(built.model, result)
     return result
 
 
@@ -254,17 +260,15 @@ class Siting:
         return [(int(y), int(s), int(self.open_col[y, s])) for y, s in zip(ys, ss, strict=True)]
 
 
-def siting_of(m: pyo.ConcreteModel, var_col: dict[int, int]) -> Siting:
-    """The :class:`Siting` of a siteplan Pyomo model (a single year or a pathway's blocks)."""
-    blocks = _year_blocks(m)
-    if not blocks:
-        return Siting(np.zeros((0, 0), int), *(np.zeros(0, int),) * 3, (), np.zeros((0, 0), bool))
-    n_s = len(blocks[0]._data.sites)
-    open_col = np.full((len(blocks), n_s), -1, dtype=np.int64)
-    preset = np.zeros((len(blocks), n_s), dtype=bool)
+def siting_of(built: Built, var_col: dict[int, int]) -> Siting:
+    """The :class:`Siting` of a built siteplan model (a single year or a pathway's years)."""
+    years = built.years
+    n_s = len(years[0].data.sites)
+    open_col = np.full((len(years), n_s), -1, dtype=np.int64)
+    preset = np.zeros((len(years), n_s), dtype=bool)
     cy, cs, cc = [], [], []
-    for y, b in enumerate(blocks):
-        d, L = b._data, b._layout
+    for y, ctx in enumerate(years):
+        b, d, L = ctx.block, ctx.data, ctx.layout
         for s in b.v_open:
             v = b.v_open[s]
             open_col[y, s] = var_col.get(id(v), -1)
@@ -273,7 +277,7 @@ def siting_of(m: pyo.ConcreteModel, var_col: dict[int, int]) -> Siting:
             col = var_col.get(id(b.v_cap_mw[j]))
             if col is not None:
                 cy.append(y), cs.append(s), cc.append(col)
-    locs = tuple(dict(b._layout.sites_of_location) for b in blocks)
+    locs = tuple(dict(ctx.layout.sites_of_location) for ctx in years)
     return Siting(open_col, np.asarray(cy, np.int64), np.asarray(cs, np.int64),
                   np.asarray(cc, np.int64), locs, preset)
 
@@ -308,10 +312,10 @@ class PersistentHighs:
         self.warm: _Warm | None = None
         self.reused = False  # whether the last solve re-used the held model
 
-    def solve(self, m: pyo.ConcreteModel, options: SolverOptions,
+    def solve(self, built: Built, options: SolverOptions,
               want_duals: bool = True) -> SolveResult:
         t0 = time.perf_counter()
-        form = compile_form(m)
+        form = compile_form(built.model)
         key = structure(form)
         self.reused = self.highs is not None and key == self.key
         sc = scaling.compute(form)  # the scaling a fresh solve would use (same answer)
@@ -324,7 +328,7 @@ class PersistentHighs:
             self.highs, self.key = _pass_scaled(form, sc), key
             self.warm = _Warm(self.CHOOSE)  # no basis yet: the first solve is a fresh one
         load_s = time.perf_counter() - t0
-        result = _solve_loaded(self.highs, m, form, options, want_duals, self.warm,
+        result = _solve_loaded(self.highs, built, form, options, want_duals, self.warm,
                                deadline_of(options, t0))
         result.load_s = load_s
         self.form = replace(sc.form(form), cols=[], rows=[])  # what HiGHS holds (numbers only)
@@ -603,14 +607,6 @@ def _improve_by_dropping(highs, siting: Siting, cols, starts, deadline):
                 break
     highs.changeColsBounds(len(cols), cols, fixed, fixed)
     return best, fixed, spent, cut
-
-
-def _year_blocks(m) -> list:
-    """The blocks holding one year's siting variables: the model, or a pathway's years."""
-    blocks = m.__dict__.get("_year_blocks")
-    if blocks is not None:
-        return blocks
-    return [m] if hasattr(m, "v_open") else []
 
 
 def _round_open(siting: Siting, x: np.ndarray, cols: np.ndarray, share: float) -> np.ndarray:

@@ -113,8 +113,7 @@ def validate(scenario: Path, overrides: tuple[str, ...], debug: bool) -> None:
         from siteplan.diagnose import presolve_causes
         from siteplan.errors import InfeasibleError
         from siteplan.inputs.pathway import derive_pathway
-        from siteplan.pathway import year_causes
-        from siteplan.pipeline import prepare
+        from siteplan.pipeline import prepare, year_causes
 
         sc = load_checked(scenario, overrides)
         if sc.years:  # every year of a pathway, with its own policy
@@ -132,65 +131,10 @@ def validate(scenario: Path, overrides: tuple[str, ...], debug: bool) -> None:
         f"({len(data.excluded)} excluded), {len(data.workloads)} workloads, "
         f"{data.n_slices} slices, {len(data.arc_region)} arcs{span}"
     )
+
+
 def format_summary(s: dict, outdir: Path) -> str:
-    cur = s.get("currency", "")
-    gap = s.get("mip_gap")
-    gap_text = f", gap {gap:.2e}" if gap is not None else ""
-    if s.get("years"):
-        return _format_pathway(s, outdir, cur, gap_text)
-    lines = [
-        f"{s['scenario']}: {s['status']}{gap_text} (HiGHS {s['highs_status']}), "
-        f"build {s['times']['build_s']:.1f} s, solve {s['times']['solve_s']:.1f} s",
-        f"  annual cost        {s['objective'] / 1e9:,.3f} billion {cur}",
-        f"  demand             {s['demand_tokens_per_day'] / 1e12:,.2f} trillion tokens/day "
-        f"(unserved {s['unserved_tokens_per_day'] / 1e12:,.3f})",
-        f"  avg cost           {s['avg_cost_per_mtok']:,.4f} {cur}/Mtok",
-        f"  energy             {s['energy_twh']:,.2f} TWh, green share {s['green_share']:.1%}, "
-        f"{s['tco2'] / 1e6:,.2f} MtCO2, {s['tokens_per_kwh']:,.0f} tokens/kWh",
-        f"  sites open         {s['sites_open']} ({s['mw_it_total']:,.0f} MW IT), "
-        f"served from west {s['west_share']:.1%}",
-        f"  clean power        hourly score {s['clean_score_hourly']:.1%} (worst site-slice "
-        f"{s['clean_score_min_slice']:.1%}), curtailed energy absorbed "
-        f"{s['curtailment_absorbed_mwh'] / 1e6:,.2f} TWh, storage {s['storage_mwh']:,.0f} MWh",
-        f"  flexible work      {s['shifted_in_time_share']:.1%} shifted in time, "
-        f"{s['moved_between_sites_share']:.1%} moved between sites",
-        f"  results in         {outdir}/",
-    ]
-    from siteplan.verify import cli_line
+    """The run summary (siteplan.results.text, units from the outputs registry)."""
+    from siteplan.results.text import format_summary as text
 
-    failed = cli_line(s)
-    if failed:
-        lines.insert(1, failed)
-    agg = s.get("time_aggregation")
-    if agg:
-        worst = max(agg["profile_rmse"].items(), key=lambda kv: kv[1], default=("-", 0.0))
-        lines.insert(-1, f"  time               {agg['representative_days']} representative days "
-                         f"of {agg['days']} ({agg['method']}), largest profile RMSE "
-                         f"{worst[1]:.3g} ({worst[0]})")
-    return "\n".join(lines)
-
-
-def _format_pathway(s: dict, outdir: Path, cur: str, gap_text: str) -> str:
-    lines = [
-        f"{s['scenario']}: {s['status']}{gap_text} (HiGHS {s['highs_status']}), "
-        f"build {s['times']['build_s']:.1f} s, solve {s['times']['solve_s']:.1f} s",
-        f"  net present cost   {s['net_present_cost'] / 1e9:,.3f} billion {cur} "
-        f"(at {s['years'][0]['year']}, discount rate {s['discount_rate']:.1%})",
-        "  year  cost bn/yr  cost/Mtok  T tokens/day  GW built E/W   GW standing E/W  green",
-    ]
-    for y in s["years"]:
-        lines.append(
-            f"  {y['year']}  {y['objective'] / 1e9:10,.3f}  {y['avg_cost_per_mtok']:9.4f}  "
-            f"{y['served_tokens_per_day'] / 1e12:12,.1f}  "
-            f"{y['mw_built_east'] / 1e3:6.2f}/{y['mw_built_west'] / 1e3:<6.2f} "
-            f"{y['mw_standing_east'] / 1e3:7.2f}/{y['mw_standing_west'] / 1e3:<7.2f}  "
-            f"{y['green_share']:5.1%}")
-    lines.append(f"  results in         {outdir}/ (builds.csv: what is built and retired when)")
-    from siteplan.verify import cli_line
-
-    failed = cli_line(s)
-    if failed:
-        lines.insert(1, failed)
-    return "\n".join(lines)
-
-
+    return text(s, outdir)

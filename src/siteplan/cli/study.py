@@ -145,6 +145,8 @@ def sweep(scenario: Path, grid, samples, dists, seed, overrides, workers, schedu
             click.echo(f"  failed {r.run_id} [{r.overrides}]: {r.status}: {str(r.error)[:160]}")
         if len(bad) > 5:
             click.echo(f"  ... and {len(bad) - 5} more (see sweep.csv)")
+    for note in res.notes:
+        click.echo(f"note: {note}")
     click.echo(f"results in {res.outdir}/sweep.csv and {res.outdir}/runs/")
 
 

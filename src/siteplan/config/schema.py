@@ -81,11 +81,27 @@ class Demand(_Strict):
 
 
 class Prices(_Strict):
-    """Multipliers on electricity prices (e.g. a western price shock: zone_scale: {west: 1.3})."""
+    """Multipliers on grid electricity prices (e.g. a western price shock: zone_scale:
+    {west: 1.3}).
 
-    scale: Num = Field(1.0, ge=0)
-    zone_scale: dict[str, Multiplier] = Field(default_factory=dict)
-    region_scale: dict[str, Multiplier] = Field(default_factory=dict)
+    They scale the grid price of each location (its ``price_per_mwh``, or its region's, times
+    the time-of-use shape): ``scale`` everywhere, ``zone_scale`` by the location's zone,
+    ``region_scale`` by its region; the three multiply. PPA contracts (energy and wheeling)
+    have their own multipliers, ``ppa_scale`` and ``ppa_zone_scale``; curtailed energy and
+    certificates are not scaled."""
+
+    scale: Num = Field(1.0, ge=0, description="multiplier on every location's grid price")
+    zone_scale: dict[str, Multiplier] = Field(
+        default_factory=dict, description="per zone id: multiplier on the grid price of the "
+        "zone's locations (not PPAs, curtailment or certificates)")
+    region_scale: dict[str, Multiplier] = Field(
+        default_factory=dict, description="per region id: multiplier on the grid price of the "
+        "region's locations")
+    ppa_scale: Num = Field(1.0, ge=0, description="multiplier on every PPA's delivered cost "
+                           "(contract energy and wheeling charges)")
+    ppa_zone_scale: dict[str, Multiplier] = Field(
+        default_factory=dict, description="per zone id: multiplier on the delivered cost of "
+        "PPAs at the zone's locations")
 
 
 class Certificates(_Strict):
@@ -115,6 +131,9 @@ class Policy(_Strict):
         None, gt=0, le=1, description="max share of one class's national demand at one site"
     )
     exclude_zones: list[Text] = Field(default_factory=list, description="zones not allowed")
+    water_cap_m3: dict[str, Annotated[Num, Field(ge=0)]] = Field(
+        default_factory=dict, description="cooling water withdrawn per year by province (region "
+        "id -> m3/yr), e.g. {ningxia: 2.0e6}; provinces not named are not capped")
     exclude_locations: list[Text] = Field(default_factory=list, description="locations not allowed")
     certificates: Certificates | None = None
     green_accounting: Literal["annual", "hourly", "certificates"] = Field(

@@ -53,7 +53,7 @@ class ModelData:
     site_max_mw: np.ndarray
     site_existing_mw: np.ndarray
     site_fixed_cost: np.ndarray  # currency/yr if open
-    site_facility_cost_per_mw: np.ndarray  # currency/(MW-IT yr)
+    site_facility_cost_per_mw: np.ndarray  # currency/(MW-IT yr), x regional construction index
     site_wue_l_per_kwh: np.ndarray
     # workloads (K) and hardware (H)
     workloads: list[str]
@@ -96,6 +96,14 @@ class ModelData:
     curtail_surplus_mw: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     curtail_price: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     excluded: pd.DataFrame = field(default_factory=pd.DataFrame)  # site, location, reason
+    # operating and connection costs per MW-IT built (currency/yr): facility O&M, staff and
+    # insurance x construction index + grid connection per MW of site power x PUE; and
+    # hardware support/insurance (annual share of the hardware's upfront capex)
+    site_opex_per_mw: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    site_connection_per_mw: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    hw_opex_per_mw: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    # grid charges a wheeled PPA pays per MWh delivered (P,) currency/MWh
+    ppa_wheeling_per_mwh: np.ndarray = field(default_factory=lambda: np.zeros(0))
     latency_ms: np.ndarray | None = None  # (R, L) round trip
     # pathway years only: options kept for the horizon that this year's policy excludes
     # (capacity built earlier stays; nothing new is built there this year)
@@ -194,6 +202,7 @@ def derive(scenario: Scenario, inputs: Inputs,
         [annuity_factor(scenario.finance.discount_rate, y) for y in hw_df["lifetime_years"]]
     )
     hw_capex = hw_df["capex_per_unit"].to_numpy(float) / (hw_df["kw_per_unit"].to_numpy() / 1000)
+    hw_opex = hw_capex * hw_df["opex_share"].to_numpy(float)
     hw_capex = hw_capex * crf
 
     demand = _demand(scenario, inputs, regions, workloads, group, weight, days, day_idx)
@@ -220,9 +229,13 @@ def derive(scenario: Scenario, inputs: Inputs,
     price, green, ef = _location_energy(scenario, inputs, regions_df, locs, location_region,
                                         regions, group, weight)
     ppa = _ppa(inputs, regions, location_region, group, weight)
+    pr = scenario.prices
+    ppa_mult = np.array([pr.ppa_scale * pr.ppa_zone_scale.get(location_zone[loc], 1.0)
+                         for loc in ppa[0]])
+    ppa = (ppa[0], ppa[1], ppa[2], ppa[3] * ppa_mult, ppa[4], ppa[5] * ppa_mult)
     keep = np.isin(ppa[0], site_location)  # PPAs only where some option may open
     ppa = (ppa[0][keep], [t for t, k in zip(ppa[1], keep, strict=True) if k], ppa[2][keep],
-           ppa[3][keep], ppa[4][keep])
+           ppa[3][keep], ppa[4][keep], ppa[5][keep])
 
     storage = _storage(scenario, inputs)
     surplus, surplus_price = _curtailment(scenario, inputs, regions, group, weight)
@@ -233,6 +246,15 @@ def derive(scenario: Scenario, inputs: Inputs,
         sites_df["cooling"].map(cooling["facility_cost_per_mw_year"]),
     )
     loc_row = locs.set_index("location").loc[sites_df["location"]]
+    index = loc_row["region"].map(regions_df["construction_index"]).to_numpy(float)
+    pue = sites_df["pue"].to_numpy(float)
+    # grid headroom (MW of site power) caps the IT MW an option can hold: cap x PUE <= headroom
+    headroom = loc_row["grid_headroom_mw"].to_numpy(float)
+    max_mw = loc_row["max_mw"].to_numpy(float)
+    capped = np.minimum(max_mw, headroom / pue)
+    capped = np.maximum(capped, sites_df["existing_mw"].to_numpy(float))  # what stands, stays
+    max_mw = np.where(np.isnan(headroom), max_mw, capped)
+    opex = sites_df["cooling"].map(cooling["opex_per_mw_year"]).to_numpy(float) * index
     return ModelData(
         name=scenario.name,
         currency=scenario.currency,
@@ -252,12 +274,12 @@ def derive(scenario: Scenario, inputs: Inputs,
         sites=list(sites_df["site"]),
         site_location=site_location,
         site_cooling=list(sites_df["cooling"]),
-        site_pue=sites_df["pue"].to_numpy(float),
+        site_pue=pue,
         site_min_mw=loc_row["min_mw"].to_numpy(float),
-        site_max_mw=loc_row["max_mw"].to_numpy(float),
+        site_max_mw=max_mw,
         site_existing_mw=sites_df["existing_mw"].to_numpy(float),
         site_fixed_cost=loc_row["fixed_cost_per_year"].to_numpy(float),
-        site_facility_cost_per_mw=facility.to_numpy(float),
+        site_facility_cost_per_mw=facility.to_numpy(float) * index,
         site_wue_l_per_kwh=sites_df["cooling"].map(cooling["wue_l_per_kwh"]).to_numpy(float),
         workloads=workloads,
         workload_latency_ms=lat_limit,
@@ -293,6 +315,10 @@ def derive(scenario: Scenario, inputs: Inputs,
         curtail_surplus_mw=surplus,
         curtail_price=surplus_price,
         excluded=excluded,
+        site_opex_per_mw=opex,
+        site_connection_per_mw=loc_row["connection_cost_per_mw_year"].to_numpy(float) * pue,
+        hw_opex_per_mw=hw_opex,
+        ppa_wheeling_per_mwh=ppa[5],
         latency_ms=latency,
         site_buildable=buildable,
         time_aggregation=aggregation,
@@ -509,15 +535,19 @@ def _location_energy(scenario, inputs, regions_df, locs, location_region, region
 
 
 def _ppa(inputs, regions, location_region, group, weight_agg):
-    """One PPA option per (location, tech) where the region offers that tech and has a cf."""
+    """One PPA option per (location, tech) where the region offers that tech and has a cf.
+
+    ``max_mw`` is the region's cap for the tech, shared by all its locations (the model sums
+    the options of one region and tech against it); ``wheeling_per_mwh`` is charged on the
+    energy used."""
     ppa, ren = inputs["ppa"], inputs["renewables"]
     sl = inputs["slices"]
     slices0 = list(sl["slice"])
     w0 = sl["weight_h"].to_numpy(float)
     n_t = len(weight_agg)
-    loc_i, techs, cfs, costs, caps = [], [], [], [], []
+    loc_i, techs, cfs, costs, caps, wheel = [], [], [], [], [], []
     if ppa.empty or ren.empty:
-        return np.zeros(0, int), [], np.zeros((0, n_t)), np.zeros(0), np.zeros(0)
+        return np.zeros(0, int), [], np.zeros((0, n_t)), np.zeros(0), np.zeros(0), np.zeros(0)
     for tech in sorted(set(ppa["tech"])):
         cf0 = _by_slice(ren[ren["tech"] == tech], "region", regions, "cf", slices0, 0.0)
         cf = _aggregate(cf0, group, w0, n_t)
@@ -532,7 +562,9 @@ def _ppa(inputs, regions, location_region, group, weight_agg):
             costs.append(float(offer.at[name, "cost_per_mw_year"]))
             cap = offer.at[name, "max_mw"]
             caps.append(float(cap) if pd.notna(cap) else np.inf)
+            wheel.append(float(offer.at[name, "wheeling_per_mwh"]))
     order = sorted(range(len(loc_i)), key=lambda i: (loc_i[i], techs[i]))
     return (np.array([loc_i[i] for i in order], int), [techs[i] for i in order],
             np.array([cfs[i] for i in order]).reshape(-1, n_t),
-            np.array([costs[i] for i in order], float), np.array([caps[i] for i in order], float))
+            np.array([costs[i] for i in order], float), np.array([caps[i] for i in order], float),
+            np.array([wheel[i] for i in order], float))

@@ -40,9 +40,11 @@ _SCENARIO_ID_KEYS = (
     ("demand.region_scale", ("demand", "region_scale"), "regions"),
     ("prices.region_scale", ("prices", "region_scale"), "regions"),
     ("prices.zone_scale", ("prices", "zone_scale"), "zones"),
+    ("prices.ppa_zone_scale", ("prices", "ppa_zone_scale"), "zones"),
     ("policy.pue_cap", ("policy", "pue_cap"), "zones"),
     ("policy.exclude_zones", ("policy", "exclude_zones"), "zones"),
     ("policy.exclude_locations", ("policy", "exclude_locations"), "locations"),
+    ("policy.water_cap_m3", ("policy", "water_cap_m3"), "regions"),
 )
 
 
@@ -95,7 +97,7 @@ def scenario_id_problems(scenario, tables: dict[str, pd.DataFrame]) -> list[str]
         "regions": set(tables["regions"]["region"].dropna()),
         "workloads": set(tables["workloads"]["workload"].dropna()),
         "locations": set(tables["locations"]["location"].dropna()),
-        "zones": {"east", "west"},
+        "zones": {*tables["regions"]["zone"].dropna(), *tables["locations"]["zone"].dropna()},
     }
     problems = []
     for key, attrs, kind in _SCENARIO_ID_KEYS:

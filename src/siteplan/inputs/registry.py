@@ -61,7 +61,6 @@ PRICE_MAX = 1e12  # currency per MWh or per Mtok
 FACTOR_MAX = 1e3  # multipliers and shape factors
 LATENCY_MAX = 1e6  # ms
 
-ZONES = ("east", "west")
 TECHS = ("solar", "wind")
 
 TABLES: dict[str, Table] = {
@@ -70,84 +69,131 @@ TABLES: dict[str, Table] = {
         Table(
             "regions",
             key=("region",),
-            description="demand regions and their grid",
+            description="demand regions and their grid (one row per region)",
             columns=(
-                _id("region"),
-                Column("name", "text"),
-                Column("name_local", "text", default=None),
-                Column("code", "text", default=None),
-                Column("lat", "float", "deg", min=-90, max=90),
-                Column("lon", "float", "deg", min=-180, max=180),
-                Column("zone", "id", choices=ZONES),
-                Column("price_per_mwh", "float", "currency/MWh", "flat-period price", min=0,
-                       max=PRICE_MAX),
-                Column("green_share", "float", "", "renewable share of grid power", min=0, max=1),
-                Column("ef_tco2_per_mwh", "float", "tCO2/MWh", min=0, max=2),
-                Column("mean_temp_c", "float", "degC", default=None, min=-30, max=40),
-                Column("free_cooling_h", "float", "h/yr", default=None, min=0, max=8760),
-                Column("water_stress", "float", "", default=None, min=0, max=1e3),
-                Column("demand_share", "float", "", default=None, min=0, max=1),
+                _id("region", desc="region id, e.g. `guangdong`"),
+                Column("name", "text", description="display name (English)"),
+                Column("name_local", "text", description="local-language name (e.g. 广东)",
+                       default=None),
+                Column("code", "text", description="official code (adcode, FIPS, postal)",
+                       default=None),
+                Column("lat", "float", "deg", "reference point (centroid) used for distances",
+                       min=-90, max=90),
+                Column("lon", "float", "deg", "reference point (centroid) used for distances",
+                       min=-180, max=180),
+                Column("zone", "id", description="policy zone, any id (e.g. `east`, `west`): "
+                       "keys of policy.pue_cap, prices.zone_scale, policy.exclude_zones and "
+                       "of the served-from-zone shares in the results"),
+                Column("price_per_mwh", "float", "currency/MWh", "flat-period (平段) "
+                       "large-industry electricity price; time-of-use multipliers in tou.csv "
+                       "scale it", min=0, max=PRICE_MAX),
+                Column("green_share", "float", "", "renewable (or non-fossil, see SOURCES) "
+                       "share of grid electricity bought in the region", min=0, max=1),
+                Column("ef_tco2_per_mwh", "float", "tCO2/MWh", "grid average emission factor",
+                       min=0, max=2),
+                Column("mean_temp_c", "float", "degC", "annual mean dry-bulb temperature "
+                       "(informational; PUE is in site_options)", default=None, min=-30, max=40),
+                Column("free_cooling_h", "float", "h/yr", "hours per year with wet-bulb below "
+                       "12 °C (informational)", default=None, min=0, max=8760),
+                Column("water_stress", "float", "", "withdrawal-to-resources ratio "
+                       "(informational; blank = unknown)", default=None, min=0, max=1e3),
+                Column("demand_share", "float", "", "share of national demand (informational; "
+                       "demand.csv is what the model uses)", default=None, min=0, max=1),
+                Column("grid_region", "id", "", "regional grid the province belongs to "
+                       "(informational; used by rules per grid region)", default=None),
+                Column("construction_index", "float", "", "regional construction-cost index "
+                       "(1 = national average); scales facility capex and opex", default=1.0,
+                       min=0.1, max=10),
             ),
         ),
         Table(
             "locations",
             key=("location",),
-            description="candidate data-centre locations",
+            description="candidate data-centre locations (one row per location)",
             columns=(
-                _id("location"),
-                Column("name", "text"),
-                Column("name_local", "text", default=None),
-                _id("region", ref="regions"),
-                Column("lat", "float", "deg", min=-90, max=90),
-                Column("lon", "float", "deg", min=-180, max=180),
-                Column("zone", "id", default=None, choices=ZONES),
-                Column("hub", "text", default=None),
-                Column("kind", "text", default=None),
-                Column("price_per_mwh", "float", "currency/MWh", default=None, min=0,
-                       max=PRICE_MAX),
-                Column("fixed_cost_per_year", "float", "currency/yr", default=0.0, min=0,
-                       max=MONEY_MAX),
-                Column("min_mw", "float", "MW-IT", default=0.0, min=0, max=MW_MAX),
-                Column("max_mw", "float", "MW-IT", min=0, max=MW_MAX),
+                _id("location", desc="location id, e.g. `zhongwei`"),
+                Column("name", "text", description="display name"),
+                Column("name_local", "text", description="local-language name", default=None),
+                _id("region", ref="regions", desc="region whose grid supplies it"),
+                Column("lat", "float", "deg", "point used for distances", min=-90, max=90),
+                Column("lon", "float", "deg", "point used for distances", min=-180, max=180),
+                Column("zone", "id", description="policy zone (blank: the region's)",
+                       default=None),
+                Column("hub", "text", description="national hub / cluster it belongs to "
+                       "(informational, used in reports)", default=None),
+                Column("kind", "text", description="e.g. `national-cluster`, `metro`, "
+                       "`new-energy-base` (informational)", default=None),
+                Column("price_per_mwh", "float", "currency/MWh", "flat-period price at this "
+                       "location if it differs from the region's (blank: the region's), e.g. a "
+                       "cluster's direct green supply", default=None, min=0, max=PRICE_MAX),
+                Column("fixed_cost_per_year", "float", "currency/yr", "annualised fixed cost of "
+                       "opening (land, grid connection, fibre)", default=0.0, min=0, max=MONEY_MAX),
+                Column("connection_cost_per_mw_year", "float", "currency/MW-yr", "grid "
+                       "connection cost per MW of facility (site) power, on top of the fixed "
+                       "cost", default=0.0, min=0, max=MONEY_MAX),
+                Column("min_mw", "float", "MW-IT", "minimum IT capacity if opened", default=0.0,
+                       min=0, max=MW_MAX),
+                Column("max_mw", "float", "MW-IT", "maximum IT capacity if opened", min=0,
+                       max=MW_MAX),
+                Column("grid_headroom_mw", "float", "MW", "facility power the local grid can "
+                       "supply to new load (blank: no limit)", default=None, min=0, max=MW_MAX),
             ),
         ),
         Table(
             "cooling",
             key=("cooling",),
+            description="cooling technologies",
             columns=(
-                _id("cooling"),
-                Column("name", "text"),
-                Column("facility_cost_per_mw_year", "float", "currency/MW-yr", default=0.0, min=0,
+                _id("cooling", desc="e.g. `air`, `evaporative`, `liquid`"),
+                Column("name", "text", description="display name"),
+                Column("facility_cost_per_mw_year", "float", "currency/MW-yr", "annualised "
+                       "facility (building + cooling) cost per MW of IT", default=0.0, min=0,
                        max=MONEY_MAX),
-                Column("wue_l_per_kwh", "float", "L/kWh", default=0.0, min=0, max=100),
+                Column("wue_l_per_kwh", "float", "L/kWh", "water use per kWh of IT energy",
+                       default=0.0, min=0, max=100),
+                Column("opex_per_mw_year", "float", "currency/MW-yr", "facility operation and "
+                       "maintenance, staff and insurance per MW-IT built", default=0.0, min=0,
+                       max=MONEY_MAX),
             ),
         ),
         Table(
             "site_options",
             key=("site",),
-            description="(location, cooling) pairs; at most one per location opens",
+            description="(location, cooling) pairs that may open; at most one per location "
+                        "opens",
             columns=(
-                _id("site"),
+                _id("site", desc="e.g. `zhongwei-evaporative`"),
                 _id("location", ref="locations"),
                 _id("cooling", ref="cooling"),
-                Column("pue", "float", "", min=1.0, max=3.0),
-                Column("existing_mw", "float", "MW-IT", default=0.0, min=0, max=MW_MAX),
-                Column("facility_cost_per_mw_year", "float", "currency/MW-yr", default=None, min=0,
-                       max=MONEY_MAX),
+                Column("pue", "float", "", "annual PUE of this option in this location's "
+                       "climate", min=1.0, max=3.0),
+                Column("existing_mw", "float", "MW-IT", "capacity already built (the option is "
+                       "then forced open)", default=0.0, min=0, max=MW_MAX),
+                Column("facility_cost_per_mw_year", "float", "currency/MW-yr", "override of "
+                       "the cooling's facility cost (blank: the cooling's)", default=None,
+                       min=0, max=MONEY_MAX),
             ),
         ),
         Table(
             "hardware",
             key=("hardware",),
+            description="accelerator classes (capacity is MW of IT load: accelerators + hosts)",
             columns=(
-                _id("hardware"),
-                Column("name", "text"),
-                Column("kw_per_unit", "float", "kW", min=0.001, max=1000),
-                Column("capex_per_unit", "float", "currency", default=0.0, min=0, max=MONEY_MAX),
-                Column("lifetime_years", "float", "yr", default=5.0, min=0.5, max=50),
-                Column("idle_share", "float", "", default=0.3, min=0, max=1),
-                Column("first_year", "int", "yr", "first year it can be bought (blank: always)",
-                       default=None, min=2000, max=2100),
+                _id("hardware", desc="e.g. `gpu-imported`"),
+                Column("name", "text", description="display name"),
+                Column("kw_per_unit", "float", "kW", "IT power per accelerator including its "
+                       "share of host, network, storage", min=0.001, max=1000),
+                Column("capex_per_unit", "float", "currency", "purchase cost per accelerator "
+                       "including its host share", default=0.0, min=0, max=MONEY_MAX),
+                Column("lifetime_years", "float", "yr", "depreciation life; annualised with the "
+                       "scenario's discount rate", default=5.0, min=0.5, max=50),
+                Column("idle_share", "float", "", "share of IT power drawn when installed "
+                       "capacity is idle", default=0.3, min=0, max=1),
+                Column("first_year", "int", "yr", "first year it can be bought (blank: always): "
+                       "a single-year run (scenario `year`) drops later hardware; a pathway "
+                       "builds it from that year", default=None, min=2000, max=2100),
+                Column("opex_share", "float", "1/yr", "annual hardware support, spares and "
+                       "insurance as a share of capex_per_unit", default=0.0, min=0, max=1),
             ),
         ),
         Table(
@@ -158,121 +204,154 @@ TABLES: dict[str, Table] = {
             columns=(
                 _id("site", ref="site_options"),
                 _id("hardware", ref="hardware"),
-                Column("mw", "float", "MW-IT", min=0, max=MW_MAX),
-                Column("build_year", "int", "yr", min=1990, max=2100),
+                Column("mw", "float", "MW-IT", "IT capacity of this hardware standing at the "
+                       "option", min=0, max=MW_MAX),
+                Column("build_year", "int", "yr", "it stands while year - build_year < the "
+                       "hardware's lifetime_years", min=1990, max=2100),
             ),
         ),
         Table(
             "workloads",
             key=("workload",),
+            description="workload classes",
             columns=(
-                _id("workload"),
-                Column("name", "text"),
-                Column("latency_ms", "float", "ms", default=None, min=0, max=LATENCY_MAX),
-                Column("shiftable", "bool", default=False),
-                Column("peak_factor", "float", "", default=3.0, min=1.0, max=FACTOR_MAX),
+                _id("workload", desc="e.g. `interactive`, `batch`, `training`"),
+                Column("name", "text", description="display name"),
+                Column("latency_ms", "float", "ms", "maximum round-trip network latency "
+                       "region-site (blank: no limit)", default=None, min=0, max=LATENCY_MAX),
+                Column("shiftable", "bool", description="may move within its day (energy per "
+                       "day kept)", default=False),
+                Column("peak_factor", "float", "", "for shiftable classes: served rate in a slice "
+                       "<= peak_factor x the day's mean rate", default=3.0, min=1.0,
+                       max=FACTOR_MAX),
             ),
         ),
         Table(
             "throughput",
             key=("hardware", "workload"),
+            description="tokens per second per accelerator by workload class",
             columns=(
                 _id("hardware", ref="hardware"),
                 _id("workload", ref="workloads"),
-                Column("tokens_per_s", "float", "tokens/s per unit", min=0, max=1e9),
+                Column("tokens_per_s", "float", "tokens/s per unit", "sustained throughput at "
+                       "full utilisation (0 or a missing row: cannot serve)", min=0, max=1e9),
             ),
         ),
         Table(
             "demand",
             key=("region", "workload"),
+            description="token demand",
             columns=(
                 _id("region", ref="regions"),
                 _id("workload", ref="workloads"),
-                Column("tokens_per_day", "float", "tokens/day", min=0, max=1e18),
+                Column("tokens_per_day", "float", "tokens/day", "average daily demand in the "
+                       "planning year", min=0, max=1e18),
             ),
         ),
         Table(
             "slices",
             key=("slice",),
+            description="time slices of the year",
             columns=(
-                _id("slice"),
-                _id("day"),
-                Column("hour", "int", "h", min=0, max=23),
-                Column("weight_h", "float", "h", min=0, max=8760),
+                _id("slice", desc="e.g. `spring-h07`"),
+                _id("day", desc="representative day the slice belongs to (shifting stays "
+                               "within a day)"),
+                Column("hour", "int", "h", "hour of day the slice starts (time-of-use and "
+                       "profiles are read by slice)", min=0, max=23),
+                Column("weight_h", "float", "h", "hours of the year the slice stands for; all "
+                       "weights sum to 8760", min=0, max=8760),
             ),
         ),
         Table(
             "demand_profile",
             key=("workload", "slice"),
             required=False,
+            description="demand shape (default flat 1.0)",
             columns=(
                 _id("workload", ref="workloads"),
                 _id("slice", ref="slices"),
-                Column("factor", "float", "", min=0, max=FACTOR_MAX),
+                Column("factor", "float", "", "rate in the slice relative to the day's mean "
+                       "(the weighted mean over a day's slices is 1)", min=0, max=FACTOR_MAX),
             ),
         ),
         Table(
             "tou",
             key=("region", "hour"),
             required=False,
+            description="time-of-use price multipliers (default 1.0)",
             columns=(
                 _id("region", ref="regions"),
-                Column("hour", "int", "h", min=0, max=23),
-                Column("multiplier", "float", "", min=0, max=FACTOR_MAX),
-                Column("period", "text", default=None),
+                Column("hour", "int", "h", "hour of day", min=0, max=23),
+                Column("multiplier", "float", "", "price in that hour / flat-period price "
+                       "(peak > 1, valley < 1)", min=0, max=FACTOR_MAX),
+                Column("period", "text", description="`sharp`/`peak`/`flat`/`valley`/"
+                       "`deep-valley` (informational)", default=None),
             ),
         ),
         Table(
             "price_profile",
             key=("region", "slice"),
             required=False,
-            description="seasonal / daily shape of electricity prices (hourly data)",
+            description="seasonal / daily shape of electricity prices by slice (default 1.0)",
             columns=(
                 _id("region", ref="regions"),
                 _id("slice", ref="slices"),
-                Column("factor", "float", "", "price in the slice / time-of-use price", min=0,
-                       max=FACTOR_MAX),
+                Column("factor", "float", "", "price in the slice / the time-of-use price of "
+                       "its hour (seasonal and day-to-day variation of hourly data); the price "
+                       "is flat price x tou multiplier x factor", min=0, max=FACTOR_MAX),
             ),
         ),
         Table(
             "renewables",
             key=("region", "tech", "slice"),
             required=False,
+            description="PPA capacity factors (no PPA without them)",
             columns=(
                 _id("region", ref="regions"),
                 Column("tech", "id", choices=TECHS),
                 _id("slice", ref="slices"),
-                Column("cf", "float", "", min=0, max=1),
+                Column("cf", "float", "", "capacity factor of a new plant in that region in "
+                       "that slice", min=0, max=1),
             ),
         ),
         Table(
             "ppa",
             key=("region", "tech"),
             required=False,
+            description="renewable power purchase offers",
             columns=(
                 _id("region", ref="regions"),
                 Column("tech", "id", choices=TECHS),
-                Column("cost_per_mw_year", "float", "currency/MW-yr", min=0, max=MONEY_MAX),
-                Column("max_mw", "float", "MW", default=None, min=0, max=MW_MAX),
+                Column("cost_per_mw_year", "float", "currency/MW-yr", "energy price of the "
+                       "contract per MW of plant", min=0, max=MONEY_MAX),
+                Column("max_mw", "float", "MW", "contracted MW of the technology available to "
+                       "all locations of the region together", default=None, min=0,
+                       max=MW_MAX),
+                Column("wheeling_per_mwh", "float", "currency/MWh", "grid charges a wheeled "
+                       "contract pays on each MWh delivered (transmission and distribution, "
+                       "system operation, funds, losses)", default=0.0, min=0, max=PRICE_MAX),
             ),
         ),
         Table(
             "storage",
             key=("storage",),
             required=False,
-            description="battery technologies any site may build (with synergy.storage)",
+            description="battery technologies any open site may build (with synergy.storage); "
+                        "energy and power are sized separately",
             columns=(
-                _id("storage"),
-                Column("name", "text"),
+                _id("storage", desc="e.g. `lfp`"),
+                Column("name", "text", description="display name"),
                 Column("energy_capex_per_mwh", "float", "currency/MWh", "installed cost per "
-                       "MWh of energy capacity", min=0, max=MONEY_MAX),
+                       "MWh of energy capacity (annualised with the scenario's discount rate "
+                       "over lifetime_years)", min=0, max=MONEY_MAX),
                 Column("power_capex_per_mw", "float", "currency/MW", "installed cost per MW of "
                        "charge/discharge power", default=0.0, min=0, max=MONEY_MAX),
-                Column("lifetime_years", "float", "yr", default=15.0, min=0.5, max=50),
-                Column("round_trip_efficiency", "float", "", "MWh out per MWh in", min=0.01,
-                       max=1),
-                Column("max_mwh", "float", "MWh", "energy capacity limit per site",
-                       default=None, min=0, max=1e8),
+                Column("lifetime_years", "float", "yr", "economic life for the annuity",
+                       default=15.0, min=0.5, max=50),
+                Column("round_trip_efficiency", "float", "", "MWh discharged per MWh charged "
+                       "(the loss is taken on charging)", min=0.01, max=1),
+                Column("max_mwh", "float", "MWh", "energy capacity limit per site (blank: "
+                       "unlimited)", default=None, min=0, max=1e8),
             ),
         ),
         Table(
@@ -281,24 +360,29 @@ TABLES: dict[str, Table] = {
             required=False,
             description="renewable surplus otherwise curtailed (with synergy.absorb_curtailment)",
             columns=(
-                _id("region", ref="regions"),
-                _id("slice", ref="slices"),
+                _id("region", ref="regions", desc="region whose surplus this is; only its "
+                                                  "locations may take it"),
+                _id("slice", ref="slices", desc="missing slices have no surplus"),
                 Column("surplus_mw", "float", "MW", "mean curtailed renewable power in the "
                        "slice, shared by the region's sites", min=0, max=MW_MAX),
-                Column("price_per_mwh", "float", "currency/MWh", "price of absorbed energy",
-                       min=0, max=PRICE_MAX),
+                Column("price_per_mwh", "float", "currency/MWh", "price a site pays for "
+                       "absorbed energy (merged slices average it by surplus)", min=0,
+                       max=PRICE_MAX),
             ),
         ),
         Table(
             "network",
             key=("region", "location"),
             required=False,
+            description="explicit latency / transport cost (overrides the distance model)",
             columns=(
                 _id("region", ref="regions"),
                 _id("location", ref="locations"),
-                Column("latency_ms", "float", "ms", default=None, min=0, max=LATENCY_MAX),
-                Column("cost_per_mtok", "float", "currency/Mtok", default=None, min=0,
-                       max=PRICE_MAX),
+                Column("latency_ms", "float", "ms", "round-trip latency (blank: distance model)",
+                       default=None, min=0, max=LATENCY_MAX),
+                Column("cost_per_mtok", "float", "currency/Mtok", "network cost of moving a "
+                       "million tokens region-site (blank: distance model)", default=None,
+                       min=0, max=PRICE_MAX),
             ),
         ),
     )

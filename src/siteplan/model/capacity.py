@@ -7,39 +7,74 @@
 from __future__ import annotations
 
 import numpy as np
-import pyomo.environ as pyo
 
 from siteplan.inputs.derive import ModelData
+from siteplan.model.context import BuildContext
 from siteplan.model.expr import indexed_constraint, lin
-from siteplan.model.layout import Layout
+from siteplan.model.family import Soft, num, top
+
+NAME = "capacity"
+ROW_EXTRA = 2.0  # elastic: prefer "location needs more MW" over "work beyond the ceiling"
 
 
-def busy_terms(m, d: ModelData, L: Layout, s: int, h: int, t: int):
+def busy_terms(ctx: BuildContext, s: int, h: int, t: int):
     """(coefs, vars) of busy MW-IT of hardware h at site s in slice t.
 
     The coefficients (1 / thr) and process positions of each (site, hardware) are computed
-    once per model and reused for every slice and every family that asks.
+    once per year and reused for every slice and every family that asks.
     """
-    cache = m.__dict__.setdefault("_busy_cache", {})
+    d, L = ctx.data, ctx.layout
+    cache = ctx.cache.setdefault("busy", {})
     entry = cache.get((s, h))
     if entry is None:
         procs = L.procs_of_sh.get((s, h), np.zeros(0, int))
         coefs = tuple(1.0 / d.thr[h, L.proc_workload[p]] for p in procs)
         entry = cache[(s, h)] = (coefs, procs * L.n_t)
-    q = m.__dict__.get("_q_list")
+    q = ctx.cache.get("process_vars")
     if q is None:
-        q = m.__dict__["_q_list"] = list(m.v_process_mtok_h.values())
+        q = ctx.cache["process_vars"] = list(ctx.block.v_process_mtok_h.values())
     coefs, base = entry
     return coefs, [q[i + t] for i in base]
 
 
-def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
+def add(ctx: BuildContext) -> None:
+    m, d, L = ctx.block, ctx.data, ctx.layout
     u_max = d.policy.utilisation_max
-    rows = []
+    rows, keys = [], []
     for j, (s, h) in enumerate(L.site_hw):
         if (s, h) not in L.procs_of_sh:
             continue
         for t in range(L.n_t):
-            coefs, vs = busy_terms(m, d, L, s, h, t)
+            coefs, vs = busy_terms(ctx, s, h, t)
             rows.append(lin([*coefs, -u_max], [*vs, m.v_cap_mw[j]]) <= 0)
+            keys.append((s, h, t))
     indexed_constraint(m, "c_capacity", rows)
+    ctx.handles[NAME] = keys  # (site, hardware, slice) of each row
+
+
+def applies(d: ModelData) -> bool:
+    return True
+
+
+def read(ctx: BuildContext, res) -> dict[str, np.ndarray]:
+    return {}
+
+
+def _weight(ctx: BuildContext, sc, n: int) -> np.ndarray:
+    w = ctx.data.slice_weight_h
+    return np.array([ROW_EXTRA * w[t] / (sc.hours * sc.need_mw)
+                     for _s, _h, t in ctx.handle(NAME)])
+
+
+def _describe(ctx: BuildContext, v: np.ndarray, res) -> str:
+    d = ctx.data
+    per: dict[int, float] = {}
+    for (s, _h, _t), x in zip(ctx.handle(NAME), v, strict=True):
+        per[s] = max(per.get(s, 0.0), float(x) / d.policy.utilisation_max)
+    items = [(d.sites[s], x) for s, x in per.items()]
+    return (f"capacity must give: sites need more IT capacity than the utilisation ceiling "
+            f"{d.policy.utilisation_max:g} allows, at the peak: "
+            f"{top(items, lambda x: f'+{num(x)} MW')}")
+
+
+ROWS = {"c_capacity": Soft(_weight, _describe)}

@@ -12,13 +12,25 @@ Costs: network net_cost[q] x (per Mtok moved); unserved voll x unserved.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pyomo.environ as pyo
 
 from siteplan.inputs.derive import ModelData
-from siteplan.model.costs import add_cost
+from siteplan.model.context import BuildContext
 from siteplan.model.expr import indexed_constraint, lin
+from siteplan.model.family import Soft, num, tokens_per_day, top
 from siteplan.model.layout import Layout
+
+NAME = "demand"
+DEMAND_PRIORITY = 10.0  # elastic: unserved demand is the last thing to give
+
+
+@dataclass(frozen=True)
+class DemandHandles:
+    balance_keys: list[tuple[int, int]]  # (group, slice) of each c_demand_balance row
+    daily_keys: list[tuple[int, int]]  # (group, day) of each c_demand_daily row
 
 
 def daily_mean(d: ModelData, L: Layout, rate: np.ndarray) -> np.ndarray:
@@ -28,7 +40,8 @@ def daily_mean(d: ModelData, L: Layout, rate: np.ndarray) -> np.ndarray:
                      for i, ts in enumerate(L.day_slices)], axis=-1)
 
 
-def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
+def add(ctx: BuildContext) -> None:
+    m, d, L = ctx.block, ctx.data, ctx.layout
     T, D, w = L.n_t, L.n_d, d.slice_weight_h
     allow = d.policy.unserved_cost_per_mtok is not None
     n_gf = int((~L.group_shiftable).sum())
@@ -58,21 +71,87 @@ def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
                 fixed_keys.append((g, t))
     indexed_constraint(m, "c_demand_balance", fixed_rows)
     indexed_constraint(m, "c_demand_daily", daily_rows)
-    m._demand_balance_keys = fixed_keys
-    m._demand_daily_keys = daily_keys
+    ctx.handles[NAME] = DemandHandles(fixed_keys, daily_keys)
 
-    fixed = np.flatnonzero(~L.route_shiftable)
-    shift = np.flatnonzero(L.route_shiftable)
-    coefs = np.concatenate([
-        np.repeat(L.route_cost_per_mtok[fixed], T) * np.tile(w, len(fixed)),
-        np.repeat(L.route_cost_per_mtok[shift], D) * np.tile(L.day_hours, len(shift)),
-    ])
-    vs = list(x.values()) + list(y.values())
-    nz = np.flatnonzero(coefs)
-    add_cost(m, "network", lin(coefs[nz], [vs[i] for i in nz]))
+    # network cost per route (fixed routes first, as their variables), by the route's class
+    for shiftable, var, n in ((False, x, T), (True, y, D)):
+        hours = L.day_hours if shiftable else w
+        for q in np.flatnonzero(L.route_shiftable == shiftable):
+            coefs = L.route_cost_per_mtok[q] * hours
+            nz = np.flatnonzero(coefs)
+            if len(nz):
+                j = L.route_pos[q]
+                ctx.costs.add("network", coefs[nz], [var[j * n + i] for i in nz],
+                              workload=int(L.group_workload[L.route_group[q]]))
     if allow:
         voll = d.policy.unserved_cost_per_mtok
-        add_cost(m, "unserved", lin(
-            np.concatenate([np.tile(w, n_gf), np.tile(L.day_hours, n_gs)]) * voll,
-            list(u.values()) + list(ud.values()),
-        ))
+        for shiftable, var, n in ((False, u, T), (True, ud, D)):
+            hours = L.day_hours if shiftable else w
+            for g in np.flatnonzero(L.group_shiftable == shiftable):
+                gp = L.group_pos[g]
+                ctx.costs.add("unserved", hours * voll, [var[gp * n + i] for i in range(n)],
+                              workload=int(L.group_workload[g]))
+
+
+def applies(d: ModelData) -> bool:
+    return True
+
+
+def read(ctx: BuildContext, res) -> dict[str, np.ndarray]:
+    """Served rates per route (fixed (Qf, T), shiftable (Qs, D), Mtok/h) and unserved Mtok/yr
+    per group (G,)."""
+    m, d, L = ctx.block, ctx.data, ctx.layout
+    T, D, w = L.n_t, L.n_d, d.slice_weight_h
+    uns = np.zeros(len(L.group_workload))
+    gf, gs = np.flatnonzero(~L.group_shiftable), np.flatnonzero(L.group_shiftable)
+    uns_f, uns_d = res.values(m.v_unserved_mtok_h), res.values(m.v_unserved_daily_mtok_h)
+    if len(uns_f):
+        uns[gf] = (uns_f.reshape(len(gf), T) * w).sum(axis=1)
+    if len(uns_d):
+        uns[gs] = (uns_d.reshape(len(gs), D) * L.day_hours).sum(axis=1)
+    return {"serve_mtok_h": res.values(m.v_serve_mtok_h).reshape(L.n_fixed_routes, T),
+            "serve_daily_mtok_h": res.values(m.v_serve_daily_mtok_h).reshape(L.n_shift_routes, D),
+            "unserved_mtok": uns}
+
+
+def _weight_fixed(ctx: BuildContext, sc, n: int) -> np.ndarray:
+    w = ctx.data.slice_weight_h
+    return np.array([DEMAND_PRIORITY * w[t] / sc.annual_mtok
+                     for _g, t in ctx.handle(NAME).balance_keys])
+
+
+def _weight_daily(ctx: BuildContext, sc, n: int) -> np.ndarray:
+    hours = ctx.layout.day_hours
+    return np.array([DEMAND_PRIORITY * hours[day] / sc.annual_mtok
+                     for _g, day in ctx.handle(NAME).daily_keys])
+
+
+def _describe(ctx: BuildContext, v: np.ndarray, res, daily: bool = False) -> str:
+    d, L = ctx.data, ctx.layout
+    h = ctx.handle(NAME)
+    keys = h.daily_keys if daily else h.balance_keys
+    hours = L.day_hours if daily else d.slice_weight_h
+    per: dict[tuple[int, int], float] = {}
+    for (grp, t), s in zip(keys, v, strict=True):
+        if s <= 0:
+            continue
+        k = int(L.group_workload[grp])
+        for r, share in zip(L.group_members[grp], L.group_member_share[grp], strict=True):
+            per[(int(r), k)] = per.get((int(r), k), 0.0) + float(s * hours[t] * share)
+    total = tokens_per_day(d, sum(per.values()))
+    all_demand = tokens_per_day(d, float((d.demand * d.slice_weight_h).sum()))
+    items = [(f"{d.regions[r]}/{d.workloads[k]}", tokens_per_day(d, x))
+             for (r, k), x in per.items()]
+    kind = "shiftable" if daily else "time-fixed"
+    return (f"demand must give: {num(total)} tokens/day of {kind} demand cannot be served "
+            f"({total / all_demand:.2%} of all demand), by region/class: {top(items, num)}")
+
+
+def _describe_daily(ctx: BuildContext, v: np.ndarray, res) -> str:
+    return _describe(ctx, v, res, daily=True)
+
+
+ROWS = {
+    "c_demand_balance": Soft(_weight_fixed, _describe),
+    "c_demand_daily": Soft(_weight_daily, _describe_daily),
+}

@@ -8,16 +8,20 @@ Certificates (policy.certificates): gec[l] MWh at a price, gec[l] <= max_share x
 
 from __future__ import annotations
 
+import numpy as np
 import pyomo.environ as pyo
 
 from siteplan.inputs.derive import ModelData
-from siteplan.model.costs import add_cost
+from siteplan.model.context import BuildContext
 from siteplan.model.expr import indexed_constraint, lin
-from siteplan.model.layout import Layout
-from siteplan.model.power import energy_terms
+from siteplan.model.family import Soft, num, per_unit, top
+from siteplan.model.power import energy_terms, location_energy_mwh
+
+NAME = "green"
 
 
-def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
+def add(ctx: BuildContext) -> None:
+    m, d, L = ctx.block, ctx.data, ctx.layout
     pol = d.policy
     locs = [int(v) for v in L.active_locations]
     cert = pol.certificates
@@ -28,7 +32,7 @@ def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
     if pol.min_green_share > 0:
         coefs, vs = [], []
         for loc in locs:
-            c, v = energy_terms(m, d, L, loc, pol.min_green_share, green_weighted=True)
+            c, v = energy_terms(ctx, loc, pol.min_green_share, green_weighted=True)
             coefs += c
             vs += v
         portfolio.append(lin(coefs + [1.0] * len(gec), vs + gec) >= 0)
@@ -37,7 +41,7 @@ def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
     per_site = []
     if pol.min_site_green_share > 0:
         for i, loc in enumerate(locs):
-            c, v = energy_terms(m, d, L, loc, pol.min_site_green_share, green_weighted=True)
+            c, v = energy_terms(ctx, loc, pol.min_site_green_share, green_weighted=True)
             extra = [m.v_gec_mwh[i]] if cert else []
             per_site.append(lin(c + [1.0] * len(extra), v + extra) >= 0)
     indexed_constraint(m, "c_site_green_share", per_site)
@@ -45,7 +49,65 @@ def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
     cap = []
     if cert:  # certificates cover a location's own consumption, up to max_share of it
         for i, loc in enumerate(locs):
-            c, v = energy_terms(m, d, L, loc, cert.max_share, green_weighted=False)
+            c, v = energy_terms(ctx, loc, cert.max_share, green_weighted=False)
             cap.append(lin([-ci for ci in c] + [1.0], v + [gec[i]]) <= 0)
-        add_cost(m, "certificates", lin([cert.price_per_mwh] * len(gec), gec))
+        for i, loc in enumerate(locs):
+            ctx.costs.add("certificates", [cert.price_per_mwh], [gec[i]],
+                          sites=L.sites_of_location[loc])
     indexed_constraint(m, "c_certificate_cap", cap)
+
+
+def applies(d: ModelData) -> bool:
+    p = d.policy
+    return p.min_green_share > 0 or p.min_site_green_share > 0 or p.certificates is not None
+
+
+def read(ctx: BuildContext, res) -> dict[str, np.ndarray]:
+    """``gec_mwh`` (all locations,): certificates bought."""
+    out = np.zeros(len(ctx.data.locations))
+    if len(ctx.block.v_gec_mwh):
+        out[ctx.layout.active_locations] = res.values(ctx.block.v_gec_mwh)
+    return {"gec_mwh": out}
+
+
+def _weight(ctx: BuildContext, sc, n: int) -> np.ndarray:
+    return per_unit(n, 1.0 / sc.energy_mwh)
+
+
+def _describe_share(ctx: BuildContext, v: np.ndarray, res) -> str:
+    total = sum(location_energy_mwh(ctx, res).values())
+    share = ctx.data.policy.min_green_share
+    pts = float(v.sum()) / total if total > 0 else share
+    return (f"green share must give: policy.min_green_share {share:.1%} must fall by "
+            f"{pts * 100:.3g} percentage points (to {max(share - pts, 0):.1%}); "
+            f"{num(float(v.sum()))} MWh a year of green energy is missing")
+
+
+def _describe_site_share(ctx: BuildContext, v: np.ndarray, res) -> str:
+    d = ctx.data
+    per = location_energy_mwh(ctx, res)
+    locs = [int(x) for x in ctx.layout.active_locations]
+    items = []
+    for loc, x in zip(locs, v, strict=True):
+        if x > 0:
+            e = per.get(loc, 0.0)
+            items.append((d.locations[loc], (float(x) / e * 100) if e > 0 else 100.0))
+    share = d.policy.min_site_green_share
+    return (f"site green share must give: policy.min_site_green_share {share:.1%} must fall "
+            f"at: {top(items, lambda x: f'-{x:.3g} pts')}")
+
+
+def _describe_certificates(ctx: BuildContext, v: np.ndarray, res) -> str:
+    total = sum(location_energy_mwh(ctx, res).values())
+    pts = float(v.sum()) / total * 100 if total > 0 else 0.0
+    cert = ctx.data.policy.certificates
+    cap = cert.max_share if cert else 0.0
+    return (f"certificate cap must give: policy.certificates.max_share {cap:.1%} must rise by "
+            f"{pts:.3g} percentage points ({num(float(v.sum()))} MWh of certificates)")
+
+
+ROWS = {
+    "c_green_share": Soft(_weight, _describe_share),
+    "c_site_green_share": Soft(_weight, _describe_site_share),
+    "c_certificate_cap": Soft(_weight, _describe_certificates),
+}

@@ -32,17 +32,20 @@ re-used while it does, solve.PersistentHighs).
 from __future__ import annotations
 
 import numpy as np
-import pyomo.environ as pyo
 
 from siteplan.inputs.derive import ModelData
+from siteplan.model.context import BuildContext
 from siteplan.model.demand import daily_mean
 from siteplan.model.expr import indexed_constraint, lin
-from siteplan.model.layout import Layout
+from siteplan.model.family import Hard
+
+NAME = "strong linking"
 
 GRANULARITY = "day"  # or "slice": one row per route and slice for time-fixed classes
 
 
-def add(m: pyo.Block, d: ModelData, L: Layout) -> None:
+def add(ctx: BuildContext) -> None:
+    m, d, L = ctx.block, ctx.data, ctx.layout
     rows: list = []
     keys: list[tuple[int, int]] = []  # (route, slice or day)
     if d.solver.integer_sites and d.solver.strong_links:
@@ -70,4 +73,16 @@ def add(m: pyo.Block, d: ModelData, L: Layout) -> None:
                     rows.append(lin(coefs, [v for _, v in terms] + opens) <= 0)
                     keys.append((q, i))
     indexed_constraint(m, "c_strong_link", rows)
-    m._strong_link_keys = keys
+    ctx.handles[NAME] = keys
+
+
+def applies(d: ModelData) -> bool:
+    return bool(d.solver.integer_sites and d.solver.strong_links)
+
+
+def read(ctx: BuildContext, res) -> dict[str, np.ndarray]:
+    return {}
+
+
+ROWS = {"c_strong_link": Hard("implied by the demand rows at every integer plan: a cut that "
+                              "tightens the relaxation only")}

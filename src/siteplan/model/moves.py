@@ -11,15 +11,18 @@ Work still shifts in time within the day at its site (routing.py).
 from __future__ import annotations
 
 import numpy as np
-import pyomo.environ as pyo
 
 from siteplan.inputs.derive import ModelData
+from siteplan.model.context import BuildContext
 from siteplan.model.demand import daily_mean
 from siteplan.model.expr import indexed_constraint, lin
-from siteplan.model.layout import Layout
+from siteplan.model.family import Hard
+
+NAME = "moves between sites"
 
 
-def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
+def add(ctx: BuildContext) -> None:
+    m, d, L = ctx.block, ctx.data, ctx.layout
     rows = []
     if not d.synergy.move_between_sites:
         D, y = L.n_d, m.v_serve_daily_mtok_h
@@ -37,3 +40,14 @@ def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
                         rows.append(lin([1.0, -float(mean[g, day]) / scale],
                                         [y[j * D + day], y[j * D + d0]]) == 0)
     indexed_constraint(m, "c_pin_site_share", rows)
+
+
+def applies(d: ModelData) -> bool:
+    return not d.synergy.move_between_sites
+
+
+def read(ctx: BuildContext, res) -> dict[str, np.ndarray]:
+    return {}
+
+
+ROWS = {"c_pin_site_share": Hard("a route's share of its group's work is the same every day")}

@@ -1,4 +1,4 @@
-"""The objective: total annual cost (sum of the registered cost terms), or emissions.
+"""The objective: total annual cost (sum of the ledger's cost terms), or emissions.
 
 The objective is in the input's units (currency/yr); the solver boundary scales the whole
 model from its own magnitudes (siteplan.scaling), so no fixed factor is applied here.
@@ -8,23 +8,16 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from siteplan.inputs.derive import ModelData
 from siteplan.inputs.pathway import PathwayData
-from siteplan.model.costs import COST_TERMS, attach_cost_expressions
-from siteplan.model.layout import Layout
+from siteplan.model.context import BuildContext
 
 EMISSIONS_TIEBREAK = 1e-6  # cost weight (per currency) when minimising tCO2
 
 
-def attach_totals(m: pyo.Block) -> None:
-    """``m.e_cost[term]`` and ``m.e_total_cost`` (currency/yr) from the registered terms."""
-    attach_cost_expressions(m)
-    m.e_total_cost = pyo.Expression(expr=sum(m.e_cost[t] for t in COST_TERMS))
-
-
-def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
-    attach_totals(m)
-    if d.objective == "emissions":
+def add(m: pyo.ConcreteModel, ctx: BuildContext) -> None:
+    """One year: ``e_cost[term]``, ``e_total_cost`` (currency/yr) and the objective."""
+    ctx.costs.attach(m)
+    if ctx.data.objective == "emissions":
         m.obj = pyo.Objective(
             expr=(m.e_emissions_t * 1e3 + EMISSIONS_TIEBREAK * m.e_total_cost),
             sense=pyo.minimize,
@@ -33,12 +26,12 @@ def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
         m.obj = pyo.Objective(expr=m.e_total_cost, sense=pyo.minimize)
 
 
-def add_pathway(m: pyo.ConcreteModel, P: PathwayData) -> None:
+def add_pathway(m: pyo.ConcreteModel, P: PathwayData, years: list[BuildContext]) -> None:
     """Net present cost: sum_y weight_y x annual cost_y (inputs/pathway.py); or the tCO2 of
     the horizon (each year's emissions x the calendar years it stands for)."""
-    blocks = m._year_blocks
-    for b in blocks:
-        attach_totals(b)
+    blocks = [ctx.block for ctx in years]
+    for ctx in years:
+        ctx.costs.attach(ctx.block)
     m.e_npc = pyo.Expression(expr=sum(float(w) * b.e_total_cost
                                       for w, b in zip(P.weight, blocks, strict=True)))
     if P.data[0].objective == "emissions":

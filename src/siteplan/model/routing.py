@@ -10,14 +10,19 @@ p runs over (site, hardware) at the location; at most one option per location is
 
 from __future__ import annotations
 
+import numpy as np
 import pyomo.environ as pyo
 
 from siteplan.inputs.derive import ModelData
+from siteplan.model.context import BuildContext
 from siteplan.model.expr import indexed_constraint, lin
-from siteplan.model.layout import Layout
+from siteplan.model.family import Hard
+
+NAME = "routing"
 
 
-def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
+def add(ctx: BuildContext) -> None:
+    m, d, L = ctx.block, ctx.data, ctx.layout
     T, D, w = L.n_t, L.n_d, d.slice_weight_h
     m.v_process_mtok_h = pyo.Var(range(len(L.proc_site) * T), domain=pyo.NonNegativeReals)
     x, y, q = m.v_serve_mtok_h, m.v_serve_daily_mtok_h, m.v_process_mtok_h
@@ -42,3 +47,19 @@ def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
     indexed_constraint(m, "c_routing", rows)
     indexed_constraint(m, "c_routing_daily", daily)
     indexed_constraint(m, "c_shift_peak", peak)
+
+
+def applies(d: ModelData) -> bool:
+    return True
+
+
+def read(ctx: BuildContext, res) -> dict[str, np.ndarray]:
+    """``process_mtok_h`` (P, T): work done per (site, class, hardware) triple."""
+    return {"process_mtok_h": res.values(ctx.block.v_process_mtok_h).reshape(-1, ctx.layout.n_t)}
+
+
+ROWS = {
+    "c_routing": Hard("conservation: what a location receives is processed there"),
+    "c_routing_daily": Hard("conservation of a day's shiftable work"),
+    "c_shift_peak": Hard("a site's scheduling limit (the class's peak factor)"),
+}

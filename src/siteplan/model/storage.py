@@ -15,14 +15,24 @@ Costs: storage capex_e[b] e + capex_p[b] p (annualised with the discount rate).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pyomo.environ as pyo
 
 from siteplan.inputs.derive import ModelData
-from siteplan.model.costs import add_cost
+from siteplan.model.context import BuildContext
 from siteplan.model.expr import indexed_constraint, lin
+from siteplan.model.family import Hard
 from siteplan.model.layout import Layout
-from siteplan.model.power import add_supply, clean_terms
+from siteplan.model.power import clean_terms
+
+NAME = "storage"
+
+
+@dataclass(frozen=True)
+class StorageHandles:
+    locations: list[int]  # locations with storage units, in variable order (x technologies)
 
 
 def previous_slice(d: ModelData, L: Layout) -> np.ndarray:
@@ -34,11 +44,12 @@ def previous_slice(d: ModelData, L: Layout) -> np.ndarray:
     return prev
 
 
-def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
+def add(ctx: BuildContext) -> None:
+    m, d, L = ctx.block, ctx.data, ctx.layout
     T, B = L.n_t, len(d.storage)
     locs = [int(v) for v in L.active_locations] if B else []
     n = len(locs) * B  # unit j = (location i, technology b) = i * B + b
-    m._storage_locations = locs
+    ctx.handles[NAME] = StorageHandles(locs)
     cap = {j: (0, None if np.isinf(d.storage_max_mwh[j % B]) else float(d.storage_max_mwh[j % B]))
            for j in range(n)}
     m.v_storage_mwh = pyo.Var(range(n), domain=pyo.NonNegativeReals,
@@ -53,7 +64,7 @@ def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
     balance, energy, power, clean = [], [], [], []
     for i, loc in enumerate(locs):
         for t in range(T):
-            c, v = clean_terms(m, L, loc, t)  # PPA and curtailment: storage not yet registered
+            c, v = clean_terms(ctx, loc, t)  # PPA and curtailment: storage not yet registered
             chs = [ch[(i * B + b) * T + t] for b in range(B)]
             clean.append(lin([1.0] * B + [-ci for ci in c], chs + v) <= 0)
         for b in range(B):
@@ -66,14 +77,42 @@ def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
                 energy.append(lin([1.0, -1.0], [soc[k], e[j]]) <= 0)
                 power.append(lin([1.0, -1.0], [ch[k], p[j]]) <= 0)
                 power.append(lin([1.0, -1.0], [dis[k], p[j]]) <= 0)
-                add_supply(m, loc, t, 1.0, dis[k])
-                add_supply(m, loc, t, -1.0, ch[k])
+                ctx.clean.add(loc, t, 1.0, dis[k])
+                ctx.clean.add(loc, t, -1.0, ch[k])
     indexed_constraint(m, "c_storage_soc", balance)
     indexed_constraint(m, "c_storage_energy", energy)
     indexed_constraint(m, "c_storage_power", power)
     indexed_constraint(m, "c_storage_clean_charge", clean)
-    if n:
-        add_cost(m, "storage", lin(
-            np.concatenate([np.tile(d.storage_capex_per_mwh, len(locs)),
-                            np.tile(d.storage_capex_per_mw, len(locs))]),
-            list(e.values()) + list(p.values())))
+    for capex, var in ((d.storage_capex_per_mwh, e), (d.storage_capex_per_mw, p)):
+        for i, loc in enumerate(locs):  # all energy entries first, then all power entries
+            ctx.costs.add("storage", capex, [var[i * B + b] for b in range(B)],
+                          sites=L.sites_of_location[loc])
+
+
+def applies(d: ModelData) -> bool:
+    return len(d.storage) > 0
+
+
+def read(ctx: BuildContext, res) -> dict[str, np.ndarray]:
+    """(all locations, T) ``charge_mw``, ``discharge_mw``, ``soc_mwh``; (all locations,)
+    ``storage_mwh``, ``storage_mw`` (summed over technologies)."""
+    m, d, L = ctx.block, ctx.data, ctx.layout
+    T, n_l, B = L.n_t, len(d.locations), len(d.storage)
+    out = {k: np.zeros((n_l, T)) for k in ("charge_mw", "discharge_mw", "soc_mwh")}
+    out.update({k: np.zeros(n_l) for k in ("storage_mwh", "storage_mw")})
+    locs = ctx.handle(NAME).locations
+    if locs:
+        for key, var in (("charge_mw", m.v_charge_mw), ("discharge_mw", m.v_discharge_mw),
+                         ("soc_mwh", m.v_soc_mwh)):
+            out[key][locs] = res.values(var).reshape(len(locs), B, T).sum(axis=1)
+        out["storage_mwh"][locs] = res.values(m.v_storage_mwh).reshape(len(locs), B).sum(axis=1)
+        out["storage_mw"][locs] = res.values(m.v_storage_mw).reshape(len(locs), B).sum(axis=1)
+    return out
+
+
+ROWS = {
+    "c_storage_soc": Hard("energy conservation in the battery"),
+    "c_storage_energy": Hard("state of charge within the energy built"),
+    "c_storage_power": Hard("charge and discharge within the power built"),
+    "c_storage_clean_charge": Hard("batteries charge from clean supply only"),
+}

@@ -5,28 +5,65 @@
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import numpy as np
 
 from siteplan.inputs.derive import ModelData
 from siteplan.model.capacity import busy_terms
+from siteplan.model.context import BuildContext
 from siteplan.model.expr import indexed_constraint, lin
-from siteplan.model.layout import Layout
+from siteplan.model.family import Soft, per_unit, top
+from siteplan.model.siting import cap_of_site, caps_of_site
+
+NAME = "utilisation"
 
 
-def add(m: pyo.ConcreteModel, d: ModelData, L: Layout) -> None:
+def add(ctx: BuildContext) -> None:
+    m, d, L = ctx.block, ctx.data, ctx.layout
     u_min = d.policy.utilisation_min
     rows = []
     if u_min > 0:
         hours = float(d.slice_weight_h.sum())
         for s in range(len(d.sites)):
             coefs, vs = [], []
-            for j in m._caps_of_site[s]:
+            for j in caps_of_site(ctx)[s]:
                 h = L.site_hw[j][1]
                 for t in range(L.n_t):
-                    c, v = busy_terms(m, d, L, s, h, t)
+                    c, v = busy_terms(ctx, s, h, t)
                     coefs += [ci * d.slice_weight_h[t] for ci in c]
                     vs += v
                 coefs.append(-u_min * hours)
                 vs.append(m.v_cap_mw[j])
             rows.append(lin(coefs, vs) >= 0)
     indexed_constraint(m, "c_utilisation_floor", rows)
+
+
+def applies(d: ModelData) -> bool:
+    return d.policy.utilisation_min > 0
+
+
+def read(ctx: BuildContext, res) -> dict[str, np.ndarray]:
+    return {}
+
+
+def _weight(ctx: BuildContext, sc, n: int) -> np.ndarray:
+    return per_unit(n, 1.0 / (sc.hours * sc.need_mw))
+
+
+def _describe(ctx: BuildContext, v: np.ndarray, res) -> str:
+    d = ctx.data
+    cap = cap_of_site(ctx, res)
+    hours = float(d.slice_weight_h.sum())
+    u = d.policy.utilisation_min
+    items, worst = [], 0.0
+    for s, x in enumerate(v):
+        if x <= 0:
+            continue
+        pts = float(x) / (hours * cap[s]) if cap[s] > 0 else u
+        worst = max(worst, pts)
+        items.append((d.sites[s], pts * 100))
+    return (f"utilisation floor must give: policy.utilisation_min {u:.0%} must fall by up to "
+            f"{worst * 100:.3g} percentage points (to {max(u - worst, 0):.1%}) at: "
+            f"{top(items, lambda x: f'-{x:.3g} pts')}")
+
+
+ROWS = {"c_utilisation_floor": Soft(_weight, _describe)}

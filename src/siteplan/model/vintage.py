@@ -21,8 +21,17 @@ import pyomo.environ as pyo
 
 from siteplan.inputs.derive import stands
 from siteplan.inputs.pathway import PathwayData
-from siteplan.model.costs import add_cost
+from siteplan.model.context import BuildContext
 from siteplan.model.expr import indexed_constraint, lin
+from siteplan.model.family import Hard
+from siteplan.model.siting import caps_of_site
+
+NAME = "vintages"
+ROWS = {  # on the pathway model, linking its years (not a per-year family)
+    "c_vintage_capacity": Hard("capacity is what was built and still stands"),
+    "c_facility_capacity": Hard("hardware stands in buildings that stand"),
+    "c_stay_open": Hard("an opened option stays open"),
+}
 
 
 def standing(years: list[int], life: float) -> np.ndarray:
@@ -31,18 +40,19 @@ def standing(years: list[int], life: float) -> np.ndarray:
     return stands(ys[:, None] - ys[None, :], life).astype(float)
 
 
-def add(m: pyo.ConcreteModel, P: PathwayData) -> None:
-    """Link the year blocks ``m.year[0..Y-1]`` (each built by ``add_year``)."""
+def add(m: pyo.ConcreteModel, P: PathwayData, years: list[BuildContext]) -> None:
+    """Link the years' blocks (each built by ``add_year``); their capital costs are the
+    standing vintages'."""
     Y = len(P.years)
-    blocks = [m.year[i] for i in range(Y)]
-    d0, L0 = blocks[0]._data, blocks[0]._layout
+    blocks = [ctx.block for ctx in years]
+    d0, L0 = years[0].data, years[0].layout
     site_hw, n_s = L0.site_hw, len(d0.sites)
     J = len(site_hw)
     m.v_build_mw = pyo.Var(range(J * Y), domain=pyo.NonNegativeReals)
     m.v_fac_build_mw = pyo.Var(range(n_s * Y), domain=pyo.NonNegativeReals)
     build, fac = m.v_build_mw, m.v_fac_build_mw
-    for v, b in enumerate(blocks):
-        ok = b._data.site_buildable
+    for v, ctx in enumerate(years):
+        ok = ctx.data.site_buildable
         for j, (s, h) in enumerate(site_hw):
             if d0.hw_first_year[h] > P.years[v] or not ok[s]:
                 build[j * Y + v].fix(0)
@@ -63,17 +73,18 @@ def add(m: pyo.ConcreteModel, P: PathwayData) -> None:
     fac_stand = standing(P.years, P.facility_lifetime_years)
 
     cap_rows, fac_rows, open_rows = [], [], []
-    for y, b in enumerate(blocks):
+    for y, (b, ctx) in enumerate(zip(blocks, years, strict=True)):
+        caps = caps_of_site(ctx)
         for j, (_s, h) in enumerate(site_hw):
             vs = [v for v in range(Y) if hw_stand[h][y, v]]
             cap_rows.append(lin([1.0] + [-1.0] * len(vs),
                                 [b.v_cap_mw[j]] + [build[j * Y + v] for v in vs]) == exist[j, y])
         fv = [v for v in range(Y) if fac_stand[y, v]]
         for s in range(n_s):
-            caps = [b.v_cap_mw[j] for j in b._caps_of_site[s]]
-            fac_rows.append(lin([1.0] * len(caps) + [-1.0] * len(fv),
-                                caps + [fac[s * Y + v] for v in fv]) <= exist_fac[s])
-            if exist[b._caps_of_site[s], y].sum() > 0:
+            cap_vars = [b.v_cap_mw[j] for j in caps[s]]
+            fac_rows.append(lin([1.0] * len(cap_vars) + [-1.0] * len(fv),
+                                cap_vars + [fac[s * Y + v] for v in fv]) <= exist_fac[s])
+            if exist[caps[s], y].sum() > 0:
                 b.v_open[s].fix(1)
         if y > 0:
             prev = blocks[y - 1]
@@ -85,17 +96,14 @@ def add(m: pyo.ConcreteModel, P: PathwayData) -> None:
     indexed_constraint(m, "c_stay_open", open_rows)
 
     hw_cost = np.array([d0.hw_capex_per_mw[h] for _s, h in site_hw])
-    for y, b in enumerate(blocks):
-        b._cost_parts.pop("hardware", None)
-        b._cost_parts.pop("facility", None)
-        coefs, vs = [], []
-        for j, (_s, h) in enumerate(site_hw):
-            for v in range(Y):
-                if hw_stand[h][y, v]:
-                    coefs.append(hw_cost[j])
-                    vs.append(build[j * Y + v])
-        add_cost(b, "hardware", lin(coefs, vs))
+    for y, ctx in enumerate(years):  # each option's standing vintages, in site_hw order
+        caps = caps_of_site(ctx)
+        for s in range(n_s):
+            pairs = [(j, v) for j in caps[s] for v in range(Y) if hw_stand[site_hw[j][1]][y, v]]
+            ctx.costs.add("hardware", [hw_cost[j] for j, _v in pairs],
+                          [build[j * Y + v] for j, v in pairs], sites=[s])
         fv = [v for v in range(Y) if fac_stand[y, v]]
-        fc = b._data.site_facility_cost_per_mw
-        add_cost(b, "facility", lin([fc[s] for s in range(n_s) for _v in fv],
-                                    [fac[s * Y + v] for s in range(n_s) for v in fv]))
+        fc = ctx.data.site_facility_cost_per_mw
+        for s in range(n_s):
+            ctx.costs.add("facility", [fc[s]] * len(fv), [fac[s * Y + v] for v in fv],
+                          sites=[s])

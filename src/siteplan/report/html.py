@@ -1,8 +1,10 @@
 """One self-contained HTML report of one or more results (inline CSS, images as data URIs).
 
-The file makes no request of any kind: no scripts, no fonts, no external style sheets; the
-map and charts are PNG images embedded as ``data:image/png;base64`` URIs. Every text taken
-from a result (names, ids, the scenario description) is escaped with :func:`html.escape`.
+The page is rendered from Jinja2 templates (``report/templates/``) with autoescape on, so
+every text taken from a result (names, ids, the scenario description) is escaped. The file
+makes no request of any kind: no scripts, no fonts, no external style sheets; the map and
+charts are PNG images embedded as ``data:image/png;base64`` URIs. This module gathers the
+figures (labels, units and decimals from :mod:`siteplan.outputs`); the templates lay them out.
 """
 
 from __future__ import annotations
@@ -11,62 +13,29 @@ import base64
 import datetime as _dt
 import math
 import os
-from html import escape
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from siteplan import outputs
 from siteplan.report.map import figure_png, fmt_tokens, render_map
 from siteplan.report.result import ReportError, ResultFolder, load_result
 from siteplan.safe_output import MARKER
 
-_BREAKDOWN_LABELS = {
-    "fixed": "Site fixed costs", "hardware": "Hardware (annualised)",
-    "facility": "Facility and cooling", "electricity": "Grid electricity",
-    "ppa": "Renewable PPAs", "certificates": "Green certificates",
-    "storage": "Battery storage", "curtailment": "Curtailed renewables", "network": "Network",
-    "carbon": "Carbon", "unserved": "Unserved demand penalty",
-}
+_ENV = None
 
-CSS = """
-:root { --ink:#1d2733; --muted:#5b6672; --line:#d9dee4; --band:#f5f7f9; --accent:#1f4e79; }
-* { box-sizing: border-box; }
-body { font-family: -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
-       color: var(--ink); margin: 0; background: #fff; line-height: 1.45; }
-main { max-width: 1180px; margin: 0 auto; padding: 28px 32px 60px; }
-h1 { font-size: 26px; margin: 0 0 4px; }
-h2 { font-size: 20px; margin: 36px 0 10px; padding-bottom: 6px;
-     border-bottom: 2px solid var(--accent); }
-h3 { font-size: 16px; margin: 24px 0 8px; }
-p.lead { font-size: 15px; color: var(--ink); max-width: 900px; }
-p.meta, .note { color: var(--muted); font-size: 13px; }
-nav.toc { font-size: 14px; margin: 12px 0 0; }
-nav.toc a { color: var(--accent); margin-right: 16px; text-decoration: none; }
-.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr));
-         gap: 10px; margin: 12px 0; }
-.card { border: 1px solid var(--line); border-radius: 6px; padding: 10px 12px;
-        background: var(--band); }
-.card .label { font-size: 12px; color: var(--muted); text-transform: uppercase;
-               letter-spacing: .03em; }
-.card .value { font-size: 20px; font-weight: 600; margin-top: 2px; }
-.card .unit { font-size: 12px; color: var(--muted); }
-.status-ok { color: #1a7f37; } .status-warn { color: #9a6700; } .status-bad { color: #b42318; }
-figure { margin: 14px 0; }
-figure img { max-width: 100%; height: auto; border: 1px solid var(--line); border-radius: 4px; }
-figcaption { font-size: 13px; color: var(--muted); margin-top: 4px; }
-.table-wrap { overflow-x: auto; margin: 8px 0 4px; }
-table { border-collapse: collapse; font-size: 13px; width: 100%; }
-th, td { padding: 5px 8px; border-bottom: 1px solid var(--line); text-align: left;
-         white-space: nowrap; }
-th { background: var(--band); font-weight: 600; white-space: normal; vertical-align: bottom; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-tr:nth-child(even) td { background: #fbfcfd; }
-td.pos { color: #b42318; } td.neg { color: #1a7f37; }
-section.result { page-break-before: always; }
-@media print { main { padding: 0; } h2 { page-break-after: avoid; }
-               figure { page-break-inside: avoid; } }
-"""
+
+def _env():
+    """The Jinja2 environment of the report templates (autoescaped, strict)."""
+    global _ENV
+    if _ENV is None:
+        from jinja2 import Environment, PackageLoader, StrictUndefined
+
+        _ENV = Environment(loader=PackageLoader("siteplan.report", "templates"),
+                           autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
+    return _ENV
+
 
 
 # ----------------------------------------------------------------------------- formatting
@@ -85,11 +54,6 @@ def _fmt(x, digits: int = 2, unit: str = "") -> str:
     if v is None:
         return "–"
     return f"{v:,.{digits}f}{unit}"
-
-
-def _pct(x, digits: int = 1) -> str:
-    v = _num(x)
-    return "–" if v is None else f"{v * 100:,.{digits}f} %"
 
 
 def _money(x, cur: str) -> tuple[str, str]:
@@ -123,6 +87,10 @@ def _status_class(status: str) -> str:
     return "status-bad"
 
 
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
@@ -137,47 +105,52 @@ class Column:
         self.key, self.header, self.fmt, self.numeric = key, header, fmt, numeric
 
 
-def _table(df: pd.DataFrame, columns: list[Column], css_class: str = "") -> str:
+def _col(key: str, cur: str, header: str | None = None, fmt=None) -> Column:
+    """A numeric column of output ``key``: header and format from the outputs registry."""
+    out = outputs.get(key)
+    unit = out.shown_unit(cur)
+    header = header or _upper_first(out.label) + (
+        f", {unit}" if unit and unit != "%" else "")
+    return Column(key, header, fmt or (lambda v: out.fmt(v, cur, unit=unit == "%")
+                                       .replace("-", "–")))
+
+
+def _table(df: pd.DataFrame, columns: list[Column], css_class: str = "") -> dict:
+    """A table for the ``table`` template macro (texts only: the template escapes them)."""
     cols = [c for c in columns if c.key in df.columns]
-    head = "".join(f'<th class="num">{escape(c.header)}</th>' if c.numeric
-                   else f"<th>{escape(c.header)}</th>" for c in cols)
     rows = []
     for _, row in df.iterrows():
         cells = []
         for c in cols:
             value = row[c.key]
             text = c.fmt(value) if c.fmt else ("–" if pd.isna(value) else str(value))
-            cls = ' class="num"' if c.numeric else ""
-            cells.append(f"<td{cls}>{escape(text)}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    klass = f' class="{escape(css_class)}"' if css_class else ""
-    return (f'<div class="table-wrap"><table{klass}><thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(rows)}</tbody></table></div>")
+            cells.append({"text": text, "cls": "num" if c.numeric else "", "head": False})
+        rows.append(cells)
+    return {"css": css_class, "rows": rows,
+            "columns": [{"header": c.header, "numeric": c.numeric} for c in cols]}
 
 
-def pathway_table(res: ResultFolder) -> str:
-    """The years of a pathway: annual cost, cost per Mtok, tokens, GW built and standing."""
+def pathway_table(res: ResultFolder) -> tuple[dict, str]:
+    """The years of a pathway (annual cost, cost per Mtok, tokens, GW built and standing by
+    zone) and the note above it."""
     s, cur = res.summary, res.currency
     df = pd.DataFrame(s["pathway_years"])
-    for col in ("mw_built_east", "mw_built_west", "mw_standing_east", "mw_standing_west"):
-        df[col.replace("mw_", "gw_")] = df[col] / 1e3
+    zones = [c.removeprefix("mw_built_") for c in df.columns if c.startswith("mw_built_")]
     npc, npc_unit = _money(s.get("net_present_cost"), cur)
     note = (f"Net present cost {npc} {npc_unit} at {int(df['year'].iloc[0])}; the figures above "
             f"and below are year {s.get('pathway_year')}. Annual costs are undiscounted.")
-    return "<h3>Build-out by year</h3>" + f'<p class="note">{escape(note)}</p>' + _table(df, [
+    return _table(df, [
         Column("year", "Year", lambda v: str(int(v))),
-        Column("objective", f"Annual cost, bn {cur}", lambda v: _fmt(_num(v) / 1e9, 3)),
-        Column("avg_cost_per_mtok", f"Cost, {cur}/Mtok", lambda v: _fmt(v, 4)),
+        _col("objective", cur, f"Annual cost, bn {cur}"),
+        _col("avg_cost_per_mtok", cur, f"Cost, {cur}/Mtok"),
         Column("served_tokens_per_day", "Served, tokens/day", lambda v: fmt_tokens(float(v))),
-        Column("gw_built_east", "GW built, east", lambda v: _fmt(v, 2)),
-        Column("gw_built_west", "GW built, west", lambda v: _fmt(v, 2)),
-        Column("gw_standing_east", "GW standing, east", lambda v: _fmt(v, 2)),
-        Column("gw_standing_west", "GW standing, west", lambda v: _fmt(v, 2)),
-        Column("green_share", "Green share", _pct),
-    ])
+        *[_col(f"mw_built_{z}", cur) for z in zones],
+        *[_col(f"mw_standing_{z}", cur) for z in zones],
+        _col("green_share", cur),
+    ]), note
 
 
-def regions_table(res: ResultFolder) -> str:
+def regions_table(res: ResultFolder) -> dict:
     df = res.regions.copy()
     if "name" not in df.columns:
         df["name"] = df["region"]
@@ -195,17 +168,17 @@ def regions_table(res: ResultFolder) -> str:
         Column("demand_tokens_per_day", f"Demand, {tok_unit}", tokens),
         Column("served_tokens_per_day", f"Served, {tok_unit}", tokens),
         Column("unserved_tokens_per_day", f"Unserved, {tok_unit}", tokens),
-        Column("avg_cost_per_mtok", f"Average cost, {cur}/Mtok", lambda v: _fmt(v, 4)),
-        Column("marginal_cost_per_mtok", f"Marginal cost, {cur}/Mtok", lambda v: _fmt(v, 4)),
-        Column("mean_latency_ms", "Mean latency, ms", lambda v: _fmt(v, 1)),
-        Column("west_share", "Served from west", _pct),
+        _col("avg_cost_per_mtok", cur, f"Average cost, {cur}/Mtok"),
+        _col("marginal_cost_per_mtok", cur),
+        _col("mean_latency_ms", cur),
+        *[_col(k, cur) for k in df.columns if k.endswith("_share")],
     ], "regions")
 
 
-def sites_table(res: ResultFolder, names: dict | None = None) -> str:
+def sites_table(res: ResultFolder, names: dict | None = None) -> dict | None:
     df = res.open_sites.sort_values("mw_it_total", ascending=False)
     if df.empty:
-        return '<p class="note">No site is open in this plan.</p>'
+        return None
     cur = res.currency
     names = names or {}
     df = df.assign(location_name=[names.get(str(x), str(x)) for x in df["location"]])
@@ -219,21 +192,20 @@ def sites_table(res: ResultFolder, names: dict | None = None) -> str:
         Column("region", "Region", numeric=False),
         Column("zone", "Zone", numeric=False),
         Column("cooling", "Cooling", numeric=False),
-        Column("pue", "PUE", lambda v: _fmt(v, 3)),
+        _col("pue", cur, "PUE"),
         Column("mw_it_total", "MW IT", lambda v: _fmt(v, 1)),
     ]
     cols += [Column(c, f"MW {c.removeprefix('mw_it_')}", lambda v: _fmt(v, 1)) for c in hw]
     cols += [
-        Column("utilisation", "Utilisation", _pct),
+        _col("utilisation", cur),
         Column("tokens_per_day", f"{tword} tokens/day".strip(),
                lambda v: _fmt(_num(v) / tdiv if _num(v) is not None else None, 3)),
-        Column("energy_mwh", "Energy, GWh",
-               lambda v: _fmt(_num(v) / 1e3 if _num(v) is not None else None, 1)),
-        Column("green_share", "Green share", _pct),
-        Column("tco2", "tCO2", lambda v: _fmt(v, 0)),
-        Column("cost_total", f"Annual cost, {cword} {cur}".replace("  ", " ").strip(),
+        _col("energy_mwh", cur),
+        _col("green_share", cur),
+        Column("tco2", "Emissions, tCO2/yr", lambda v: _fmt(v, 0)),
+        Column("cost_total", f"Annual cost, {cword} {cur}/yr".replace("  ", " ").strip(),
                lambda v: _fmt(_num(v) / cdiv if _num(v) is not None else None, 3)),
-        Column("cost_per_mtok", f"{cur}/Mtok", lambda v: _fmt(v, 4)),
+        _col("cost_per_mtok", cur, f"{cur}/Mtok"),
     ]
     return _table(df, cols, "sites")
 
@@ -287,7 +259,8 @@ def _breakdown_chart(results: list[ResultFolder], labels: list[str]) -> bytes:
         for b, v in zip(bars, values[i] / div, strict=True):
             ax.text(b.get_width() + total * 0.01, b.get_y() + b.get_height() / 2,
                     f"{v:,.2f}", va="center", fontsize=8)
-    ax.set_yticks(y, [_BREAKDOWN_LABELS.get(k, k) for k in comps], fontsize=9)
+    ax.set_yticks(y, [_upper_first(outputs.get(f"cost_breakdown.{k}").label) for k in comps],
+                  fontsize=9)
     ax.set_xlabel(f"annual cost, {word} {cur}".replace("  ", " ").strip(), fontsize=9)
     ax.tick_params(axis="x", labelsize=8)
     ax.spines[["top", "right"]].set_visible(False)
@@ -300,6 +273,15 @@ def _breakdown_chart(results: list[ResultFolder], labels: list[str]) -> bytes:
 # ----------------------------------------------------------------------------- sections
 
 
+def _figure(name: str, s: dict, cur: str, label: str | None = None, cls: str = ""
+            ) -> tuple[str, str, str, str]:
+    """(label, value, unit, css class) of summary figure ``name`` (siteplan.outputs)."""
+    out = outputs.get(name)
+    label = label or _upper_first(out.label)
+    return label, out.fmt(s.get(name), cur, unit=False).replace("-", "–"), \
+        out.shown_unit(cur), cls
+
+
 def _headline(res: ResultFolder) -> list[tuple[str, str, str, str]]:
     """(label, value, unit, css class) of the headline figures of one result."""
     s, cur = res.summary, res.currency
@@ -307,35 +289,29 @@ def _headline(res: ResultFolder) -> list[tuple[str, str, str, str]]:
     gap = _num(s.get("mip_gap"))
     status = str(s.get("status", "unknown"))
     mw = _num(s.get("mw_it_total"))
-    co2 = _num(s.get("tco2"))
     rows = [
-        ("Annual cost", cost, cost_unit, ""),
-        ("Cost per million tokens", _fmt(s.get("avg_cost_per_mtok"), 4), f"{cur}/Mtok", ""),
+        ("Annual cost", cost, f"{cost_unit}/yr", ""),
+        _figure("avg_cost_per_mtok", s, cur, "Cost per million tokens"),
         ("Demand", fmt_tokens(float(s.get("demand_tokens_per_day", 0) or 0)), "tokens/day",
          ""),
         ("Unserved", fmt_tokens(float(s.get("unserved_tokens_per_day", 0) or 0)),
          "tokens/day", ""),
-        ("Electricity", _fmt(s.get("energy_twh"), 2), "TWh/year", ""),
-        ("Green share", _pct(s.get("green_share")), "of electricity", ""),
-        ("Emissions", _fmt(co2 / 1e6 if co2 is not None else None, 3), "MtCO2/year", ""),
-        ("Tokens per kWh", _fmt(s.get("tokens_per_kwh"), 0), "tokens/kWh", ""),
+        _figure("energy_twh", s, cur, "Electricity"),
+        _figure("green_share", s, cur),
+        _figure("tco2", s, cur),
+        _figure("tokens_per_kwh", s, cur, "Tokens per kWh"),
         ("Sites opened", str(s.get("sites_open", len(res.open_sites))),
-         f"{mw:,.0f} MW IT" if mw is not None else "", ""),
-        ("Served from west", _pct(s.get("west_share")), "of tokens", ""),
+         outputs.fmt("mw_it_total", mw) if mw is not None else "", ""),
+        *[_figure(k, s, cur) for k in outputs.zone_share_keys(s)],
         ("Solver status", status, f"gap {gap:.3%}" if gap is not None else "",
          _status_class(status)),
     ]
     return rows
 
 
-def _cards(res: ResultFolder) -> str:
-    out = []
-    for label, value, unit, cls in _headline(res):
-        klass = f"value {cls}".strip()
-        out.append(f'<div class="card"><div class="label">{escape(label)}</div>'
-                   f'<div class="{klass}">{escape(value)}</div>'
-                   f'<div class="unit">{escape(unit)}</div></div>')
-    return '<div class="cards">' + "".join(out) + "</div>"
+def _cards(res: ResultFolder) -> list[dict]:
+    return [{"label": label, "value": value, "unit": unit, "cls": cls}
+            for label, value, unit, cls in _headline(res)]
 
 
 def _lead(res: ResultFolder) -> str:
@@ -364,84 +340,67 @@ def _lead(res: ResultFolder) -> str:
     unserved = _num(s.get("unserved_tokens_per_day")) or 0.0
     if unserved > 0:
         parts.append(f"{fmt_tokens(unserved)} tokens/day of demand are not served.")
-    return '<p class="lead">' + escape(" ".join(parts)) + "</p>"
+    return " ".join(parts)
 
 
-def _result_section(res: ResultFolder, idx: int, label: str, map_opts: dict | None,
-                    warnings: list[str]) -> str:
+def _result_section(res: ResultFolder, label: str, map_opts: dict | None,
+                    warnings: list[str]) -> dict:
+    """What the template shows of one result."""
     s = res.summary
-    html = [f'<section class="result" id="result-{idx}">',
-            f"<h2>{escape(label)}</h2>"]
-    if s.get("description"):
-        html.append(f'<p class="meta">{escape(str(s["description"]))}</p>')
-    html.append(_lead(res))
-    html.append(_cards(res))
-    if s.get("pathway_years"):
-        html.append(pathway_table(res))
     names: dict = {}
+    figure = None
     if map_opts is not None:
         try:
             fig, info = render_map(res, **map_opts)
         except ReportError as exc:
             raise ReportError(f"{res.path}: map: {exc} (or use --no-map)") from None
         warnings.extend(f"{res.path}: {w}" for w in info["warnings"])
-        if info.get("dataset") is not None:
-            from siteplan.report.map import read_points
-
-            names = read_points(info["dataset"])[2]
-        caption = (f"Regions shaded by {info['color']} cost per million tokens; circles: open "
-                   "sites sized by IT capacity and coloured by green share; lines: demand "
-                   "served in another region, width by tokens/day. Boundaries: "
-                   f"{info['boundaries'].name}.")
-        alt = f"Map of {res.scenario}"
-        html.append(
-            f'<figure><img class="map" alt="{escape(alt)}" '
-            f'src="{_data_uri(figure_png(fig, dpi=100))}" width="1300" height="900">'
-            f"<figcaption>{escape(caption)}</figcaption></figure>")
-    html.append("<h3>Annual cost by component</h3>")
-    html.append(f'<figure><img class="chart" alt="Cost breakdown" '
-                f'src="{_data_uri(breakdown_chart([res], [label]))}"></figure>')
-    html.append("<h3>Regions</h3>")
-    html.append('<p class="note">Sorted by average cost per million tokens, highest first. '
-                "The marginal cost is the cost of one more million tokens demanded in the "
-                "region.</p>")
-    html.append(regions_table(res))
-    html.append(f"<h3>Open sites ({len(res.open_sites)})</h3>")
-    html.append(sites_table(res, names))
+        names = info["location_names"]
+        figure = {
+            "uri": _data_uri(figure_png(fig, dpi=100)), "alt": f"Map of {res.scenario}",
+            "caption": f"Regions shaded by {info['color']} cost per million tokens; circles: "
+                       "open sites sized by IT capacity and coloured by green share; lines: "
+                       "demand served in another region, width by tokens/day. Boundaries: "
+                       f"{info['boundaries'].name}."}
+    pathway, note = pathway_table(res) if s.get("pathway_years") else (None, "")
+    excluded = None
     if len(res.excluded):
-        html.append(f"<h3>Site options excluded before solving ({len(res.excluded)})</h3>")
-        cols = [Column(c, c.replace("_", " "), numeric=False) for c in res.excluded.columns]
-        html.append(_table(res.excluded, cols, "excluded"))
-    html.append("</section>")
-    return "\n".join(html)
+        excluded = _table(res.excluded, [Column(c, c.replace("_", " "), numeric=False)
+                                         for c in res.excluded.columns], "excluded")
+    return {"label": label, "description": str(s.get("description") or ""),
+            "lead": _lead(res), "cards": _cards(res), "pathway": pathway,
+            "pathway_note": note, "map": figure,
+            "breakdown": _data_uri(breakdown_chart([res], [label])),
+            "regions": regions_table(res), "n_open": len(res.open_sites),
+            "sites": sites_table(res, names), "excluded": excluded,
+            "n_excluded": len(res.excluded)}
 
 
-def _comparison(results: list[ResultFolder], labels: list[str]) -> str:
-    head = "".join(f'<th class="num">{escape(lab)}</th>' for lab in labels)
-    rows = []
-    base_h = _headline(results[0])
+def _cell(text: str, cls: str = "num", head: bool = False) -> dict:
+    return {"text": text, "cls": cls, "head": head}
+
+
+def _comparison(results: list[ResultFolder], labels: list[str]) -> dict:
+    """Headline figures and regional average costs side by side, against the first result."""
     heads = [_headline(r) for r in results]
-    for i, (label, _, _, _) in enumerate(base_h):
+    rows = []
+    for i, (label, _, _, _) in enumerate(heads[0]):
         sep = ", " if label in ("Sites opened", "Solver status") else " "
-        cells = "".join(f'<td class="num">{escape(sep.join(x for x in (h[i][1], h[i][2]) if x))}'
-                        "</td>" for h in heads)
-        rows.append(f"<tr><th>{escape(label)}</th>{cells}</tr>")
+        rows.append([_cell(label, "", head=True),
+                     *[_cell(sep.join(x for x in (h[i][1], h[i][2]) if x)) for h in heads]])
     base_cost = _num(results[0].summary.get("objective"))
     if base_cost:
-        cells = ['<td class="num">baseline</td>']
+        row = [_cell("Annual cost vs " + labels[0], "", head=True), _cell("baseline")]
         for r in results[1:]:
             c = _num(r.summary.get("objective"))
-            d = f"{(c / base_cost - 1) * 100:+.2f} %" if c is not None else "–"
-            cells.append(f'<td class="num">{escape(d)}</td>')
-        rows.append(f"<tr><th>{escape('Annual cost vs ' + labels[0])}</th>{''.join(cells)}</tr>")
-    headline = (f'<div class="table-wrap"><table class="compare"><thead><tr><th>Figure</th>'
-                f"{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
+            row.append(_cell(f"{(c / base_cost - 1) * 100:+.2f} %" if c is not None else "–"))
+        rows.append(row)
+    headline = {"css": "compare", "rows": rows,
+                "columns": [{"header": "Figure", "numeric": False},
+                            *[{"header": lab, "numeric": True} for lab in labels]]}
 
     # per-region average cost, side by side, with the change against the first result
-    frames = []
-    for r in results:
-        df = r.regions.set_index(r.regions["region"].astype(str))
-        frames.append(df)
+    frames = [r.regions.set_index(r.regions["region"].astype(str)) for r in results]
     regions: list[str] = []
     for df in frames:
         regions += [x for x in df.index if x not in regions]
@@ -449,37 +408,28 @@ def _comparison(results: list[ResultFolder], labels: list[str]) -> str:
     for df in frames:
         if "name" in df.columns:
             names.update({k: str(v) for k, v in df["name"].items() if k not in names})
-    cur = results[0].currency
-    rhead = "".join(f'<th class="num">{escape(lab)}</th>' for lab in labels)
-    rhead += "".join(f'<th class="num">{escape("Δ " + lab)}</th>' for lab in labels[1:])
     rrows = []
     for reg in regions:
         vals = [(_num(df.at[reg, "avg_cost_per_mtok"]) if reg in df.index else None)
                 for df in frames]
-        cells = "".join(f'<td class="num">{escape(_fmt(v, 4))}</td>' for v in vals)
+        row = [_cell(names.get(reg, reg), ""), *[_cell(_fmt(v, 4)) for v in vals]]
         for v in vals[1:]:
             if v is None or vals[0] in (None, 0):
-                cells += '<td class="num">–</td>'
+                row.append(_cell("–"))
             else:
                 d = v / vals[0] - 1
-                cls = "pos" if d > 1e-9 else "neg" if d < -1e-9 else ""
-                cells += f'<td class="num {cls}">{escape(f"{d * 100:+.2f} %")}</td>'
-        rrows.append(f"<tr><td>{escape(names.get(reg, reg))}</td>{cells}</tr>")
-    region_table = (f'<div class="table-wrap"><table class="compare-regions"><thead><tr>'
-                    f"<th>Region</th>{rhead}</tr></thead><tbody>{''.join(rrows)}</tbody>"
-                    "</table></div>")
-    chart = breakdown_chart(results, labels)
-    note = f"{len(results)} results side by side; differences are against {labels[0]}."
-    return "\n".join([
-        '<section id="comparison"><h2>Comparison</h2>',
-        f'<p class="note">{escape(note)}</p>',
-        "<h3>Headline figures</h3>", headline,
-        "<h3>Annual cost by component</h3>",
-        f'<figure><img class="chart" alt="Cost breakdown comparison" src="{_data_uri(chart)}">'
-        "</figure>",
-        f"<h3>Average cost per million tokens by region, {escape(cur)}/Mtok</h3>", region_table,
-        "</section>",
-    ])
+                cls = "num pos" if d > 1e-9 else "num neg" if d < -1e-9 else "num"
+                row.append(_cell(f"{d * 100:+.2f} %", cls))
+        rrows.append(row)
+    region_table = {"css": "compare-regions", "rows": rrows,
+                    "columns": [{"header": "Region", "numeric": False},
+                                *[{"header": lab, "numeric": True} for lab in labels],
+                                *[{"header": "Δ " + lab, "numeric": True}
+                                  for lab in labels[1:]]]}
+    return {"note": f"{len(results)} results side by side; differences are against "
+                    f"{labels[0]}.",
+            "headline": headline, "chart": _data_uri(breakdown_chart(results, labels)),
+            "currency": results[0].currency, "regions": region_table}
 
 
 def _labels(results: list[ResultFolder]) -> list[str]:
@@ -504,23 +454,14 @@ def build_report(results, *, title: str | None = None, map_options: dict | None 
     title = title or ("Token production plan: " + labels[0] if len(results) == 1
                       else "Token production plans: " + ", ".join(labels))
     map_opts = dict(map_options or {}) if maps else None
-    toc = "".join(f'<a href="#result-{i}">{escape(lab)}</a>' for i, lab in enumerate(labels))
-    if len(results) > 1:
-        toc = '<a href="#comparison">Comparison</a>' + toc
     made = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-    meta = f"Prepared with siteplan on {made} from: " + ", ".join(str(r.path) for r in results)
-    body = [f"<h1>{escape(title)}</h1>",
-            f'<p class="meta">{escape(meta)}</p>',
-            f'<nav class="toc">{toc}</nav>']
-    if len(results) > 1:
-        body.append(_comparison(results, labels))
-    for i, (res, lab) in enumerate(zip(results, labels, strict=True)):
-        body.append(_result_section(res, i, lab, map_opts, warnings))
-    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f'<meta name="generator" content="{MARKER}">\n'
-            f"<title>{escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n"
-            + "\n".join(body) + "\n</main>\n</body>\n</html>\n")
+    return _env().get_template("report.html.j2").render(
+        title=title, generator=MARKER,
+        meta=f"Prepared with siteplan on {made} from: " + ", ".join(str(r.path) for r in results),
+        comparison=_comparison(results, labels) if len(results) > 1 else None,
+        results=[_result_section(res, lab, map_opts, warnings)
+                 for res, lab in zip(results, labels, strict=True)],
+    )
 
 
 def write_report(results, out: str | Path, **options) -> Path:

@@ -5,15 +5,17 @@
 (``site_markers``, ``flows``, ``boundaries``, ``dataset``, ``warnings`` ...), so callers and
 tests can check the picture without looking at pixels.
 
-Where the coordinates come from (a result folder holds none):
+Where the coordinates come from:
 
 * region shapes: a GeoJSON file whose features carry a ``region`` property equal to the
   result's region ids; by default the bundled ``data/*/boundaries/*.geojson`` file whose
   ``region`` values cover the result's regions (``--boundaries`` chooses another);
-* region points (flow start) and site locations: ``regions.csv`` and ``locations.csv``
-  (``lat``, ``lon``) of the dataset, by default the ``data/<set>/`` folder holding the chosen
-  boundary file (``--dataset`` chooses another). Without a dataset, regions fall back to a
-  point inside their shape and sites to their region's point (a warning says so).
+* region points (flow start), site locations, workloads' latency limits and the network
+  settings: the result's record (``places.csv``, ``record.json``, ``scenario.yaml``);
+  ``--dataset`` reads ``regions.csv`` and ``locations.csv`` of a dataset folder instead. An
+  old folder without a record falls back to the ``data/<set>/`` folder of the boundary file;
+  without either, regions fall back to a point inside their shape and sites to their
+  region's point (a warning says so).
 """
 
 from __future__ import annotations
@@ -209,36 +211,35 @@ def _projection(lon_min, lon_max, lat_min, lat_max) -> str:
             f"+lon_0={lon0:.3f} +datum=WGS84 +units=m +no_defs")
 
 
-def _network_fit(result: ResultFolder, region_pts: dict, loc_pts: dict) -> tuple[float, float]:
-    """(overhead_ms, ms per great-circle km) fitted to the allocation's latencies.
+def record_points(result: ResultFolder) -> tuple[dict, dict, dict]:
+    """(region -> (lon, lat), location -> (lon, lat), location -> name) from places.csv."""
+    def points(df: pd.DataFrame) -> dict:
+        df = df.dropna(subset=["lat", "lon"])
+        return {str(k): (float(lo), float(la))
+                for k, lo, la in zip(df.index, df["lon"], df["lat"], strict=True)}
 
-    The scenario's network settings are not in the result folder; latency is linear in the
-    great-circle distance (overhead + 2 * km * route_factor * fibre ms/km), so two or more
-    distinct distances give both numbers. Falls back to the scenario defaults.
+    locs = result.places("location")
+    names = {str(k): str(v) for k, v in locs["name"].items() if str(v)}
+    return points(result.places("region")), points(locs), names
+
+
+def _ms_per_km(result: ResultFolder, warnings: list[str]) -> tuple[float, float]:
+    """(overhead_ms, round-trip ms per great-circle km) of the result's scenario.
+
+    Latency is overhead + 2 x km x route_factor x fibre ms/km (docs/model.md); an old folder
+    without a record falls back to the scenario defaults (a warning says so).
     """
     from siteplan.config.schema import Network
-    from siteplan.inputs.derive import FIBRE_MS_PER_KM, haversine_km
+    from siteplan.inputs.derive import FIBRE_MS_PER_KM
 
-    net = Network()
-    default = (float(net.overhead_ms), 2.0 * float(net.route_factor) * FIBRE_MS_PER_KM)
-    al = result.allocation
-    if "latency_ms" not in al.columns:
-        return default
-    rows = [(r, lo, ms)
-            for r, lo, ms in zip(al["region"], al["location"], al["latency_ms"], strict=True)
-            if r in region_pts and lo in loc_pts and pd.notna(ms)]
-    if len(rows) < 2:
-        return default
-    a = np.array([region_pts[r] for r, _, _ in rows])
-    b = np.array([loc_pts[lo] for _, lo, _ in rows])
-    km = haversine_km(a[:, 1], a[:, 0], b[:, 1], b[:, 0])
-    ms = np.array([m for _, _, m in rows], float)
-    if np.ptp(km) < 1.0:
-        return default
-    slope, intercept = np.polyfit(km, ms, 1)
-    if not (slope > 0 and np.isfinite(intercept)):
-        return default
-    return max(float(intercept), 0.0), float(slope)
+    if result.record is not None:
+        overhead, route = result.record.network()
+    else:
+        net = Network()
+        overhead, route = float(net.overhead_ms), float(net.route_factor)
+        warnings.append("no record in the result folder: latency circles use the default "
+                        "network settings")
+    return overhead, 2.0 * route * FIBRE_MS_PER_KM
 
 
 def _circle_lonlat(lon: float, lat: float, radius_km: float, n: int = 121):
@@ -328,15 +329,21 @@ def _render_map(result: ResultFolder | str | Path, *, boundaries: str | Path | N
         shown = ", ".join(unknown[:5]) + (" ..." if len(unknown) > 5 else "")
         raise ReportError(f"{bpath}: has no shape for region(s) {shown} of the result; "
                           "pass --boundaries with the scenario's boundary file")
-    dpath = Path(dataset) if dataset is not None else default_dataset(bpath)
     region_pts, loc_pts, loc_names, workloads = ({}, {}, {}, None)
-    if dpath is not None:
-        if not dpath.is_dir():
-            raise ReportError(f"{dpath}: dataset folder not found")
-        region_pts, loc_pts, loc_names, workloads = read_points(dpath)
+    dpath = None
+    if dataset is None and result.record is not None:  # the result's own places
+        region_pts, loc_pts, loc_names = record_points(result)
+        workloads = pd.DataFrame(result.record.workloads, columns=["workload", "name",
+                                                                   "latency_ms"])
     else:
-        warnings.append("no dataset folder found (pass --dataset): sites drawn at their "
-                        "region's centre")
+        dpath = Path(dataset) if dataset is not None else default_dataset(bpath)
+        if dpath is not None:
+            if not dpath.is_dir():
+                raise ReportError(f"{dpath}: dataset folder not found")
+            region_pts, loc_pts, loc_names, workloads = read_points(dpath)
+        else:
+            warnings.append("no dataset folder found (pass --dataset): sites drawn at their "
+                            "region's centre")
 
     # region points: the dataset's (what latency is computed from), else a point in the shape
     inner = {r: (p.x, p.y)
@@ -351,9 +358,9 @@ def _render_map(result: ResultFolder | str | Path, *, boundaries: str | Path | N
             site_xy.append(loc_pts[loc])
         elif reg in region_pts:
             site_xy.append(region_pts[reg])
-            if dpath is not None:
-                warnings.append(f"location {loc} not in {dpath}/locations.csv: drawn at the "
-                                f"centre of region {reg}")
+            where = f"{dpath}/locations.csv" if dpath is not None else "places.csv"
+            warnings.append(f"location {loc} not in {where}: drawn at the centre of region "
+                            f"{reg}")
         else:
             raise ReportError(f"site location {loc} (region {reg}) has no coordinates; pass "
                               "--dataset with the scenario's dataset folder")
@@ -464,7 +471,7 @@ def _render_map(result: ResultFolder | str | Path, *, boundaries: str | Path | N
         if workloads is None:
             raise ReportError("--latency-circles needs the dataset's workloads.csv; pass "
                               "--dataset with the scenario's dataset folder")
-        overhead, ms_per_km = _network_fit(result, region_pts, loc_pts)
+        overhead, ms_per_km = _ms_per_km(result, warnings)
         if "latency_ms" not in workloads.columns:
             workloads = workloads.assign(latency_ms=np.nan)
         limits = workloads.dropna(subset=["latency_ms"]).sort_values("latency_ms")
@@ -582,6 +589,7 @@ def _render_map(result: ResultFolder | str | Path, *, boundaries: str | Path | N
         "latency_circles": circles,
         "boundaries": bpath,
         "dataset": dpath,
+        "location_names": loc_names,
         "color": color,
         "cost_range": (lo, hi),
         "uniform_cost": uniform,

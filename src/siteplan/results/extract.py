@@ -1,59 +1,46 @@
 """Turn a solved model into tidy tables: allocation, sites, regions, and the summary.
 
-Everything is read back in bulk as arrays (``SolveResult.values``); the cost breakdown is the
-value of the registered cost terms, so it adds up to the objective by construction.
+Everything is read back in bulk as arrays (``SolveResult.values``). Every cost, the breakdown
+by term and each option's costs, is the value of the cost ledger's entries (model/costs.py),
+so they add up to the objective by construction.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pyomo.environ as pyo
 
-from siteplan.inputs.derive import TOKENS_PER_MTOK, ModelData
+from siteplan.inputs.derive import TOKENS_PER_MTOK
+from siteplan.model.context import BuildContext
 from siteplan.model.costs import COST_TERMS
 from siteplan.model.demand import daily_mean
-from siteplan.results.synergy import flexible_work, site_hours, supply_by_location
+from siteplan.model.families import FAMILIES
+from siteplan.results.synergy import flexible_work, site_hours
+from siteplan.results.zones import zone_shares
 from siteplan.solve import SolveResult
 
 EPS_MTOK_H = 1e-7  # flows below this (Mtok/h) are solver noise, not allocations
+# sites.csv cost_* columns: the terms an option can own (network and unserved belong to none)
+SITE_COST_TERMS = tuple(t for t in COST_TERMS if t not in ("network", "unserved"))
 
 
-def extract(m: pyo.Block, d: ModelData, res: SolveResult, cost_weight: float = 1.0,
-            site_capital: dict[str, np.ndarray] | None = None) -> dict:
+def extract(ctx: BuildContext, res: SolveResult, cost_weight: float = 1.0) -> dict:
     """Tables (DataFrames) and headline figures from a solved model (or one pathway year).
 
-    A pathway year passes its objective weight (duals are per weighted currency) and each
-    option's capital cost of the year (what its standing vintages pay, not its capacity).
+    A pathway year passes its objective weight (duals are per weighted currency).
     """
-    L = m._layout
+    d, L = ctx.data, ctx.layout
     T, w = L.n_t, d.slice_weight_h
     days_per_year = float(w.sum()) / 24.0
     n_q, n_s = len(L.route_group), len(d.sites)
 
-    D = L.n_d
-    x = res.values(m.v_serve_mtok_h).reshape(L.n_fixed_routes, T)
-    y = res.values(m.v_serve_daily_mtok_h).reshape(L.n_shift_routes, D)
-    q = res.values(m.v_process_mtok_h).reshape(len(L.proc_site), T)
-    cap = res.values(m.v_cap_mw)
-    opened = np.round(res.values(m.v_open), 6)
-    locs = L.active_locations
-    grid_l = np.zeros((len(d.locations), T))
-    grid_l[locs] = res.values(m.v_grid_mw).reshape(len(locs), T)
-    ppa_mw = res.values(m.v_ppa_mw)
-    ppa_use = res.values(m.v_ppa_use_mw).reshape(len(d.ppa_location), T)
-    gec_l = np.zeros(len(d.locations))
-    if len(m.v_gec_mwh):
-        gec_l[locs] = res.values(m.v_gec_mwh)
-    n_g = len(L.group_workload)
-    uns_f = res.values(m.v_unserved_mtok_h)
-    uns_d = res.values(m.v_unserved_daily_mtok_h)
-    uns_g = np.zeros(n_g)  # Mtok/yr per group
-    gf, gs = np.flatnonzero(~L.group_shiftable), np.flatnonzero(L.group_shiftable)
-    if len(uns_f):
-        uns_g[gf] = (uns_f.reshape(len(gf), T) * w).sum(axis=1)
-    if len(uns_d):
-        uns_g[gs] = (uns_d.reshape(len(gs), D) * L.day_hours).sum(axis=1)
+    sup: dict[str, np.ndarray] = {}  # every family's read-back, by name (model/family.py)
+    for family in FAMILIES:
+        sup.update(family.read(ctx, res))
+    x, y = sup["serve_mtok_h"], sup["serve_daily_mtok_h"]
+    q, cap, opened = sup["process_mtok_h"], sup["cap_mw"], sup["open"]
+    grid_l, ppa_mw, ppa_use = sup["grid_mw"], sup["ppa_mw"], sup["ppa_use_mw"]
+    gec_l, uns_g = sup["gec_mwh"], sup["unserved_mtok"]
     route_mtok = np.zeros(n_q)  # Mtok/yr per route
     fq, sq = np.flatnonzero(~L.route_shiftable), np.flatnonzero(L.route_shiftable)
     route_mtok[fq] = (x[L.route_pos[fq]] * w).sum(axis=1)
@@ -85,15 +72,11 @@ def extract(m: pyo.Block, d: ModelData, res: SolveResult, cost_weight: float = 1
     np.add.at(ppa_l_use, d.ppa_location, ppa_use)
     grid = grid_l[d.site_location] * share_t
     ppa_site_use = ppa_l_use[d.site_location] * share_t
-    sup = supply_by_location(m, d, res)
     clean_l = ppa_l_use + sup["curtail_mw"] + sup["discharge_mw"] - sup["charge_mw"]
     clean = clean_l[d.site_location] * share_t  # clean supply to the site's load (MW)
     curt = sup["curtail_mw"][d.site_location] * share_t
-    ppa_cost_l = np.bincount(d.ppa_location, weights=d.ppa_cost_per_mw * ppa_mw,
-                             minlength=len(d.locations))
     ppa_mw_l = np.bincount(d.ppa_location, weights=ppa_mw, minlength=len(d.locations))
     gec = gec_l[d.site_location] * share_y
-    price = d.location_price[d.site_location]
     green = d.location_green[d.site_location]
     ef = d.location_ef[d.site_location]
     energy = ((grid + clean) * w).sum(axis=1)  # facility MWh/yr
@@ -106,18 +89,10 @@ def extract(m: pyo.Block, d: ModelData, res: SolveResult, cost_weight: float = 1
     site_mtok = np.bincount(L.proc_site, weights=proc_mtok, minlength=n_s)
     emissions = ((ef * grid) * w).sum(axis=1)
     pol = d.policy
-    cost = {
-        "fixed": d.site_fixed_cost * opened,
-        "hardware": cap_sh @ d.hw_capex_per_mw,
-        "facility": d.site_facility_cost_per_mw * mw_total,
-        "electricity": (price * grid * w).sum(axis=1),
-        "ppa": ppa_cost_l[d.site_location] * share_y,
-        "certificates": gec * (pol.certificates.price_per_mwh if pol.certificates else 0.0),
-        "storage": sup["storage_cost"][d.site_location] * share_y,
-        "curtailment": (d.curtail_price[d.location_region[d.site_location]] * curt * w).sum(axis=1),
-        "carbon": emissions * pol.carbon_price_per_t,
-    }
-    cost.update(site_capital or {})
+    entry_values = ctx.costs.values(res.value_list)
+    breakdown = ctx.costs.breakdown(entry_values)
+    cost = ctx.costs.by_site(entry_values, e_s)  # location costs split by facility energy
+    cost = {t: cost[t] for t in SITE_COST_TERMS}
     site_cost = sum(cost.values())
     site_cpm = np.divide(site_cost, site_mtok, out=np.zeros(n_s), where=site_mtok > 0)
     loc = np.array(d.locations, dtype=object)[d.site_location]
@@ -151,7 +126,7 @@ def extract(m: pyo.Block, d: ModelData, res: SolveResult, cost_weight: float = 1
     })
 
     # --- hourly profiles and flexible work ---------------------------------------------
-    flex = flexible_work(m, d, y, q)
+    flex = flexible_work(ctx, y, q)
     hours = site_hours(d, opened, it, grid, ppa_site_use, sup, share_t, flex["flex"],
                        flex["shape"])
     load_mwh = float((fac * w).sum())
@@ -205,9 +180,8 @@ def extract(m: pyo.Block, d: ModelData, res: SolveResult, cost_weight: float = 1
     served_r = np.bincount(rr, weights=rv, minlength=n_r)
     cost_r = np.bincount(rr, weights=rv * r_cpm, minlength=n_r)
     lat_r = np.bincount(rr, weights=rv * r_lat, minlength=n_r)
-    west = d.location_zone[rl] == "west"
-    west_r = np.bincount(rr, weights=rv * west, minlength=n_r)
-    marginal = _marginal_cost(m, d, res, n_r) / cost_weight
+    zone_cols, zone_summary = zone_shares(d, rl, rr, rv, served_r)
+    marginal = _marginal_cost(ctx, res, n_r) / cost_weight
     regions = pd.DataFrame({
         "region": d.regions,
         "name": d.region_name,
@@ -218,17 +192,19 @@ def extract(m: pyo.Block, d: ModelData, res: SolveResult, cost_weight: float = 1
         "avg_cost_per_mtok": _ratio(cost_r, served_r),
         "marginal_cost_per_mtok": marginal,
         "mean_latency_ms": _ratio(lat_r, served_r),
-        "west_share": _ratio(west_r, served_r),
+        **zone_cols,
     })
 
     # --- summary ------------------------------------------------------------------------
-    breakdown = {t: float(pyo.value(m.e_cost[t])) for t in COST_TERMS}
     total = float(sum(breakdown.values()))
     served_total = float(rv.sum())
     energy_total = float(energy.sum())
     summary = {
         "objective": total,
         "cost_breakdown": breakdown,
+        "cost_by_workload": {  # the terms that belong to a demand class (network, unserved)
+            term: dict(zip(d.workloads, map(float, v), strict=True))
+            for term, v in ctx.costs.by_workload(entry_values, len(d.workloads)).items()},
         "unallocated_site_cost": float(site_cost[site_mtok <= 0].sum()),
         "demand_tokens_per_day": float(dem_r.sum() * TOKENS_PER_MTOK / days_per_year),
         "served_tokens_per_day": served_total * TOKENS_PER_MTOK / days_per_year,
@@ -241,7 +217,7 @@ def extract(m: pyo.Block, d: ModelData, res: SolveResult, cost_weight: float = 1
         if energy_total > 0 else 0.0,
         "avg_cost_per_mtok": (total - breakdown["unserved"]) / served_total
         if served_total > 0 else 0.0,
-        "west_share": float(west_r.sum() / served_total) if served_total > 0 else 0.0,
+        **zone_summary,
         "sites_open": int((opened > 0.5).sum()),
         "mw_it_total": float(mw_total.sum()),
         "water_m3": float(sites["water_m3"].sum()),
@@ -266,14 +242,15 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return np.divide(num, den, out=np.full(len(num), np.nan), where=den > 0)
 
 
-def _marginal_cost(m, d: ModelData, res: SolveResult, n_r: int) -> np.ndarray:
+def _marginal_cost(ctx: BuildContext, res: SolveResult, n_r: int) -> np.ndarray:
     """Demand-weighted dual of the demand balance per region, currency per Mtok.
 
     Time-fixed rows are rates in slice t (w_t hours), so dual / w_t is per Mtok; daily rows of
     shiftable classes are the day's mean rate (W_d hours), so dual / W_d is per Mtok. A group's
     dual is each member region's. Duals come from the LP with the integer decisions fixed.
     """
-    L, w = m._layout, d.slice_weight_h
+    m, d, L = ctx.block, ctx.data, ctx.layout
+    w, keys = d.slice_weight_h, ctx.handle("demand")
     fixed = res.duals(m.c_demand_balance)
     daily = res.duals(m.c_demand_daily)
     if fixed is None or daily is None:
@@ -281,12 +258,12 @@ def _marginal_cost(m, d: ModelData, res: SolveResult, n_r: int) -> np.ndarray:
     num = np.zeros(n_r)
     den = np.zeros(n_r)
     mean = daily_mean(d, L, L.group_demand)
-    for (g, t), lam in zip(m._demand_balance_keys, fixed, strict=True):
+    for (g, t), lam in zip(keys.balance_keys, fixed, strict=True):
         mem, share = L.group_members[g], L.group_member_share[g]
         dem = L.group_demand[g, t] * share  # each member's Mtok/h in slice t
         np.add.at(num, mem, lam * dem)  # (lam / w_t) x (w_t x demand)
         np.add.at(den, mem, w[t] * dem)
-    for (g, day), lam in zip(m._demand_daily_keys, daily, strict=True):
+    for (g, day), lam in zip(keys.daily_keys, daily, strict=True):
         mem, share = L.group_members[g], L.group_member_share[g]
         dem = mean[g, day] * share
         np.add.at(num, mem, lam * dem)  # (lam / W_d) x (W_d x mean)

@@ -6,40 +6,37 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pyomo.environ as pyo
 
 from siteplan.inputs.pathway import PathwayData
+from siteplan.model.context import Built
 from siteplan.model.costs import COST_TERMS
 from siteplan.model.vintage import standing
 from siteplan.results.extract import extract
+from siteplan.results.zones import zones_of
 from siteplan.solve import SolveResult
 
 EPS_MW = 1e-6
 
 
-def extract_pathway(m: pyo.ConcreteModel, P: PathwayData, res: SolveResult) -> dict:
+def extract_pathway(built: Built, P: PathwayData, res: SolveResult) -> dict:
     """Tables and summary of a solved pathway model (see module docstring)."""
+    m = built.model
     Y = len(P.years)
     d0 = P.data[0]
-    site_hw = m.year[0]._layout.site_hw
+    site_hw = built.years[0].layout.site_hw
     J, n_s = len(site_hw), len(d0.sites)
     build = res.values(m.v_build_mw).reshape(J, Y)
     fac = res.values(m.v_fac_build_mw).reshape(n_s, Y)
     hw_of = np.array([h for _s, h in site_hw], dtype=int)
     site_of = np.array([s for s, _h in site_hw], dtype=int)
-    fac_stand = standing(P.years, P.facility_lifetime_years)
     hw_stand = np.array([standing(P.years, d0.hw_lifetime_years[h]) for h in hw_of])  # (J,Y,Y)
     stand_mw = np.einsum("jyv,jv->jy", hw_stand, build) if J else np.zeros((0, Y))
 
     tables: dict[str, list[pd.DataFrame]] = {"allocation": [], "sites": [], "regions": [],
                                              "site_hours": []}
     years = []
-    for y, (year, b, d) in enumerate(zip(P.years, m._year_blocks, P.data, strict=True)):
-        hw_cost = np.bincount(site_of, weights=stand_mw[:, y] * d.hw_capex_per_mw[hw_of],
-                              minlength=n_s)
-        fac_cost = d.site_facility_cost_per_mw * (fac * fac_stand[y][None, :]).sum(axis=1)
-        out = extract(b, d, res, cost_weight=float(P.weight[y]),
-                      site_capital={"hardware": hw_cost, "facility": fac_cost})
+    for y, (year, ctx, d) in enumerate(zip(P.years, built.years, P.data, strict=True)):
+        out = extract(ctx, res, cost_weight=float(P.weight[y]))
         for name in tables:
             tables[name].append(out[name].assign(year=year))
         years.append({"year": year, "span_years": float(P.span_years[y]),
@@ -66,10 +63,10 @@ def _year_first(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _zone_mw(d, site_of: np.ndarray, built: np.ndarray, stand: np.ndarray) -> dict:
-    """MW-IT built in the year and standing after it, east and west."""
+    """MW-IT built in the year and standing after it, in each zone of the dataset."""
     zone = d.location_zone[d.site_location][site_of] if len(site_of) else np.zeros(0)
     out = {}
-    for z in ("east", "west"):
+    for z in zones_of(d.region_zone, d.location_zone):
         out[f"mw_built_{z}"] = float(built[zone == z].sum())
         out[f"mw_standing_{z}"] = float(stand[zone == z].sum())
     return out

@@ -1,6 +1,5 @@
-"""Computing-electricity synergy results: storage, curtailment, clean scores, flexible work.
+"""Computing-electricity synergy results: hourly profiles, clean scores, flexible work.
 
-``supply_by_location`` reads the storage and curtailment variables back per location;
 ``site_hours`` is the hourly profile of every open site (``site_hours.csv``);
 ``flexible_work`` measures how much shiftable work moved in time and between sites.
 """
@@ -11,30 +10,8 @@ import numpy as np
 import pandas as pd
 
 from siteplan.inputs.derive import ModelData
+from siteplan.model.context import BuildContext
 from siteplan.model.demand import daily_mean
-from siteplan.solve import SolveResult
-
-
-def supply_by_location(m, d: ModelData, res: SolveResult) -> dict[str, np.ndarray]:
-    """(L, T) curtailed energy bought, storage charge, discharge and state of charge (MW, MWh);
-    (L,) storage energy and power capacity and its annual cost."""
-    L = m._layout
-    T, n_l, B = L.n_t, len(d.locations), len(d.storage)
-    out = {k: np.zeros((n_l, T)) for k in ("curtail_mw", "charge_mw", "discharge_mw", "soc_mwh")}
-    out.update({k: np.zeros(n_l) for k in ("storage_mwh", "storage_mw", "storage_cost")})
-    if m._curtail_locations:
-        out["curtail_mw"][m._curtail_locations] = res.values(m.v_curtail_mw).reshape(-1, T)
-    locs = m._storage_locations
-    if locs:
-        e = res.values(m.v_storage_mwh).reshape(len(locs), B)
-        p = res.values(m.v_storage_mw).reshape(len(locs), B)
-        for key, var in (("charge_mw", m.v_charge_mw), ("discharge_mw", m.v_discharge_mw),
-                         ("soc_mwh", m.v_soc_mwh)):
-            out[key][locs] = res.values(var).reshape(len(locs), B, T).sum(axis=1)
-        out["storage_mwh"][locs] = e.sum(axis=1)
-        out["storage_mw"][locs] = p.sum(axis=1)
-        out["storage_cost"][locs] = e @ d.storage_capex_per_mwh + p @ d.storage_capex_per_mw
-    return out
 
 
 def site_hours(d: ModelData, opened: np.ndarray, it: np.ndarray, grid: np.ndarray,
@@ -74,7 +51,7 @@ def site_hours(d: ModelData, opened: np.ndarray, it: np.ndarray, grid: np.ndarra
     })
 
 
-def flexible_work(m, d: ModelData, y: np.ndarray, q: np.ndarray) -> dict:
+def flexible_work(ctx: BuildContext, y: np.ndarray, q: np.ndarray) -> dict:
     """Shiftable work per site and slice, the same work following its demand shape, and the
     annual Mtok moved in time (within days, at the site) and between sites (day by day).
 
@@ -83,7 +60,8 @@ def flexible_work(m, d: ModelData, y: np.ndarray, q: np.ndarray) -> dict:
     Between sites: sum_{g,d} W_d / 2 sum_q |y[q,d] - s_q Y[g,d]|, s_q the route's share of its
     group's year, Y[g,d] the group's rate served that day.
     """
-    L, w = m._layout, d.slice_weight_h
+    d, L = ctx.data, ctx.layout
+    w = d.slice_weight_h
     T, n_s = L.n_t, len(d.sites)
     dem_k = d.demand.sum(axis=0)  # (K, T)
     mean_k = daily_mean(d, L, dem_k)[:, d.slice_day]

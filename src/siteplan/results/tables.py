@@ -29,30 +29,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from siteplan import outputs
 from siteplan.errors import OutputExistsError
+from siteplan.results.record import RECORD_FILES, Record, record_texts
 from siteplan.safe_output import spreadsheet_safe_frame
 
 TABLE_FILES = ("allocation", "sites", "regions", "site_hours")
 RESULT_FILES = frozenset({*(f"{n}.csv" for n in TABLE_FILES), "excluded.csv", "summary.json",
-                          "builds.csv"})
+                          "builds.csv", *RECORD_FILES})
 # drawn from a result by `siteplan map` and `siteplan report`; replaced with it
 DERIVED_FILES = frozenset({"map.png", "report.html"})
 PAUSE_ENV = "SITEPLAN_TEST_PAUSE_WRITE_S"  # test hook, see the module docstring
-
-# decimals per column, by name (first matching rule wins); tokens are whole numbers
-_DECIMALS = (
-    ("tokens_per_day", 0),
-    ("share", 6),
-    ("utilisation", 6),
-    ("cost_per_mtok", 6),
-    ("latency_ms", 3),
-    ("pue", 4),
-    ("mw", 4),
-    ("mwh", 3),
-    ("cost_", 2),
-    ("tco2", 3),
-    ("water_m3", 3),
-)
 
 
 @dataclass
@@ -67,6 +54,7 @@ class Results:
     summary: dict = field(default_factory=dict)
     site_hours: pd.DataFrame = field(default_factory=pd.DataFrame)  # open sites x slices
     builds: pd.DataFrame | None = None  # pathways only: what is built and retired when
+    record: Record | None = None  # what was solved (results/record.py); set by siteplan.solve
 
     @property
     def objective(self) -> float:
@@ -93,6 +81,8 @@ class Results:
             _pause()
             text = json.dumps(_jsonable(self.summary), indent=2, sort_keys=False) + "\n"
             _write_text(tmp / "summary.json", text)
+            for name, body in (record_texts(self.record) if self.record else {}).items():
+                _write_text(tmp / name, body)
             _fsync_dir(tmp)
             _replace_dir(tmp, outdir)
         except BaseException:
@@ -174,12 +164,12 @@ def _pause() -> None:
 
 
 def format_table(df: pd.DataFrame) -> pd.DataFrame:
-    """Round each float column to its fixed decimals (stable, byte-identical output)."""
+    """Round each float column to its decimals in the outputs registry (stable bytes)."""
     out = df.copy()
     for col in out.columns:
         if not pd.api.types.is_float_dtype(out[col]):
             continue
-        decimals = next((n for key, n in _DECIMALS if key in col), 6)
+        decimals = outputs.decimals(col)
         vals = out[col].round(decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
         if decimals == 0 and vals.notna().all():
             out[col] = vals.astype("int64")

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from siteplan.model.costs import COST_TERMS
+from siteplan.outputs import zone_share_keys
 from siteplan.safe_output import safe_folder_name, spreadsheet_safe_frame
 from siteplan.study.runs import (
     RunFolder,
@@ -41,26 +42,20 @@ from siteplan.study.runs import (
     flatten,
     read_run_folder,
     read_summary,
-    recorded_scenario,
-    scenario_dict,
     solve_recorded,
 )
 
 DAYS_PER_YEAR = 365.0  # slice weights sum to 8760 h (checked on load)
 TOKENS_PER_MTOK = 1e6
 
-REGION_METRICS = (
-    ("demand_tokens_per_day", "demand, tokens/day"),
-    ("avg_cost_per_mtok", "average delivered cost per Mtok"),
-    ("marginal_cost_per_mtok", "marginal cost per Mtok"),
-    ("mean_latency_ms", "mean latency, ms"),
-    ("west_share", "share served from western sites"),
-)
+# labels and units: siteplan.outputs; then the share served from each zone (<zone>_share)
+REGION_METRICS = ("demand_tokens_per_day", "avg_cost_per_mtok", "marginal_cost_per_mtok",
+                  "mean_latency_ms")
 COMPONENTS = COST_TERMS  # the objective's registered terms
 TOTAL_METRICS = ("cost", *(f"cost.{c}" for c in COMPONENTS), "avg_cost_per_mtok",
                  "demand_tokens_per_day", "served_tokens_per_day", "unserved_tokens_per_day",
-                 "energy_twh", "green_share", "tco2", "tokens_per_kwh", "west_share",
-                 "sites_open", "mw_it_total", "mip_gap")
+                 "energy_twh", "green_share", "tco2", "tokens_per_kwh", "{zones}",
+                 "sites_open", "mw_it_total", "mip_gap")  # {zones}: the <zone>_share keys
 IGNORED_INPUT_KEYS = ("source",)
 
 
@@ -126,8 +121,15 @@ def _is_yaml(path: Path) -> bool:
 
 def resolve_source(source: str | Path, cache: Path | None, tmp: Path, refresh: bool = False,
                    notes: list[str] | None = None, say=None) -> tuple[Path, dict | None]:
-    """A results folder for ``source`` (solving a YAML if needed) and its resolved scenario."""
+    """A results folder for ``source`` (solving a YAML if needed) and its resolved scenario.
+
+    A cached folder is re-used only when its record's hashes (scenario, dataset files,
+    siteplan version) match the YAML's; otherwise the note says why and the YAML is solved
+    again: into the cache folder if compare wrote it, else into a temporary folder (a folder
+    written by ``siteplan run`` is never replaced, unless ``refresh``).
+    """
     import siteplan
+    from siteplan.results.record import RecordError, make_record, read_record, stale_reason
 
     notes = notes if notes is not None else []
     path = Path(source)
@@ -139,25 +141,33 @@ def resolve_source(source: str | Path, cache: Path | None, tmp: Path, refresh: b
     if not _is_yaml(path):
         raise StudyError(f"{path}: expected a results folder or a scenario .yaml file")
     sc = siteplan.load_scenario(path)
-    wanted = scenario_dict(sc)
+    want = make_record(sc)
     name = safe_folder_name(sc.name)  # a name never leaves the cache folder
     folder = (cache / name) if cache is not None else (tmp / name)
     if cache is not None and (folder / "summary.json").is_file() and not refresh:
-        have = recorded_scenario(read_summary(folder))
-        if have is None:
-            notes.append(f"{path}: reused {folder} (written by 'siteplan run', inputs not "
-                         "recorded; use --refresh to solve again)")
-            return folder, wanted
-        if have == wanted:
-            notes.append(f"{path}: reused cached results in {folder}")
-            return folder, wanted
-        notes.append(f"{path}: cached results in {folder} were for other inputs; solved again")
+        try:
+            have = read_record(folder)
+        except RecordError as exc:
+            have, reason = None, str(exc)
+        else:
+            reason = stale_reason(have, want)
+        if reason is None:
+            notes.append(f"{path}: reused cached results in {folder} (scenario and dataset "
+                         "hashes match)")
+            return folder, want.scenario
+        if have is not None and have.written_by == "compare":
+            notes.append(f"{path}: cached results in {folder} not re-used: {reason}; solved "
+                         "again")
+        else:
+            notes.append(f"{path}: {folder} not re-used: {reason}; solved into a temporary "
+                         f"folder ({folder} is left as it is; --refresh replaces it)")
+            folder = tmp / name
     if say is not None:
         say(f"solving {path} into {folder} ...")
-    solve_recorded(sc, path).write(folder, force=True)
-    if cache is not None:
+    solve_recorded(sc, path, writer="compare").write(folder, force=True)
+    if cache is not None and folder.parent == cache:
         notes.append(f"{path}: solved into {folder}")
-    return folder, wanted
+    return folder, want.scenario
 
 
 def compare(sources, cache: str | Path | None = "out", refresh: bool = False,
@@ -210,12 +220,20 @@ def _cost(summary: dict) -> float:
         float(summary.get("objective", math.nan))
 
 
-def _totals(summary: dict) -> dict[str, float]:
+def _zone_keys(runs: list[RunFolder]) -> list[str]:
+    """The <zone>_share keys of any of the runs, in order of appearance."""
+    keys: list[str] = []
+    for run in runs:
+        keys += [k for k in zone_share_keys(run.summary) if k not in keys]
+    return keys
+
+
+def _totals(summary: dict, zone_keys: list[str]) -> dict[str, float]:
     br = summary.get("cost_breakdown") or {}
     out = {"cost": _cost(summary)}
     for c in COMPONENTS:
         out[f"cost.{c}"] = float(br.get(c, 0.0) or 0.0)
-    for key in TOTAL_METRICS:
+    for key in [k for m in TOTAL_METRICS for k in (zone_keys if m == "{zones}" else [m])]:
         if key not in out:
             value = summary.get(key)
             out[key] = float(value) if isinstance(value, int | float) else math.nan
@@ -242,19 +260,20 @@ def build_comparison(runs: list[RunFolder], notes: list[str] | None = None) -> C
     order: list[str] = []
     for run in runs:
         order += [r for r in run.regions["region"].astype(str) if r not in order]
+    zone_keys = _zone_keys(runs)
     cols = {}
     for label, run in zip(labels, runs, strict=True):
         reg = run.regions.assign(region=run.regions["region"].astype(str)).set_index("region")
         vals = {}
         for region in order:
-            for metric, _ in REGION_METRICS:
+            for metric in (*REGION_METRICS, *zone_keys):
                 has = region in reg.index and metric in reg.columns
                 vals[(region, metric)] = float(reg.at[region, metric]) if has else math.nan
         cols[label] = vals
     regions = pd.DataFrame(cols)
     regions.index.names = ["region", "metric"]
 
-    totals = pd.DataFrame({label: _totals(run.summary)
+    totals = pd.DataFrame({label: _totals(run.summary, zone_keys)
                            for label, run in zip(labels, runs, strict=True)})
 
     # inputs: dotted keys whose value differs between any two scenarios
@@ -263,12 +282,18 @@ def build_comparison(runs: list[RunFolder], notes: list[str] | None = None) -> C
     keys: list[str] = []
     for f in flat:
         keys += [k for k in f if k not in keys]
+    if not all(run.recorded for run in runs):  # an old folder knows only a few keys
+        keys = [k for k in keys if all(k in f for f in flat)]
     missing = "(not set)"
     diff_rows = {}
     for key in keys:
         values = [f.get(key, missing) for f in flat]
         if any(v != values[0] for v in values[1:]):
             diff_rows[key] = [_show(v) for v in values]
+    sets = [" ".join(r.record.overrides) or "(none)" if r.record is not None else "(not recorded)"
+            for r in runs]
+    if any(v != sets[0] for v in sets[1:]):
+        diff_rows = {"--set": sets, **diff_rows}
     inputs = pd.DataFrame.from_dict(diff_rows, orient="index", columns=labels)
     inputs.index.name = "key"
 
@@ -361,28 +386,26 @@ def _show(value) -> str:
 
 # --- printing ---------------------------------------------------------------------------
 
-_TOTAL_FORMAT = {
-    "cost": ("annual cost, billion", 1e-9, "{:,.4f}"),
-    "avg_cost_per_mtok": ("avg cost per Mtok", 1, "{:,.4f}"),
-    "demand_tokens_per_day": ("demand, trillion tokens/day", 1e-12, "{:,.3f}"),
-    "served_tokens_per_day": ("served, trillion tokens/day", 1e-12, "{:,.3f}"),
-    "unserved_tokens_per_day": ("unserved, trillion tokens/day", 1e-12, "{:,.3f}"),
-    "energy_twh": ("energy, TWh", 1, "{:,.3f}"),
-    "green_share": ("green share", 100, "{:,.2f} %"),
-    "tco2": ("emissions, MtCO2", 1e-6, "{:,.4f}"),
-    "tokens_per_kwh": ("tokens per kWh", 1, "{:,.0f}"),
-    "west_share": ("served from west", 100, "{:,.2f} %"),
-    "sites_open": ("sites open", 1, "{:,.0f}"),
-    "mw_it_total": ("MW IT", 1, "{:,.0f}"),
-    "mip_gap": ("MIP gap", 100, "{:,.3f} %"),
-}
-_REGION_FORMAT = {
-    "demand_tokens_per_day": ("billion tokens/day", 1e-9, "{:,.2f}"),
-    "avg_cost_per_mtok": ("/Mtok", 1, "{:,.4f}"),
-    "marginal_cost_per_mtok": ("/Mtok", 1, "{:,.4f}"),
-    "mean_latency_ms": ("ms", 1, "{:,.1f}"),
-    "west_share": ("%", 100, "{:,.1f}"),
-}
+def _output(metric: str):
+    """The registry entry of a compared metric ("cost" is the objective's sum of terms)."""
+    from siteplan import outputs
+
+    if metric == "cost":
+        return outputs.get("objective")
+    if metric.startswith("cost."):
+        return outputs.get("cost_breakdown." + metric[5:])
+    return outputs.lookup(metric)
+
+
+def _pattern(metric: str) -> tuple[str, float, str]:
+    """(row name without currency, scale, format) of a metric, from the outputs registry."""
+    out = _output(metric)
+    if out is None:
+        return metric, 1.0, "{:,.4g}"
+    show = out.show
+    scale, decimals = (show.scale, show.decimals) if show else (1.0, out.decimals)
+    pct = " %" if out.shown_unit("") == "%" else ""
+    return out.label, scale, "{:,.%df}" % decimals + pct  # noqa: UP031
 
 
 def _fmt(value: float, scale: float, pattern: str) -> str:
@@ -418,25 +441,21 @@ def format_comparison(cmp: Comparison) -> str:
     header = ["metric", *labels, *[f"Δ {lb}" for lb in labels[1:]]]
     rows = []
     for metric in cmp.totals.index:
-        if metric.startswith("cost."):
-            name, scale, pat = f"  {metric[5:]}, billion {cur}", 1e-9, "{:,.4f}"
-            if all(cmp.totals.loc[metric].fillna(0) == 0):
-                continue
-        else:
-            name, scale, pat = _TOTAL_FORMAT.get(metric, (metric, 1, "{:,.4g}"))
-            if metric == "cost":
-                name = f"{name} {cur}"
-            elif metric == "avg_cost_per_mtok":
-                name = f"{name}, {cur}"
+        if metric.startswith("cost.") and all(cmp.totals.loc[metric].fillna(0) == 0):
+            continue
+        label, scale, pat = _pattern(metric)
+        entry = _output(metric)
+        unit = entry.shown_unit(cur) if entry is not None else ""
+        name = ("  " if metric.startswith("cost.") else "") + label + \
+            (f", {unit}" if unit and unit != "%" else "")
         vals = cmp.totals.loc[metric]
         rows.append([name, *[_fmt(vals[lb], scale, pat) for lb in labels],
                      *[_signed(vals[lb] - vals[base], scale, pat) for lb in labels[1:]]])
     out.append(_indent(_table(header, rows)))
 
-    for metric, title in REGION_METRICS:
-        unit, scale, pat = _REGION_FORMAT[metric]
-        if unit == "/Mtok":
-            unit = f"{cur}/Mtok"
+    for metric in dict.fromkeys(cmp.regions.index.get_level_values("metric")):
+        title, scale, pat = _pattern(metric)
+        unit = _output(metric).shown_unit(cur)
         out.append(f"\nBy region: {title} ({unit})")
         tab = cmp.regions.xs(metric, level="metric")
         rows = [[region, *[_fmt(tab.at[region, lb], scale, pat) for lb in labels],

@@ -1,11 +1,10 @@
 """What compare, sweep and pareto share: solving one run into a folder, and reading it back.
 
 A *run* is a scenario file plus ``KEY=VALUE`` overrides. Its results folder is the one
-``siteplan run`` writes (allocation.csv, sites.csv, regions.csv, summary.json, excluded.csv);
-when this package solves a run it also records the inputs in ``summary.json`` under
-``"inputs"``: the scenario file, the overrides and the resolved scenario (every key, as the
-loader validated it, without ``source``). A folder written by ``siteplan run`` has no such
-record; readers say so rather than guess.
+``siteplan run`` writes, with its record (scenario.yaml, record.json, places.csv: see
+:mod:`siteplan.results.record`); a cached run is re-used only when the record's hashes match.
+The summary also keeps the inputs under ``"inputs"`` (scenario file, overrides, resolved
+scenario), as studies wrote them before records existed.
 
 A failed run (infeasible, bad override, no plan in the time limit, internal error) leaves
 ``error.json`` in its folder instead of results.
@@ -15,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
 import time
 from dataclasses import dataclass, field
@@ -25,13 +23,16 @@ from typing import Any
 import pandas as pd
 
 from siteplan.errors import InfeasibleError, ScenarioError, SiteplanError, SolverError
-from siteplan.results.pathway import select_year
+from siteplan.results.record import (  # noqa: F401  (flatten, scenario_dict re-exported)
+    flatten,
+    hashes,
+    make_record,
+    scenario_dict,
+)
 
 INPUTS_KEY = "inputs"  # summary.json key holding the run's inputs (written by this package)
 ERROR_FILE = "error.json"
 SUMMARY_FILE = "summary.json"
-# summary.json keys that may hold the resolved scenario (ours first; others tolerated)
-_SCENARIO_KEYS = ("scenario_config", "resolved_scenario", "config")
 
 
 class StudyError(SiteplanError):
@@ -41,26 +42,6 @@ class StudyError(SiteplanError):
 
 
 # --- scenario dicts ---------------------------------------------------------------------
-
-
-def scenario_dict(scenario) -> dict[str, Any]:
-    """The resolved scenario as plain JSON data, without the loader's ``source``."""
-    data = scenario.model_dump(mode="json")
-    data.pop("source", None)
-    return data
-
-
-def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
-    """Nested mappings as dotted keys (``policy.pue_cap.east``); lists and scalars are leaves."""
-    out: dict[str, Any] = {}
-    if isinstance(data, dict):
-        if not data and prefix:
-            out[prefix] = {}
-        for key, value in data.items():
-            out.update(flatten(value, f"{prefix}.{key}" if prefix else str(key)))
-    else:
-        out[prefix] = data
-    return out
 
 
 def normalise_overrides(overrides) -> tuple[str, ...]:
@@ -95,6 +76,7 @@ class Outcome:
     status: str | None = None  # "infeasible", "no_solution", "bad_input", "error" on failure
     exit_code: int | None = None
     wall_s: float = 0.0
+    hashes: dict | None = None  # scenario and dataset hashes, once the scenario loaded
 
     @property
     def ok(self) -> bool:
@@ -108,9 +90,12 @@ def solve_scenario(scenario, reuse=None):
     return siteplan.solve(scenario, reuse=reuse)
 
 
-def solve_recorded(scenario, scenario_file, overrides=(), reuse=None):
-    """Solve ``scenario`` (raises on failure) and record its inputs in the summary."""
+def solve_recorded(scenario, scenario_file, overrides=(), reuse=None, writer="sweep"):
+    """Solve ``scenario`` (raises on failure) and record its inputs in the summary; the
+    record says which study wrote it (``writer``: "compare" may replace its own folders)."""
     results = solve_scenario(scenario, reuse)
+    if results.record is not None:
+        results.record.written_by = writer
     results.summary[INPUTS_KEY] = {
         "scenario_file": str(Path(scenario_file).resolve()),
         "overrides": list(overrides),
@@ -133,6 +118,7 @@ def execute(scenario_file: str, overrides: tuple[str, ...], reuse=None) -> Outco
     try:
         sc = siteplan.load_scenario(scenario_file, list(overrides))
         out.scenario = scenario_dict(sc)
+        out.hashes = hashes(make_record(sc, places=False))
         out.results = solve_recorded(sc, scenario_file, overrides, reuse)
     except Exception as exc:  # recorded, never raised: one failed run must not stop a sweep
         out.error = " ".join(str(exc).split()) or type(exc).__name__
@@ -181,6 +167,7 @@ def write_outcome(outcome: Outcome, folder: Path, extra: dict | None = None) -> 
         "overrides": list(outcome.overrides),
         "scenario": outcome.scenario,
         "wall_s": outcome.wall_s,
+        **(outcome.hashes or {}),
         **(extra or {}),
     }
     tmp = folder / f".{ERROR_FILE}.{os.getpid()}"
@@ -201,6 +188,8 @@ class RunFolder:
     sites: pd.DataFrame | None = None
     scenario: dict | None = None  # resolved scenario, when recorded
     notes: list[str] = field(default_factory=list)
+    record: Any = None  # siteplan.results.record.Record, None for an old folder
+    recorded: bool = True  # False: the scenario's keys are not known (an old folder)
 
     @property
     def name(self) -> str:
@@ -218,60 +207,22 @@ def read_summary(folder: Path) -> dict:
         raise StudyError(f"{path}: cannot read ({exc})") from None
 
 
-def recorded_scenario(summary: dict) -> dict | None:
-    """The resolved scenario stored in a summary, if any writer stored one."""
-    inputs = summary.get(INPUTS_KEY)
-    if isinstance(inputs, dict) and isinstance(inputs.get("scenario"), dict):
-        return inputs["scenario"]
-    for key in _SCENARIO_KEYS:
-        if isinstance(summary.get(key), dict):
-            return dict(summary[key])
-    if isinstance(summary.get("scenario"), dict):
-        return dict(summary["scenario"])
-    return None
-
-
 def read_run_folder(folder: str | Path, year: int | None = None) -> RunFolder:
-    """A results folder; a pathway's is read as one of its years (default the final one)."""
-    folder = Path(folder)
-    summary = read_summary(folder)
+    """A results folder (read by :func:`siteplan.results.folder.read_result`); a pathway's is
+    read as one of its years (default the final one)."""
+    from siteplan.results.folder import ResultFolderError, read_result
+
     try:
-        regions = pd.read_csv(folder / "regions.csv", keep_default_na=True)
-    except FileNotFoundError:
-        raise StudyError(f"{folder}: regions.csv missing; the results folder is incomplete") \
-            from None
-    sites = pd.read_csv(folder / "sites.csv") if (folder / "sites.csv").exists() else None
-    try:
-        summary, tables, note = select_year(summary, {"regions": regions, "sites": sites},
-                                            year, str(folder))
-    except ValueError as exc:
+        res = read_result(folder, year)
+    except ResultFolderError as exc:
         raise StudyError(str(exc)) from None
-    run = RunFolder(folder=folder, summary=summary, regions=tables["regions"],
-                    sites=tables["sites"], scenario=recorded_scenario(summary))
-    if note:
-        run.notes.append(note)
+    run = RunFolder(folder=res.path, summary=res.summary, regions=res.regions, sites=res.sites,
+                    scenario=res.resolved_scenario, notes=list(res.notes), record=res.record)
     if run.scenario is None:
-        # scenario.json next to the results, if some tool put one there
-        side = folder / "scenario.json"
-        if side.is_file():
-            try:
-                run.scenario = json.loads(side.read_text(encoding="utf-8"))
-            except ValueError:
-                run.scenario = None
-    if run.scenario is None:
-        run.notes.append(f"{folder}: summary.json does not record the scenario's keys (written "
-                         "by 'siteplan run'); only name, description and objective are compared")
+        run.recorded = False
+        summary = res.summary
         run.scenario = {k: summary[k] for k in ("scenario", "description", "objective_kind",
                                                 "currency") if k in summary}
         run.scenario = {("name" if k == "scenario" else "objective" if k == "objective_kind"
                          else k): v for k, v in run.scenario.items()}
     return run
-
-
-def finite(value) -> float:
-    """A float, NaN for missing/None."""
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return math.nan
-    return out

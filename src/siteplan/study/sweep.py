@@ -30,7 +30,7 @@ import math
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,7 @@ import pandas as pd
 import yaml
 
 from siteplan.errors import OutputExistsError
+from siteplan.results.record import dataset_hash, make_record
 from siteplan.safe_output import default_outdir
 from siteplan.study import runs as _runs
 from siteplan.study.runs import (
@@ -48,16 +49,13 @@ from siteplan.study.runs import (
     Outcome,
     StudyError,
     normalise_overrides,
-    recorded_scenario,
     run_id,
-    scenario_dict,
     write_outcome,
 )
 
-RESULT_COLUMNS = ("status", "objective", "avg_cost_per_mtok", "green_share", "tco2",
-                  "west_share", "sites_open", "mip_gap", "error")
-NUMERIC_RESULTS = ("objective", "avg_cost_per_mtok", "green_share", "tco2", "west_share",
-                   "sites_open", "mip_gap")
+# sweep.csv: these, with the share served from each zone (<zone>_share) after tco2
+NUMERIC_RESULTS = ("objective", "avg_cost_per_mtok", "green_share", "tco2", "sites_open",
+                   "mip_gap")
 SWEEP_FILES = frozenset({"sweep.csv", "sweep.json", "runs", "pareto.csv", "pareto.json"})
 
 
@@ -255,23 +253,41 @@ def check_sweep_dir(outdir: Path) -> None:
                                 "not writing into it; choose another -o")
 
 
-def _finished(folder: Path, wanted: dict | None, retry_failed: bool) -> bool:
-    """Whether a run folder already holds the answer for these inputs."""
-    summary = folder / SUMMARY_FILE
-    if summary.is_file():
+def _finished(folder: Path, want, retry_failed: bool) -> tuple[bool, str | None]:
+    """Whether a run folder already holds the answer for ``want`` (a Record, None: the
+    scenario does not load), and if it holds another answer, why it is not re-used."""
+    from siteplan.results.record import Record, RecordError, read_record, stale_reason
+
+    if (folder / SUMMARY_FILE).is_file():
         try:
-            have = recorded_scenario(json.loads(summary.read_text(encoding="utf-8")))
-        except (OSError, ValueError):
-            return False
-        return wanted is None or have is None or have == wanted
+            have = read_record(folder)
+        except RecordError as exc:
+            return False, str(exc)
+        reason = stale_reason(have, want) if want is not None else None
+        return reason is None, reason
     err = folder / ERROR_FILE
     if err.is_file() and not retry_failed:
         try:
-            have = json.loads(err.read_text(encoding="utf-8")).get("scenario")
+            e = json.loads(err.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return False
-        return wanted is None or have is None or have == wanted
-    return False
+            return False, None
+        if want is None or e.get("scenario") is None:  # it failed before its scenario loaded
+            return True, None
+        have = Record(scenario=e["scenario"], scenario_sha256=str(e.get("scenario_sha256")),
+                      dataset_sha256=str(e.get("dataset_sha256")),
+                      version=str(e.get("siteplan_version")))
+        reason = stale_reason(have, want)
+        return reason is None, reason
+    return False, None
+
+
+def _result_keys(summary: dict) -> list[str]:
+    """NUMERIC_RESULTS with the summary's <zone>_share keys after tco2."""
+    from siteplan.outputs import zone_share_keys
+
+    zones = zone_share_keys(summary)
+    cut = NUMERIC_RESULTS.index("tco2") + 1
+    return [*NUMERIC_RESULTS[:cut], *zones, *NUMERIC_RESULTS[cut:]]
 
 
 def row_of(spec: RunSpec, folder: Path) -> dict[str, Any]:
@@ -280,27 +296,24 @@ def row_of(spec: RunSpec, folder: Path) -> dict[str, Any]:
     row.update({k: _value(v) for k, v in spec.values})
     summary = folder / SUMMARY_FILE
     err = folder / ERROR_FILE
+    values: dict[str, Any] = dict.fromkeys(NUMERIC_RESULTS)
+    row["error"], row["wall_s"] = "", None
     if summary.is_file():
         s = json.loads(summary.read_text(encoding="utf-8"))
         row["status"] = s.get("status")
         final = (s.get("years") or [{}])[-1]  # a pathway: net present cost, final-year figures
-        for key in NUMERIC_RESULTS:
-            row[key] = s.get(key) if key in s else final.get(key)
-        row["error"] = ""
+        values = {key: s.get(key) if key in s else final.get(key)
+                  for key in _result_keys({**final, **s})}
         row["wall_s"] = (s.get("times") or {}).get("run_wall_s")
     elif err.is_file():
         e = json.loads(err.read_text(encoding="utf-8"))
         row["status"] = e.get("status") or "error"
-        for key in NUMERIC_RESULTS:
-            row[key] = None
         row["error"] = e.get("error") or ""
         row["wall_s"] = e.get("wall_s")
     else:
         row["status"] = "not_run"
-        for key in NUMERIC_RESULTS:
-            row[key] = None
-        row["error"] = ""
-        row["wall_s"] = None
+    row = {**{k: v for k, v in row.items() if k not in ("error", "wall_s")}, **values,
+           "error": row["error"], "wall_s": row["wall_s"]}
     row["overrides"] = " ".join(spec.overrides)
     return row
 
@@ -313,8 +326,17 @@ def _value(text: str):
     return value if isinstance(value, int | float | str | bool) else text
 
 
+def frame(rows: list[dict]) -> pd.DataFrame:
+    """sweep.csv rows as a table, columns in a solved row's order (failed rows lack some)."""
+    if not rows:
+        return pd.DataFrame()
+    cols = list(max(rows, key=len))
+    cols += [k for r in rows for k in r if k not in cols]
+    return pd.DataFrame(rows).reindex(columns=list(dict.fromkeys(cols)))
+
+
 def write_table(rows: list[dict], path: Path) -> pd.DataFrame:
-    table = pd.DataFrame(rows)
+    table = frame(rows)
     tmp = path.with_name(f".{path.name}.{os.getpid()}")
     table.to_csv(tmp, index=False, lineterminator="\n", float_format="%.10g")
     os.replace(tmp, path)
@@ -399,14 +421,20 @@ def _run_local(todo, scenario_file, workers, on_done, reuse):
     pool.shutdown(wait=True)
 
 
-def _run_dask(todo, scenario_file, scheduler, on_done, reuse):
-    if not todo:
-        return
+def require_distributed():
+    """(Client, as_completed) of dask.distributed; a one-line StudyError if not installed."""
     try:
         from dask.distributed import Client, as_completed
     except ImportError:
-        raise StudyError("--scheduler needs dask.distributed: pip install dask distributed") \
-            from None
+        raise StudyError("--scheduler needs the distributed extra (dask and distributed are "
+                         "not installed): pip install 'siteplan[distributed]'") from None
+    return Client, as_completed
+
+
+def _run_dask(todo, scenario_file, scheduler, on_done, reuse):
+    if not todo:
+        return
+    Client, as_completed = require_distributed()
     own = not hasattr(scheduler, "submit")
     try:
         client = Client(scheduler, timeout="10s") if own else scheduler
@@ -441,7 +469,6 @@ def _lost(spec: RunSpec, exc: BaseException) -> Outcome:
 def run_batch(scenario_file: str | Path, specs: Sequence[RunSpec], outdir: str | Path,
               workers: int = 1, scheduler=None, progress: bool = True,
               retry_failed: bool = False, desc: str = "sweep",
-              on_outcome: Callable[[RunSpec, Outcome], None] | None = None,
               table_name: str | None = "sweep.csv", reuse_model: bool = True) -> SweepResult:
     """Solve the runs not finished yet into ``outdir/runs/<run-id>``; return the table.
 
@@ -454,27 +481,41 @@ def run_batch(scenario_file: str | Path, specs: Sequence[RunSpec], outdir: str |
     scenario_file = str(Path(scenario_file).resolve())
     outdir = Path(outdir)
     check_sweep_dir(outdir)
+    if scheduler is not None and not hasattr(scheduler, "submit"):
+        require_distributed()  # say so before anything is solved or written
     runs_dir = outdir / "runs"
     runs_dir.mkdir(parents=True, exist_ok=True)
     result = SweepResult(table=pd.DataFrame(), outdir=outdir)
 
     todo: list[RunSpec] = []
+    data_hashes: dict[Path, tuple] = {}  # dataset folder -> its hash, computed once
+    stale: list[str] = []
     for spec in specs:
         folder = runs_dir / spec.run_id
-        try:  # resolving is cheap (no dataset): bad overrides fail here, stale folders show
-            wanted = scenario_dict(siteplan.load_scenario(scenario_file, list(spec.overrides)))
+        try:  # resolving is cheap: bad overrides fail here, stale folders show
+            sc = siteplan.load_scenario(scenario_file, list(spec.overrides))
         except siteplan.ScenarioError as exc:
-            if not _finished(folder, None, retry_failed):
+            if not _finished(folder, None, retry_failed)[0]:
                 write_outcome(Outcome(overrides=spec.overrides, status="bad_input",
                                       exit_code=exc.exit_code, error_type="ScenarioError",
                                       error="; ".join(exc.problems)), folder)
             else:
                 result.skipped += 1
             continue
-        if _finished(folder, wanted, retry_failed):
+        ds = Path(sc.dataset).resolve()
+        if ds not in data_hashes:
+            data_hashes[ds] = dataset_hash(ds)
+        done, reason = _finished(folder, make_record(sc, data_hashes[ds], places=False),
+                                 retry_failed)
+        if done:
             result.skipped += 1
         else:
             todo.append(spec)
+            if reason:
+                stale.append(f"run {spec.run_id}: {reason}")
+    if stale:
+        result.notes.append(f"{len(stale)} earlier run(s) solved again, their results were for "
+                            f"other inputs (first: {stale[0]})")
 
     bar = _Progress(len(todo), result.skipped, progress, desc)
 
@@ -482,8 +523,6 @@ def run_batch(scenario_file: str | Path, specs: Sequence[RunSpec], outdir: str |
         write_outcome(outcome, runs_dir / spec.run_id)
         result.solved += 1
         bar.update(not outcome.ok)
-        if on_outcome is not None:
-            on_outcome(spec, outcome)
 
     try:
         if scheduler is not None:
@@ -499,7 +538,7 @@ def run_batch(scenario_file: str | Path, specs: Sequence[RunSpec], outdir: str |
         if table_name:
             result.table = write_table(rows, outdir / table_name)
         else:
-            result.table = pd.DataFrame(rows)
+            result.table = frame(rows)
         result.failed = int((~result.table["status"].isin(
             ["optimal", "gap_limit", "time_limit", "not_run"])).sum()) if rows else 0
         result.wall_s = time.perf_counter() - t_start

@@ -1,0 +1,88 @@
+"""FAMILIES: the constraint families of one modelled year, in build order (docs/model.md).
+
+The order is a dependency order; a family uses only what families before it built:
+- build (siting) makes open[s] and cap[s,h]; demand makes the served and unserved rates;
+- routing makes the work done per site, class and hardware from demand's rates; capacity and
+  utilisation bound that work by build's capacity;
+- power makes the grid and PPA variables; curtailment and storage register clean supply in
+  the context's ledger (storage charges from what is registered before it); balance writes
+  the power balance once every clean supply is registered;
+- green, hourly matching, carbon and water read grid, clean supply and IT power; resilience,
+  single-sourcing and moves bound routing and demand's rates; strong linking bounds them by
+  build's open[s].
+Columns and rows reach HiGHS in this order, so changing it changes the solver's path.
+
+A pathway links its years' blocks with ``LINKS`` (family 12, vintages).
+"""
+
+from __future__ import annotations
+
+from siteplan.model import (
+    balance,
+    capacity,
+    carbon,
+    curtailment,
+    demand,
+    green,
+    hourly,
+    linking,
+    moves,
+    power,
+    resilience,
+    routing,
+    siting,
+    sourcing,
+    storage,
+    utilisation,
+    vintage,
+    water,
+)
+from siteplan.model.family import Family
+
+FAMILIES: tuple[Family, ...] = (
+    siting,       # 4  v_open, v_cap_mw, c_build_*, c_one_option_per_location
+    demand,       # 1  v_serve_mtok_h, v_unserved_mtok_h, c_demand_*
+    routing,      # 2  v_process_mtok_h, c_routing, c_routing_daily, c_shift_peak
+    capacity,     # 3  c_capacity
+    utilisation,  # 5  c_utilisation_floor
+    power,        # 6  v_grid_mw, v_ppa_mw, v_ppa_use_mw
+    curtailment,  # 9  v_curtail_mw, c_curtailment_available
+    storage,      # 10 v_storage_mwh/_mw, v_charge_mw, v_soc_mwh, c_storage_*
+    balance,      # 6  c_power_balance (grid + clean = pue x it), c_ppa_output
+    green,        # 7  v_gec_mwh, c_green_share, c_site_green_share, c_certificate_cap
+    hourly,       # 11 c_hourly_clean
+    carbon,       # 8a e_emissions_t, c_carbon_cap
+    resilience,   # 8b c_site_share
+    sourcing,     # 8c v_assign, c_single_source_*
+    moves,        # 8d c_pin_site_share
+    linking,      # 13 c_strong_link (flow <= demand x open)
+    water,        # 14 c_water_cap
+)
+
+LINKS = (vintage,)  # 12 v_build_mw, v_fac_build_mw, c_vintage_*, c_stay_open (pathways)
+
+
+def names() -> list[str]:
+    """Every family's name, per-year families in build order, then the linking ones."""
+    return [f.NAME for f in (*FAMILIES, *LINKS)]
+
+
+def require(d, implemented: frozenset[str], builder: str) -> None:
+    """For another model builder (benchmarks/): refuse data that switches on a family it does
+    not implement. ``implemented`` must name families of this registry."""
+    unknown = sorted(implemented - set(names()))
+    if unknown:
+        raise ValueError(f"{builder}: unknown families {', '.join(unknown)}; expected names "
+                         f"from siteplan.model.families: {', '.join(names())}")
+    missing = [f.NAME for f in FAMILIES if f.NAME not in implemented and f.applies(d)]
+    if missing:
+        raise NotImplementedError(f"{builder} does not build {', '.join(missing)}, which this "
+                                  "scenario switches on")
+
+
+def family_of_row(name: str):
+    """The family (per year or linking) that declares constraint component ``name``."""
+    for f in (*FAMILIES, *LINKS):
+        if name in f.ROWS:
+            return f
+    raise KeyError(f"constraint {name!r} belongs to no family")

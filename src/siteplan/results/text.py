@@ -1,0 +1,83 @@
+"""The run summary as text (``siteplan run`` prints it); units and decimals from the outputs
+registry (:mod:`siteplan.outputs`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from siteplan.outputs import fmt, zone_share_keys
+
+
+def format_summary(s: dict, outdir: Path) -> str:
+    """A few lines: status, cost, demand, energy, sites, clean power, flexible work."""
+    cur = s.get("currency", "")
+    gap = s.get("mip_gap")
+    gap_text = f", gap {gap:.2e}" if gap is not None else ""
+    head = (f"{s['scenario']}: {s['status']}{gap_text} (HiGHS {s['highs_status']}), "
+            f"build {s['times']['build_s']:.1f} s, solve {s['times']['solve_s']:.1f} s")
+    if s.get("years"):
+        return _format_pathway(s, outdir, cur, head)
+    zones = ", ".join(f"{fmt(k, s[k])} from {k.removesuffix('_share')}"
+                      for k in zone_share_keys(s))
+    lines = [
+        head,
+        f"  annual cost        {fmt('objective', s['objective'], cur)}",
+        f"  demand             {fmt('demand_tokens_per_day', s['demand_tokens_per_day'])} "
+        f"(unserved {fmt('unserved_tokens_per_day', s['unserved_tokens_per_day'], unit=False)})",
+        f"  avg cost           {fmt('avg_cost_per_mtok', s['avg_cost_per_mtok'], cur)}",
+        f"  energy             {fmt('energy_twh', s['energy_twh'])}, green share "
+        f"{fmt('green_share', s['green_share'])}, {fmt('tco2', s['tco2'])}, "
+        f"{fmt('tokens_per_kwh', s['tokens_per_kwh'])}",
+        f"  sites open         {fmt('sites_open', s['sites_open'])} "
+        f"({fmt('mw_it_total', s['mw_it_total'])})" + (f", served {zones}" if zones else ""),
+        f"  clean power        hourly score {fmt('clean_score_hourly', s['clean_score_hourly'])}"
+        f" (worst site-slice {fmt('clean_score_min_slice', s['clean_score_min_slice'])}), "
+        f"curtailed energy absorbed "
+        f"{fmt('curtailment_absorbed_mwh', s['curtailment_absorbed_mwh'])}, storage "
+        f"{fmt('storage_mwh', s['storage_mwh'])}",
+        f"  flexible work      {fmt('shifted_in_time_share', s['shifted_in_time_share'])} "
+        f"shifted in time, {fmt('moved_between_sites_share', s['moved_between_sites_share'])} "
+        "moved between sites",
+        f"  results in         {outdir}/",
+    ]
+    _verify_line(s, lines)
+    agg = s.get("time_aggregation")
+    if agg:
+        worst = max(agg["profile_rmse"].items(), key=lambda kv: kv[1], default=("-", 0.0))
+        lines.insert(-1, f"  time               {agg['representative_days']} representative days "
+                         f"of {agg['days']} ({agg['method']}), largest profile RMSE "
+                         f"{worst[1]:.3g} ({worst[0]})")
+    return "\n".join(lines)
+
+
+def _format_pathway(s: dict, outdir: Path, cur: str, head: str) -> str:
+    years = s["years"]
+    zones = [k.removeprefix("mw_built_") for k in years[0] if k.startswith("mw_built_")]
+    zl = "/".join(z[:1].upper() for z in zones)
+    lines = [
+        head,
+        f"  net present cost   {fmt('net_present_cost', s['net_present_cost'], cur)} "
+        f"(at {years[0]['year']}, discount rate {s['discount_rate']:.1%})",
+        f"  year  cost bn/yr  cost/Mtok  T tokens/day  GW built {zl:<6} GW standing {zl:<6} green",
+    ]
+    for y in years:
+        built = "/".join(fmt(f"mw_built_{z}", y[f"mw_built_{z}"], unit=False) for z in zones)
+        standing = "/".join(fmt(f"mw_standing_{z}", y[f"mw_standing_{z}"], unit=False)
+                            for z in zones)
+        lines.append(
+            f"  {y['year']}  {fmt('objective', y['objective'], unit=False):>10}  "
+            f"{fmt('avg_cost_per_mtok', y['avg_cost_per_mtok'], unit=False):>9}  "
+            f"{y['served_tokens_per_day'] / 1e12:12,.1f}  {built:<15} {standing:<18} "
+            f"{fmt('green_share', y['green_share']):>6}")
+    lines.append(f"  results in         {outdir}/ (builds.csv: what is built and retired when)")
+    _verify_line(s, lines)
+    return "\n".join(lines)
+
+
+def _verify_line(s: dict, lines: list[str]) -> None:
+    """Put the unscaled-model check's failure line (if any) second (siteplan.verify)."""
+    from siteplan.verify import cli_line
+
+    failed = cli_line(s)
+    if failed:
+        lines.insert(1, failed)
