@@ -28,7 +28,7 @@ from siteplan.standard_form import Form
 
 MAX_EXPONENT = 60  # no factor beyond 2^+-60
 NEGLIGIBLE = 1e-12  # an entry (cost) this far below its row's (the largest) steers nothing
-LARGE = 1e12  # a scaled matrix entry or cost beyond this: the scaling is not used
+LARGE = 1e9  # a scaled number beyond this (or a wider matrix range): the scaling is not used
 SWEEPS = 20  # rounds of geometric scaling (factors are rounded to powers of two)
 
 
@@ -125,8 +125,10 @@ def compute(f: Form) -> Scaling:
     found = Scaling(obj=float(np.exp2(np.clip(np.round(o), *clip))),
                     row=np.exp2(np.clip(np.round(r), *clip)),
                     col=np.exp2(np.clip(np.round(c), *clip)))
-    big = ranges(found.form(f))
-    if max(big["matrix"][1], big["cost"][1]) > LARGE:  # degenerate data (e.g. subnormals)
+    got, had = ranges(found.form(f)), ranges(f)
+    spread = [v[1] / v[0] if v[0] > 0 else 1.0 for v in (got["matrix"], had["matrix"])]
+    if max(v[1] for v in got.values()) > LARGE or spread[0] > spread[1]:
+        # degenerate data (subnormal or far-apart magnitudes): no row or column factors
         return Scaling.identity(n_rows, n_cols, obj=_cost_factor(f.cost))
     return found
 
@@ -147,8 +149,10 @@ def _midpoint(idx: np.ndarray, val: np.ndarray, n: int) -> np.ndarray:
 
 
 def _cost_factor(cost: np.ndarray) -> float:
-    """A power of two that brings the geometric mean of the nonzero |costs| to 1."""
-    c = np.abs(cost[(cost != 0) & np.isfinite(cost)])
+    """A power of two that brings the geometric mean of the |costs| to 1 (negligible ones
+    left out: a cost of 1e-293 beside 87,600 drove the factor to 2^60)."""
+    c = np.abs(cost[np.isfinite(cost)])
+    c = c[(c > NEGLIGIBLE * c.max(initial=0.0)) & (c > 1e-200)]
     if not len(c):
         return 1.0
     return float(np.exp2(np.clip(-np.round(np.log2(c).mean()), -MAX_EXPONENT, MAX_EXPONENT)))
