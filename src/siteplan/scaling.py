@@ -28,7 +28,7 @@ from siteplan.standard_form import Form
 
 MAX_EXPONENT = 60  # no factor beyond 2^+-60
 NEGLIGIBLE = 1e-12  # an entry (cost) this far below its row's (the largest) steers nothing
-LARGE = 1e9  # a scaled number beyond this (or a wider matrix range): the scaling is not used
+LARGE = 1e12  # a scaled number beyond this: the scaling is not used
 SWEEPS = 20  # rounds of geometric scaling (factors are rounded to powers of two)
 
 
@@ -125,9 +125,8 @@ def compute(f: Form) -> Scaling:
     found = Scaling(obj=float(np.exp2(np.clip(np.round(o), *clip))),
                     row=np.exp2(np.clip(np.round(r), *clip)),
                     col=np.exp2(np.clip(np.round(c), *clip)))
-    got, had = ranges(found.form(f)), ranges(f)
-    spread = [v[1] / v[0] if v[0] > 0 else 1.0 for v in (got["matrix"], had["matrix"])]
-    if max(v[1] for v in got.values()) > LARGE or spread[0] > spread[1]:
+    got = ranges(found.form(f))
+    if max(v[1] for v in got.values()) > LARGE:
         # degenerate data (subnormal or far-apart magnitudes): no row or column factors
         return Scaling.identity(n_rows, n_cols, obj=_cost_factor(f.cost))
     return found
