@@ -40,52 +40,12 @@ from siteplan.pipeline import prepare  # noqa: E402
 from siteplan.solve import solve_model  # noqa: E402
 
 
-def read_orlib(path: Path, capacity: float | None):
-    """(capacities, fixed costs, demands, cost[j][i]) of a Beasley cap file."""
-    tok = path.read_text().split()
-    m, n = int(tok[0]), int(tok[1])
-    pos, cap, fixed = 2, [], []
-    for _ in range(m):
-        word = tok[pos]
-        cap.append(float(capacity) if word == "capacity" else float(word))
-        fixed.append(float(tok[pos + 1]))
-        pos += 2
-    demand, cost = [], []
-    for _ in range(n):
-        demand.append(float(tok[pos]))
-        cost.append([float(v) for v in tok[pos + 1: pos + 1 + m]])
-        pos += 1 + m
-    return cap, fixed, demand, cost
-
-
 def orlib_scenario(path: Path, capacity: float | None, folder: Path, time_limit: float,
                    gap: float) -> Path:
-    from builders import TOKENS_PER_S_PER_MW, write_scenario
+    from builders import write_scenario
+    from test_textbook_cfl import cfl_tables  # one encoding of the OR-Library files
 
-    cap, fixed, demand, cost = read_orlib(path, capacity)
-    m, n, hours = len(cap), len(demand), 8760.0
-    tables = {
-        "regions": [{"region": f"c{j + 1}", "name": f"customer {j + 1}", "lat": 0.0,
-                     "lon": 0.0, "zone": "east", "price_per_mwh": 0.0, "green_share": 0.0,
-                     "ef_tco2_per_mwh": 0.0} for j in range(n)],
-        "locations": [{"location": f"w{i + 1}", "name": f"warehouse {i + 1}", "region": "c1",
-                       "lat": 0.0, "lon": 0.0, "fixed_cost_per_year": fixed[i],
-                       "max_mw": cap[i]} for i in range(m)],
-        "cooling": [{"cooling": "none", "name": "none"}],
-        "site_options": [{"site": f"w{i + 1}", "location": f"w{i + 1}", "cooling": "none",
-                          "pue": 1.0} for i in range(m)],
-        "hardware": [{"hardware": "unit", "name": "unit", "kw_per_unit": 1000.0,
-                      "idle_share": 0.0}],
-        "workloads": [{"workload": "goods", "name": "goods"}],
-        "throughput": [{"hardware": "unit", "workload": "goods",
-                        "tokens_per_s": TOKENS_PER_S_PER_MW}],
-        "demand": [{"region": f"c{j + 1}", "workload": "goods",
-                    "tokens_per_day": demand[j] * 24e6} for j in range(n)],
-        "slices": [{"slice": "year", "day": "year", "hour": 0, "weight_h": hours}],
-        "network": [{"region": f"c{j + 1}", "location": f"w{i + 1}", "latency_ms": 0.0,
-                     "cost_per_mtok": repr(cost[j][i] / (hours * demand[j]))}
-                    for j in range(n) for i in range(m)],
-    }
+    tables = cfl_tables(path, capacity)
     return write_scenario(folder, tables, solver__mip_rel_gap=gap,
                           solver__time_limit_s=time_limit)
 

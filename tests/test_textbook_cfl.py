@@ -26,13 +26,15 @@ FIXTURE = Path(__file__).parent / "fixtures" / "orlib_cap71.txt"
 PUBLISHED_OPTIMUM = 932615.750
 
 
-def read_orlib(path: Path):
+def read_orlib(path: Path, capacity: float | None = None):
+    """(capacities, fixed costs, demands, cost[j][i]) of a Beasley cap file; the large
+    instances (capa/capb/capc) write the word `capacity`, replaced by ``capacity``."""
     tok = path.read_text().split()
     m, n = int(tok[0]), int(tok[1])
     pos = 2
     cap, fixed = [], []
     for _ in range(m):
-        cap.append(float(tok[pos]))
+        cap.append(float(capacity) if tok[pos] == "capacity" else float(tok[pos]))
         fixed.append(float(tok[pos + 1]))
         pos += 2
     demand, cost = [], []
@@ -43,8 +45,9 @@ def read_orlib(path: Path):
     return cap, fixed, demand, cost
 
 
-def cfl_tables(path: Path) -> dict:
-    cap, fixed, demand, cost = read_orlib(path)
+def cfl_tables(path: Path, capacity: float | None = None) -> dict:
+    """The documented dataset tables of a Beasley cap instance (module docstring)."""
+    cap, fixed, demand, cost = read_orlib(path, capacity)
     m, n = len(cap), len(demand)
     hours = 8760.0
     return {
