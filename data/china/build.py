@@ -790,6 +790,7 @@ def main():
     write(build_ppa(regions, means), out / "ppa.csv")
     write(build_curtailment(regions, ren), out / "curtailment.csv")
     write(build_storage(), out / "storage.csv")
+    (out / "estimates.csv").write_bytes((RAW / "estimates.csv").read_bytes())  # hand-encoded
     build_boundaries(out)
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from siteplan.config import Scenario
 from siteplan.diagnose import presolve_causes
-from siteplan.errors import InfeasibleError, SolverError
+from siteplan.errors import InfeasibleError, ScenarioError, SolverError
 from siteplan.inputs import Inputs, ModelData, derive, load_inputs
 from siteplan.inputs.pathway import PathwayData, derive_pathway
 from siteplan.model import build_model
@@ -148,6 +148,10 @@ class Prepared:
 
 def build(scenario: Scenario, reuse: Reuse | None = None) -> Prepared:
     """Prepare, check (raises InfeasibleError on a pre-solve cause) and build the model."""
+    if scenario.futures:
+        raise ScenarioError([f"{scenario.source}: key 'futures': a plan across futures is "
+                             "solved by 'siteplan futures' (or give --set futures=[] for "
+                             "one plan)"])
     times: dict[str, float] = {}
     t0 = time.perf_counter()
     years, P = prepare_years(scenario, reuse)
@@ -190,12 +194,19 @@ def check_solved(prep: Prepared, res: SolveResult) -> None:
         raise SolverError(no_plan_message(res, prep.scenario))
 
 
-def finish(prep: Prepared, res: SolveResult, reuse: Reuse | None = None) -> Results:
-    """The :class:`Results` of a solved model (raises on infeasible / no plan)."""
+def finish(prep: Prepared, res: SolveResult, reuse: Reuse | None = None, block: int = 0,
+           cost_weight: float = 1.0, scenario: Scenario | None = None) -> Results:
+    """The :class:`Results` of a solved model (raises on infeasible / no plan).
+
+    A model of several single-year blocks (futures) gives the results of block ``block``,
+    whose cost has weight ``cost_weight`` in the objective, recorded as ``scenario``.
+    """
     check_solved(prep, res)
-    scenario, years, P, built, times = prep.scenario, prep.years, prep.P, prep.built, prep.times
+    years, P, built, times = prep.years, prep.P, prep.built, prep.times
+    scenario = scenario or prep.scenario
     t0 = time.perf_counter()
-    tables = extract_pathway(built, P, res) if P is not None else extract(built.years[0], res)
+    tables = (extract_pathway(built, P, res) if P is not None
+              else extract(built.years[block], res, cost_weight))
     times["extract_s"] = time.perf_counter() - t0
     header = run_header(scenario, res)
     header["solver"]["strong_links"] = sum(len(ctx.block.c_strong_link) for ctx in built.years)
@@ -209,7 +220,7 @@ def finish(prep: Prepared, res: SolveResult, reuse: Reuse | None = None) -> Resu
            if P is None and years[0].time_aggregation else {}),
         "size": _size(built, years, P),
     }
-    excluded = years[0].excluded if P is None else P.excluded[
+    excluded = years[block].excluded if P is None else P.excluded[
         ["year", *[c for c in P.excluded.columns if c != "year"]]]
     return with_record(Results(
         scenario=scenario.name, allocation=tables["allocation"], sites=tables["sites"],
