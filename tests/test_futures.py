@@ -184,3 +184,21 @@ def test_china_futures_scenario_loads():
     scales = [sc.for_future(i).demand.scale for i in range(len(sc.futures))]
     assert min(scales) < max(scales)
     assert sc.policy.unserved_cost_per_mtok and sc.policy.unserved_cost_per_mtok > 0
+
+
+def test_every_row_of_a_futures_model_belongs_to_a_family(tmp_path):
+    import pyomo.environ as pyo
+
+    from siteplan.model.families import family_of_row
+    from siteplan.model.futures import build_futures_model
+    from siteplan.pipeline import build
+
+    path = write_scenario(tmp_path, hedge_tables(), futures=FUTURES)
+    sc = siteplan.load_scenario(path)
+    data = [build(sc.for_future(i)).years[0] for i in range(2)]
+    m = build_futures_model(data, [0.5, 0.5], cvar_weight=0.5).model
+    seen = {c.local_name for c in m.component_objects(pyo.Constraint, descend_into=True)}
+    assert set(ROWS) <= seen
+    assert {family_of_row(name).NAME for name in ROWS} == {"futures"}
+    for name in seen:
+        family_of_row(name)
