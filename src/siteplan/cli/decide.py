@@ -39,13 +39,18 @@ EXAMPLES = {
               help="Plans may cost up to this share more than the least cost (0.02 = 2 %).")
 @click.option("--count", type=click.IntRange(min=1), default=8, show_default=True,
               help="Alternatives sought after the least-cost plan (one solve each).")
+@click.option("--plan-gap", type=click.FloatRange(0, 1), default=0.1, show_default=True,
+              help="Relative gap each alternative is solved to (on its weighted-capacity "
+                   "objective; the cost budget always holds).")
+@click.option("--plan-time", type=click.FloatRange(min=1), default=60.0, show_default=True,
+              help="Time limit of each alternative's solve, s (at most solver.time_limit_s).")
 @set_option
 @out_dir_option("Folder [default: out/alternatives-<scenario name>].")
 @force_option
 @click.option("--no-progress", is_flag=True, help="No progress bar on stderr.")
 @debug_option
-def alternatives(scenario: Path, slack: float, count: int, overrides, outdir, force,
-                 no_progress, debug) -> None:
+def alternatives(scenario: Path, slack: float, count: int, plan_gap: float, plan_time: float,
+                 overrides, outdir, force, no_progress, debug) -> None:
     """Near-optimal plans of SCENARIO that put capacity in different places (SPORES).
 
     The least-cost plan first, then up to COUNT plans within SLACK of its cost, each moving
@@ -58,7 +63,8 @@ def alternatives(scenario: Path, slack: float, count: int, overrides, outdir, fo
         from siteplan.study.alternatives import alternatives as find
 
         res = find(scenario, slack=slack, count=count, overrides=overrides, outdir=outdir,
-                   force=force, progress=not no_progress)
+                   force=force, progress=not no_progress, plan_gap=plan_gap,
+                   plan_time_s=plan_time)
     t = res.table
     reg = t[(t["kind"] == "region") & ~t["never_used"]].sort_values("max_mw", ascending=False)
     click.echo(f"{len(res.plans)} distinct plans within {slack:.1%} of the least cost "

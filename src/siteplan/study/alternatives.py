@@ -17,8 +17,8 @@ folder (``plan-00`` the least-cost one); a plan equal to an earlier one (every o
 within 1e-3 of the largest) is counted but not written again.
 
 Why this method: the question is "where else could capacity go at nearly the same cost", and
-these weights answer it with one solve per plan on one HiGHS model (only the objective's
-costs change between plans), without choosing in advance which province to push or pull;
+these weights answer it with one solve per plan, without choosing in advance which province
+to push or pull;
 the per-province minimum and maximum across the plans found are then read off. The ranges are
 what the plans found, not proven bounds: a province's true range within the slack can be
 wider (minimising and maximising each province would bound it at two solves per province).
@@ -47,6 +47,8 @@ from siteplan.study.runs import StudyError
 OWN_FILES = ("alternatives.csv", "alternatives.json", "alternatives.html")
 SAME_TOL = 1e-3  # relative: two plans are the same when every option's MW is this close
 USED_MW = 1e-6  # MW-IT: an option holds capacity in a plan
+PLAN_GAP = 0.1  # relative gap of each alternative's weighted-capacity objective
+PLAN_TIME_S = 60.0  # time limit of each alternative's solve, s
 
 
 @dataclass
@@ -94,8 +96,15 @@ def _spores_objective(ctx, weights: np.ndarray, scale: float):
 
 def alternatives(scenario_file: str | Path, slack: float = 0.02, count: int = 8,
                  overrides=(), outdir: str | Path | None = None, force: bool = False,
-                 progress: bool = True) -> AlternativesResult:
-    """Find up to ``count`` plans within ``slack`` of the least cost (module docstring)."""
+                 progress: bool = True, plan_gap: float = PLAN_GAP,
+                 plan_time_s: float = PLAN_TIME_S) -> AlternativesResult:
+    """Find up to ``count`` plans within ``slack`` of the least cost (module docstring).
+
+    Each alternative is solved to the relative gap ``plan_gap`` on its weighted-capacity
+    objective (at least the scenario's gap) within ``plan_time_s`` (at most the scenario's
+    limit): any plan within the budget serves; how far it moves matters less than the cost
+    of proving it moves farthest.
+    """
     import siteplan
     from siteplan.outputs import zone_share_keys
     from siteplan.pipeline import Reuse, build, finish, solve_prepared
@@ -127,6 +136,10 @@ def alternatives(scenario_file: str | Path, slack: float = 0.02, count: int = 8,
     bar.update(1)
 
     m.c_alternatives_budget = pyo.Constraint(expr=m.e_total_cost <= (1 + slack) * least)
+    solver = sc.solver.model_copy(update={
+        "mip_rel_gap": max(sc.solver.mip_rel_gap, plan_gap),
+        "time_limit_s": min(sc.solver.time_limit_s, plan_time_s)})
+    prep.scenario = sc.model_copy(update={"solver": solver})
     m.obj.deactivate()
     scale = max(float(mws[0].sum()), 1.0)
     duplicates = 0
@@ -137,7 +150,9 @@ def alternatives(scenario_file: str | Path, slack: float = 0.02, count: int = 8,
             m.del_component("alternatives_obj")
         m.alternatives_obj = pyo.Objective(expr=_spores_objective(ctx, weights, scale),
                                            sense=pyo.minimize)
-        res = solve_prepared(prep, reuse, want_duals=False)
+        # afresh: a re-used HiGHS model would hand branch and bound the last plan as its start,
+        # the very plan this one is to move away from (it came back unchanged when cut by time)
+        res = solve_prepared(prep, None, want_duals=False)
         bar.update(1)
         if not res.has_solution:
             failed.append(f"alternative {k}: {res.status.value}")
@@ -147,9 +162,11 @@ def alternatives(scenario_file: str | Path, slack: float = 0.02, count: int = 8,
             duplicates += 1
             mws.append(mw)  # still weighs: the next plan moves away from it too
             continue
-        out = finish(prep, res, reuse)
-        out.summary["alternative"] = {"index": len(results), "slack": slack,
-                                      "least_cost": least, "method": "spores"}
+        out = finish(prep, res, reuse, scenario=sc)
+        out.summary["alternative"] = {
+            "index": len(results), "slack": slack, "least_cost": least, "method": "spores",
+            "weighted_capacity": res.objective, "mip_rel_gap": solver.mip_rel_gap,
+            "time_limit_s": solver.time_limit_s}
         mws.append(mw)
         results.append(out)
     bar.close()
