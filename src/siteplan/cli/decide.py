@@ -68,7 +68,10 @@ def alternatives(scenario: Path, slack: float, count: int, plan_gap: float, plan
     t = res.table
     reg = t[(t["kind"] == "region") & ~t["never_used"]].sort_values("max_mw", ascending=False)
     click.echo(f"{len(res.plans)} distinct plans within {slack:.1%} of the least cost "
-               f"{res.least_cost:,.0f} ({res.duplicates} repeated an earlier plan)")
+               f"{res.least_cost:,.0f} ({res.duplicates} repeated an earlier plan, "
+               f"{len(res.failed)} found no plan in --plan-time)")
+    for why in res.failed:
+        click.echo(f"  no plan: {why}")
     click.echo(f"{'plan':<8} {'cost':>18} {'over least':>10}  sites  status")
     for p in res.plans:
         click.echo(f"{p['plan']:<8} {p['cost']:>18,.0f} {p['over_least_cost']:>10.3%}  "

@@ -58,6 +58,7 @@ class AlternativesResult:
     plans: list[dict] = field(default_factory=list)  # per plan written: name, cost, status...
     least_cost: float = 0.0
     duplicates: int = 0
+    failed: list[str] = field(default_factory=list)  # alternatives with no plan, and why
 
 
 def check_outdir(outdir: Path, force: bool = False) -> None:
@@ -155,7 +156,7 @@ def alternatives(scenario_file: str | Path, slack: float = 0.02, count: int = 8,
         res = solve_prepared(prep, None, want_duals=False)
         bar.update(1)
         if not res.has_solution:
-            failed.append(f"alternative {k}: {res.status.value}")
+            failed.append(f"alternative {k}: {res.status.value} ({res.highs_status})")
             continue
         mw = option_mw(prep.built, res)
         if any(np.abs(mw - old).max() <= SAME_TOL * max(old.max(), 1.0) for old in mws):
@@ -192,7 +193,7 @@ def alternatives(scenario_file: str | Path, slack: float = 0.02, count: int = 8,
             "duplicates": duplicates, "failed": failed, "method": "spores"}
     _write_text(outdir / "alternatives.json", json.dumps(meta, indent=2) + "\n")
     _page(outdir, sc.name, table, plans, slack, least)
-    return AlternativesResult(outdir, table, plans, least, duplicates)
+    return AlternativesResult(outdir, table, plans, least, duplicates, failed)
 
 
 def _unique_mws(mws: list[np.ndarray]) -> list[np.ndarray]:
