@@ -51,14 +51,6 @@ def test_tornado_values_by_hand(tmp_path):
     pd.testing.assert_frame_equal(t, again)
 
 
-def test_estimates_file_is_the_default(tmp_path):
-    path = write_scenario(tmp_path, tiny_tables())
-    (tmp_path / "data" / "estimates.csv").write_text(
-        "name,key,low,high,source\nwest grid price,prices.zone_scale.west,0.5,3,test\n")
-    t = sensitivity(path, outdir=tmp_path / "s", progress=False)
-    assert list(t["input"]) == ["west grid price"] and t.iloc[0]["source"] == "test"
-
-
 @pytest.mark.parametrize("item, words", [
     ("prices.scale=1", "KEY=LOW:HIGH"),
     ("prices.scale=a:2", "not a number"),
@@ -74,10 +66,16 @@ def test_bad_data_column_and_cli(tmp_path):
     r = CliRunner().invoke(main, ["sensitivity", str(path), "--vary",
                                   "data:regions.nope=0.5:1", "-o", str(tmp_path / "s")])
     assert r.exit_code == 2 and "no column 'nope'" in r.output
-    r = CliRunner().invoke(main, ["sensitivity", str(path), "--vary", VARY[0], "-o",
-                                  str(tmp_path / "ok"), "--no-progress"])
+    # without --vary: the rows of the dataset's estimates.csv
+    (tmp_path / "data" / "estimates.csv").write_text(
+        "name,key,low,high,source\nwest grid price,prices.zone_scale.west,0.5,3,test\n")
+    r = CliRunner().invoke(main, ["sensitivity", str(path), "-o", str(tmp_path / "ok"),
+                                  "--no-progress"])
     assert r.exit_code == 0, r.output
-    assert "prices.zone_scale.west" in r.output
+    assert "west grid price" in r.output
+    t = pd.read_csv(tmp_path / "ok" / "sensitivity.csv")
+    assert list(t["input"]) == ["west grid price"] and t.iloc[0]["source"] == "test"
+    assert t.iloc[0]["objective_high"] == pytest.approx(1_752_000, rel=1e-6)
     assert "Example" in CliRunner().invoke(main, ["sensitivity", "--help"]).output
 
 
