@@ -18,7 +18,7 @@ from siteplan.cli import main
 
 H = 8760.0
 ENERGY = 2 * H * 50  # 876,000: 2 MW at lb all year
-FREE = {"finance__discount_rate": 0.0}
+FREE = {"finance__discount_rate": 0.0, "policy__chip_supply": True}
 
 
 def chip_tables(supply=((2025, 5.0), (2026, 2.0))):
@@ -80,12 +80,20 @@ def test_policy_keys_replace_and_exclude_a_cap(tmp_path):
     assert gone.summary["chip_shadow_price_gpu"] == pytest.approx(25_000.0, rel=1e-6)
 
 
-def test_without_supply_rows_nothing_is_capped(tmp_path):
+def test_supply_rows_cap_only_with_policy_chip_supply(tmp_path):
+    res = _solve(tmp_path, chip_tables(), policy__chip_supply=False)
+    assert res.summary["objective"] == pytest.approx(ENERGY + 200_000)
+    assert "max_units_gpu" not in res.summary
+
+
+def test_chip_supply_without_rows_is_one_line(tmp_path):
     t = chip_tables()
     del t["hardware_supply"]
-    res = _solve(tmp_path, t)
-    assert res.summary["objective"] == pytest.approx(ENERGY + 200_000)
-    assert not any(k.startswith(("max_units_", "chip_shadow_price_")) for k in res.summary)
+    path = write_scenario(tmp_path, t, policy__chip_supply=True)
+    out = CliRunner().invoke(main, ["validate", str(path)])
+    assert out.exit_code == 2
+    lines = [ln for ln in out.output.splitlines() if ln.startswith("error:")]
+    assert len(lines) == 1 and "policy.chip_supply" in lines[0], out.output
 
 
 def test_an_unknown_hardware_key_is_one_line(tmp_path):
@@ -98,7 +106,7 @@ def test_an_unknown_hardware_key_is_one_line(tmp_path):
 
 
 def test_a_negative_supply_is_one_line_naming_the_row(tmp_path):
-    path = write_scenario(tmp_path, chip_tables(supply=((2026, -1.0),)))
+    path = write_scenario(tmp_path, chip_tables(supply=((2026, -1.0),)), **FREE)
     out = CliRunner().invoke(main, ["validate", str(path)])
     assert out.exit_code == 2
     assert "hardware_supply.csv" in out.output and "max_units" in out.output

@@ -286,3 +286,14 @@ def zone_share_keys(summary: dict) -> list[str]:
     if isinstance(zones, list):
         return [f"{z}_share" for z in zones if f"{z}_share" in summary]
     return [k for k in summary if k.endswith("_share") and k not in _EXACT]
+
+
+MARGIN_KEYS = ("revenue", "margin", "margin_per_mtok", "revenue_foregone")
+CHIP_PREFIXES = ("units_", "max_units_", "chip_shadow_price_")
+
+
+def chip_and_margin_keys(summary: dict) -> list[str]:
+    """The summary's accelerator figures (units, cap and shadow price per chip) and, under
+    objective margin, its revenue and margin figures, in the written order."""
+    chips = [k for k in summary if k.startswith(CHIP_PREFIXES) and lookup(k) is not None]
+    return chips + [k for k in MARGIN_KEYS if k in summary]

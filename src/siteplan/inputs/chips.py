@@ -1,8 +1,9 @@
 """Accelerator supply: how many units of each hardware class the plan's fleet may hold.
 
-hardware_supply.csv gives the units delivered per (hardware, year). The fleet of planning
-year Y is at most what was delivered in the hardware's lifetime before it, the years
-Y - lifetime_years < year <= Y (older units have retired). A class without rows is not capped.
+hardware_supply.csv gives the units delivered per (hardware, year). With
+``policy.chip_supply`` the fleet of planning year Y is at most what was delivered in the
+hardware's lifetime before it, the years Y - lifetime_years < year <= Y (older units have
+retired); a class without rows is not capped.
 Scenario keys replace the dataset's cap: ``policy.hardware.<id>.max_units`` (units), and
 ``policy.exclude_hardware`` (cap 0).
 """
@@ -19,7 +20,7 @@ from siteplan.inputs.load import Inputs
 def fleet_cap_units(scenario: Scenario, inputs: Inputs, hw_df: pd.DataFrame) -> np.ndarray:
     """(H,) accelerators the fleet of ``scenario.year`` may hold, in ``hw_df`` order; inf = no
     cap."""
-    supply = inputs["hardware_supply"]
+    supply = inputs["hardware_supply"] if scenario.policy.chip_supply else pd.DataFrame()
     year = scenario.year
     out = np.full(len(hw_df), np.inf)
     for i, (h, life) in enumerate(zip(hw_df["hardware"], hw_df["lifetime_years"], strict=True)):

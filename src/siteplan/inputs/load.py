@@ -123,8 +123,10 @@ def scenario_id_problems(scenario, tables: dict[str, pd.DataFrame]) -> list[str]
     if scenario.objective == "margin":
         problems += _margin_value_problems(tables, origin.get("objective") or src)
     for key, table in (("synergy.storage", "storage"), ("synergy.absorb_curtailment",
-                                                         "curtailment")):
-        if getattr(scenario.synergy, key.split(".")[1]) and tables[table].empty:
+                                                         "curtailment"),
+                       ("policy.chip_supply", "hardware_supply")):
+        section, name = key.split(".")
+        if getattr(getattr(scenario, section), name) and tables[table].empty:
             where = origin.get(key) or src
             problems.append(f"{where}: key '{key}' is true but the dataset has no "
                             f"{TABLES[table].file} rows; expected that file (columns "

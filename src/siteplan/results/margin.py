@@ -28,7 +28,7 @@ def margin_results(ctx: BuildContext, foregone: np.ndarray, rr: np.ndarray, rk: 
     dem_rk = (d.demand * d.slice_weight_h).sum(axis=2)  # (R, K) Mtok/yr
     lost = np.zeros((n_r, n_k, foregone.shape[1]))  # (R, K, N) Mtok/yr foregone
     for g, (mem, share) in enumerate(zip(L.group_members, L.group_member_share, strict=True)):
-        lost[mem, L.group_workload[g], :] += share[:, None] * foregone[g][None, :]
+        lost[mem, L.group_workload[g], :] += share[:, None] * np.maximum(foregone[g], 0.0)
     potential = dem_rk[:, :, None] * d.value_share[None, :, :]
     revenue = ((potential - lost) * d.value_price[None, :, :]).sum(axis=2)  # (R, K)
     served = np.zeros((n_r, n_k))
