@@ -1,4 +1,4 @@
-"""Family 15, futures: one block per future, the build shared (a two-stage stochastic plan).
+"""Family 17, futures: one block per future, the build shared (a two-stage stochastic plan).
 
 Each future f (probability p_f) is one block holding every per-year family of its own data
 (demand, prices, policy differ); the build decisions are common: for f > 0, every option s

@@ -15,6 +15,8 @@ from siteplan.model.context import BuildContext
 from siteplan.model.costs import COST_TERMS
 from siteplan.model.demand import daily_mean
 from siteplan.model.families import FAMILIES
+from siteplan.results.chips import chip_summary
+from siteplan.results.margin import margin_results
 from siteplan.results.synergy import flexible_work, site_hours
 from siteplan.results.zones import zone_shares
 from siteplan.solve import SolveResult
@@ -105,6 +107,8 @@ def extract(ctx: BuildContext, res: SolveResult, cost_weight: float = 1.0) -> di
         "open": opened.astype(int) if d.solver.integer_sites else opened,
         "pue": d.site_pue,
         **{f"mw_it_{h}": cap_sh[:, i] for i, h in enumerate(d.hardware)},
+        **{f"units_{h}": cap_sh[:, i] * 1000.0 / d.hw_kw_per_unit[i]
+           for i, h in enumerate(d.hardware)},
         "mw_it_total": mw_total,
         "utilisation": np.divide(busy_mwh, mw_total * w.sum(), out=np.zeros(n_s),
                                  where=mw_total > 0),
@@ -181,6 +185,10 @@ def extract(ctx: BuildContext, res: SolveResult, cost_weight: float = 1.0) -> di
     cost_r = np.bincount(rr, weights=rv * r_cpm, minlength=n_r)
     lat_r = np.bincount(rr, weights=rv * r_lat, minlength=n_r)
     zone_cols, zone_summary = zone_shares(d, rl, rr, rv, served_r)
+    total = float(sum(breakdown.values()))
+    margin_cols, margin_summary = margin_results(
+        ctx, sup["foregone_mtok"], rr, rk, rv, r_cpm, total - breakdown["unserved"],
+        breakdown["unserved"], days_per_year)
     marginal = _marginal_cost(ctx, res, n_r) / cost_weight
     regions = pd.DataFrame({
         "region": d.regions,
@@ -193,10 +201,10 @@ def extract(ctx: BuildContext, res: SolveResult, cost_weight: float = 1.0) -> di
         "marginal_cost_per_mtok": marginal,
         "mean_latency_ms": _ratio(lat_r, served_r),
         **zone_cols,
+        **margin_cols,
     })
 
     # --- summary ------------------------------------------------------------------------
-    total = float(sum(breakdown.values()))
     served_total = float(rv.sum())
     energy_total = float(energy.sum())
     summary = {
@@ -233,6 +241,8 @@ def extract(ctx: BuildContext, res: SolveResult, cost_weight: float = 1.0) -> di
         "shifted_in_time_share": flex["shifted_in_time_mtok"] / shiftable if shiftable else 0.0,
         "moved_between_sites_share": flex["moved_between_sites_mtok"] / shiftable
         if shiftable else 0.0,
+        **chip_summary(ctx, res, sup["chip_units"], cost_weight),
+        **margin_summary,
     }
     return {"allocation": allocation, "sites": sites, "regions": regions, "summary": summary,
             "site_hours": hours}
