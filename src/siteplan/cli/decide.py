@@ -113,9 +113,17 @@ def sensitivity(scenario: Path, vary, overrides, workers, scheduler, no_progress
     click.echo(f"{'rank':>4}  {'input':<36} {'Δ cost low':>16} {'Δ cost high':>16}  "
                f"{zone + ' share low/high':>22}  sites low/high")
     for r in table.itertuples():
-        click.echo(f"{r.rank:>4}  {r.input[:36]:<36} {r.change_low:>16,.0f} "
-                   f"{r.change_high:>16,.0f}  {r.share_low:>10.1%} {r.share_high:>10.1%}  "
-                   f"{r.sites_open_low:>5.0f} {r.sites_open_high:>5.0f}")
+        ends = []
+        for change, share, sites, status in ((r.change_low, r.share_low, r.sites_open_low,
+                                              r.status_low),
+                                             (r.change_high, r.share_high, r.sites_open_high,
+                                              r.status_high)):
+            ok = status in ("optimal", "gap_limit", "time_limit")
+            ends.append((f"{change:,.0f}" if ok else str(status), f"{share:.1%}" if ok else "-",
+                         f"{sites:.0f}" if ok else "-"))
+        (c_lo, s_lo, n_lo), (c_hi, s_hi, n_hi) = ends
+        click.echo(f"{r.rank:>4}  {r.input[:36]:<36} {c_lo:>16} {c_hi:>16}  {s_lo:>10} "
+                   f"{s_hi:>10}  {n_lo:>5} {n_hi:>5}")
     where = outdir if outdir is not None else "out/sensitivity-<scenario>"
     click.echo(f"results in {where}/sensitivity.csv and sensitivity.html")
 
