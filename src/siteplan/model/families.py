@@ -2,8 +2,8 @@
 
 The order is a dependency order; a family uses only what families before it built:
 - build (siting) makes open[s] and cap[s,h]; demand makes the served and unserved rates;
-- routing makes the work done per site, class and hardware from demand's rates; capacity and
-  utilisation bound that work by build's capacity;
+- routing makes the work done per site, class and hardware from demand's rates; capacity,
+  headroom and utilisation bound that work by build's capacity;
 - power makes the grid and PPA variables; curtailment and storage register clean supply in
   the context's ledger (storage charges from what is registered before it); balance writes
   the power balance once every clean supply is registered;
@@ -24,6 +24,7 @@ from siteplan.model import (
     curtailment,
     demand,
     green,
+    headroom,
     hourly,
     linking,
     moves,
@@ -44,6 +45,7 @@ FAMILIES: tuple[Family, ...] = (
     demand,       # 1  v_serve_mtok_h, v_unserved_mtok_h, c_demand_*
     routing,      # 2  v_process_mtok_h, c_routing, c_routing_daily, c_shift_peak
     capacity,     # 3  c_capacity
+    headroom,     # 3b c_peak_headroom (policy.peak_headroom > 1)
     utilisation,  # 5  c_utilisation_floor
     power,        # 6  v_grid_mw, v_ppa_mw, v_ppa_use_mw
     curtailment,  # 9  v_curtail_mw, c_curtailment_available
