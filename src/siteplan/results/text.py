@@ -41,8 +41,10 @@ def format_summary(s: dict, outdir: Path) -> str:
         f"  results in         {outdir}/",
     ]
     if "utilisation_realised" in s:
-        lines.insert(-1, f"  utilisation        planned {fmt('utilisation_planned', s['utilisation_planned'])}"
-                         f", realised {fmt('utilisation_realised', s['utilisation_realised'])}")
+        planned = fmt("utilisation_planned", s["utilisation_planned"])
+        realised = fmt("utilisation_realised", s["utilisation_realised"])
+        lines.insert(-1, f"  utilisation        planned {planned}, realised {realised} "
+                         "(busy MWh / MW-IT x 8760 h)")
     if s.get("headline_case"):
         lines.insert(-1, f"  headline           {s['headline_case']['text']}")
     _verify_line(s, lines)
