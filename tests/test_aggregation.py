@@ -58,9 +58,18 @@ def test_more_days_fit_the_year_better(hourly):
 
 
 def test_hours_per_slice_merges_the_representative_hours(hourly):
-    data = prepare(siteplan.load_scenario(hourly, ["time.representative_days=4",
-                                                   "time.hours_per_slice=6"]))
+    keys = ["time.representative_days=4", "time.hours_per_slice=6"]
+    data = prepare(siteplan.load_scenario(hourly, [*keys, "time.keep_peak=false"]))
     assert data.n_slices == 16 and data.slice_weight_h.sum() == pytest.approx(8760.0)
+    # kept peak (default): chat's peak hour splits its 6-hour slice into before/peak/after
+    data = prepare(siteplan.load_scenario(hourly, keys))
+    peak = data.slices.index(data.peak_slices["chat"])
+    assert data.slice_weight_h.sum() == pytest.approx(8760.0)
+    hour = int(data.slice_hour[peak]) % 6
+    assert data.n_slices - 16 == int(hour > 0) + int(hour < 5)
+    same_day = data.slice_day == data.slice_day[peak]
+    assert data.demand[:, 0, peak].sum() == pytest.approx(data.demand[:, 0, same_day].sum(
+        axis=0).max())  # the kept hour is the day's highest chat rate
 
 
 def test_run_prints_and_writes_the_aggregation(hourly, tmp_path):

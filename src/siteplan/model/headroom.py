@@ -29,7 +29,7 @@ def add(ctx: BuildContext) -> None:
     hr, u_max = d.policy.peak_headroom, d.policy.utilisation_max
     fixed = set(np.flatnonzero(~d.workload_shiftable).tolist())
     rows, keys = [], []
-    for j, (s, h) in enumerate(L.site_hw):
+    for j, (s, h) in enumerate(L.site_hw if applies(d) else []):
         procs = L.procs_of_sh.get((s, h))
         if procs is None:
             continue
