@@ -182,3 +182,22 @@ def test_existing_capacity_the_cooling_cannot_hold_is_an_input_error(tmp_path):
     (line,) = exc.value.problems
     assert "existing_capacity.csv: site lb-air, hardware gpu" in line
     assert "max_rack_kw" in line and "rack_kw" in line
+
+
+def test_the_cli_summary_and_the_report_say_the_headline_case(tmp_path):
+    from siteplan.report.html import build_report
+    from siteplan.results.text import format_summary
+
+    res = _solve(tmp_path, time__hours_per_slice=4, case__kind="realistic",
+                 case__other_scenario="tiny-best", case__other_objective=5e5)
+    text = ("realistic case: every site sized at the utilisation ceiling 100% (realised 67% "
+            "over the year), as measured rather than at the policy target; the best case "
+            "(tiny-best): 0.001 billion CNY/yr")
+    assert res.summary["headline_case"]["text"] == text
+    printed = format_summary(res.summary, tmp_path / "out")
+    assert f"  headline           {text}" in printed.splitlines()
+    assert "  utilisation        planned 100.0%, realised 66.7% (busy MWh / MW-IT x 8760 h)" \
+        in printed.splitlines()
+    res.write(tmp_path / "out")
+    html = build_report([tmp_path / "out"], maps=False)
+    assert f"Headline: {text}." in html

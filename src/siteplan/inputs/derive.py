@@ -431,7 +431,7 @@ def _time_slices(scenario: Scenario, inputs: Inputs):
     sl = inputs["slices"]
     days = list(dict.fromkeys(sl["day"]))
     n = scenario.time.hours_per_slice
-    peaks = _peak_rows(scenario, inputs) if n > 1 and scenario.time.keep_peak else {}
+    peaks = peak_rows(inputs) if n > 1 and scenario.time.keep_peak else {}
     peak_hours: dict[tuple, list[int]] = {}
     for row in peaks.values():
         key = (sl["day"].iloc[row], int(sl["hour"].iloc[row]) // n)
@@ -452,7 +452,7 @@ def _time_slices(scenario: Scenario, inputs: Inputs):
     return slices, weight, day_idx, days, group, hour, peak_slices
 
 
-def _peak_rows(scenario: Scenario, inputs: Inputs) -> dict[str, int]:
+def peak_rows(inputs: Inputs) -> dict[str, int]:
     """Row of slices.csv at each time-fixed class's peak (its highest profile factor relative
     to its day's weighted mean, as the demand is read); classes with a flat profile have none."""
     sl, wl = inputs["slices"], inputs["workloads"]
