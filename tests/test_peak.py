@@ -115,6 +115,10 @@ def test_headline_says_best_case_and_the_other_figure(tmp_path):
                              "(realised 80% over the year); measured utilisation of China's "
                              "computing centres is nearer 30 %; the realistic case "
                              "(tiny-realistic): 3.5000 CNY/Mtok")
+    # figures measured for another scenario (inherited): the case is said, the figure not
+    sc = siteplan.load_scenario(path, ["case.figures_for=tiny-base"])
+    assert headline_case(sc, {})["text"].endswith("nearer 30 %; the realistic case "
+                                                  "(tiny-realistic)")
     sc = siteplan.load_scenario(write_scenario(tmp_path / "r", tiny_tables(),
                                                policy__utilisation_max=0.3,
                                                case__kind="realistic"))

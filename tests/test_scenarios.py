@@ -122,6 +122,9 @@ def test_realistic_utilisation_costs_more_and_the_headlines_say_which_case(solve
     assert b["headline_case"]["text"].startswith("best case: every site sized at the "
                                                  "utilisation ceiling 85%")
     assert "(china-2026-realistic)" in b["headline_case"]["text"]
+    for name in ("china-2026-green-90", "china-2026-east-only"):  # inherit the case only
+        text = solved[name][1].summary["headline_case"]["text"]
+        assert text.startswith("best case") and "CNY/Mtok" not in text
     for sc, other in ((base_sc, r), (real_sc, b)):
         assert sc.case.other_cost_per_mtok == pytest.approx(other["avg_cost_per_mtok"],
                                                              rel=0.011)

@@ -283,6 +283,9 @@ class Case(_Strict):
                                             "(currency/Mtok)")
     other_objective: Num | None = Field(None, ge=0, description="its annual cost "
                                         "(currency/yr)")
+    figures_for: Text | None = Field(
+        None, description="the scenario name the other_* figures were measured against; a "
+        "scenario that inherits them under another name states the case without them")
 
 
 class Scenario(_Strict):

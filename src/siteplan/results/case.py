@@ -1,7 +1,9 @@
 """Which case a run's headline is: ``best`` (every site at the policy's utilisation ceiling)
 or ``realistic`` (utilisation as measured), and the other case's figures where the scenario
-states them (scenario key ``case``). The summary.json ``headline_case`` block, the CLI summary
-and the report all say it with :func:`headline_case`'s ``text``."""
+states them (scenario key ``case``; ``case.figures_for`` names the scenario they were
+measured against, so scenarios that inherit the key do not repeat another run's figures).
+The summary.json ``headline_case`` block, the CLI summary and the report all say it with
+:func:`headline_case`'s ``text``."""
 
 from __future__ import annotations
 
@@ -24,6 +26,8 @@ def headline_case(scenario, summary: dict[str, Any]) -> dict[str, Any]:
     else:
         text = f"realistic case: {sized}, as measured rather than at the policy target"
     other = []
+    if c.figures_for not in (None, scenario.name):  # inherited: they belong to another run
+        c = c.model_copy(update={"other_cost_per_mtok": None, "other_objective": None})
     if c.other_cost_per_mtok is not None:
         other.append(fmt("avg_cost_per_mtok", c.other_cost_per_mtok, cur))
     if c.other_objective is not None:
