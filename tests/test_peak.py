@@ -50,6 +50,7 @@ def test_the_kept_peak_hour_sets_capacity(tmp_path):
         assert res.summary["objective"] == pytest.approx(1000 * 3 + ENERGY)
         assert res.sites.set_index("site").loc["lb-air", "mw_it_total"] == pytest.approx(3.0)
     assert kept.summary["size"]["slices"] == 2
+    assert kept.summary["peak_slices"] == {"chat": "h3"}  # the slice kept for chat's peak
     assert kept.summary["utilisation_planned"] == 1.0
     assert kept.summary["utilisation_realised"] == pytest.approx(2 / 3)
     lb = kept.sites.set_index("site").loc["lb-air"]

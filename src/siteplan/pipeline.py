@@ -183,6 +183,7 @@ def solve(scenario: Scenario, write_lp: Path | None = None, reuse: Reuse | None 
         "times": times,
         **({"time_aggregation": years[0].time_aggregation}
            if P is None and years[0].time_aggregation else {}),
+        **({"peak_slices": years[0].peak_slices} if years[0].peak_slices else {}),
         "size": _size(built, years, P),
     }
     summary["headline_case"] = headline_case(scenario, summary)
