@@ -24,6 +24,7 @@ from siteplan.model import build_model
 from siteplan.model.build import build_pathway_model
 from siteplan.model.context import Built
 from siteplan.results import Results
+from siteplan.results.case import headline_case
 from siteplan.results.extract import extract
 from siteplan.results.pathway import extract_pathway
 from siteplan.solve import PersistentHighs, SolveResult, Status, solve_model
@@ -218,8 +219,10 @@ def finish(prep: Prepared, res: SolveResult, reuse: Reuse | None = None, block: 
         "times": times,
         **({"time_aggregation": years[0].time_aggregation}
            if P is None and years[0].time_aggregation else {}),
+        **({"peak_slices": years[block].peak_slices} if years[block].peak_slices else {}),
         "size": _size(built, years, P),
     }
+    summary["headline_case"] = headline_case(scenario, summary)
     excluded = years[block].excluded if P is None else P.excluded[
         ["year", *[c for c in P.excluded.columns if c != "year"]]]
     return with_record(Results(
