@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+import siteplan
 from builders import tiny_tables, write_scenario
 from siteplan.cli import main
 from siteplan.study.runs import StudyError
@@ -90,6 +91,11 @@ def test_china_estimates_name_real_columns():
     assert len(inputs) >= 10
     for inp in inputs:
         assert inp.low < inp.high and inp.source, inp.name
+        if not inp.is_data:  # a scenario key: the values at each end must load
+            for v in (inp.low, inp.high):
+                siteplan.load_scenario(root.parents[1] / "scenarios" / "china-2026.yaml",
+                                       [f"{inp.key}={v}"])
+            continue
         mt = _DATA_KEY.match(inp.key)
         assert mt, inp.key
         with open(root / f"{mt['file']}.csv", newline="") as fh:
