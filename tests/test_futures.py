@@ -162,11 +162,12 @@ def test_bad_futures_are_one_line(tmp_path):
 
 
 def test_cli_futures(tmp_path):
-    path = write_scenario(tmp_path, hedge_tables(), futures=FUTURES)
+    fs = [dict(FUTURES[0], name="west-1"), FUTURES[1]]  # a name that is no identifier
+    path = write_scenario(tmp_path, hedge_tables(), futures=fs)
     r = CliRunner().invoke(main, ["futures", str(path), "-o", str(tmp_path / "f"),
                                   "--no-progress"])
     assert r.exit_code == 0, r.output
-    assert "stochastic" in r.output and "plan for west" in r.output
+    assert "stochastic" in r.output and "plan for west-1" in r.output
     assert (tmp_path / "f" / "regret.csv").is_file()
     assert "Example" in CliRunner().invoke(main, ["futures", "--help"]).output
 

@@ -154,8 +154,7 @@ def futures(scenario: Path, overrides, outdir, force, no_progress, debug) -> Non
     click.echo("annual cost by plan and future (regret: above that future's own plan)")
     click.echo(f"{'plan':<24}" + "".join(f"{n[:14]:>16}" for n in names)
                + f"{'expected':>16}{'worst':>16}{'max regret':>16}")
-    for r in res.regret.itertuples(index=False):
-        row = r._asdict()
+    for row in res.regret.to_dict("records"):  # future names need not be identifiers
         cells = "".join(f"{row[f'cost_{n}']:>16,.0f}" for n in names)
         click.echo(f"{row['plan'][:24]:<24}{cells}{row['expected_cost']:>16,.0f}"
                    f"{row['worst_cost']:>16,.0f}{row['max_regret']:>16,.0f}"
