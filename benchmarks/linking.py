@@ -87,6 +87,7 @@ def run_case(name: str, sc, variants=("with", "without")) -> dict:
                          (res.objective - res.bound_lp) / abs(res.objective)),
             "solve_s": round(res.solve_s, 2), "wall_s": round(wall, 2),
             "build_s": round(build_s, 2), "nodes": res.nodes,
+            "lazy_links": res.links or None,  # rows separated, rounds, bound without links
         }
         print(name, variant, json.dumps(out[variant]), flush=True)
     w, wo = out.get("with", {}), out.get("without", {})

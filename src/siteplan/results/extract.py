@@ -19,7 +19,7 @@ from siteplan.results.synergy import flexible_work, site_hours
 from siteplan.results.zones import zone_shares
 from siteplan.solve import SolveResult
 
-EPS_MTOK_H = 1e-7  # flows below this (Mtok/h) are solver noise, not allocations
+EPS_SHARE = 1e-12  # a route below this share of all routed work is solver noise, not a flow
 # sites.csv cost_* columns: the terms an option can own (network and unserved belong to none)
 SITE_COST_TERMS = tuple(t for t in COST_TERMS if t not in ("network", "unserved"))
 
@@ -45,7 +45,8 @@ def extract(ctx: BuildContext, res: SolveResult, cost_weight: float = 1.0) -> di
     fq, sq = np.flatnonzero(~L.route_shiftable), np.flatnonzero(L.route_shiftable)
     route_mtok[fq] = (x[L.route_pos[fq]] * w).sum(axis=1)
     route_mtok[sq] = (y[L.route_pos[sq]] * L.day_hours).sum(axis=1)
-    route_mtok = np.where(route_mtok > EPS_MTOK_H, route_mtok, 0.0)
+    # relative: a fixed floor in Mtok would drop real flows when tokens are counted in Gtok
+    route_mtok = np.where(route_mtok > EPS_SHARE * np.abs(route_mtok).sum(), route_mtok, 0.0)
 
     # --- per site -----------------------------------------------------------------------
     busy = np.zeros((n_s, len(d.hardware), T))  # MW-IT busy
