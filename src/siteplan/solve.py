@@ -540,7 +540,7 @@ def _relax_and_fix(highs, siting: Siting, integer, options, deadline, warm) -> S
                        vertex=warm is not None)
         return _fix_from(highs, relaxed, siting, integer, options, deadline, warm, cols,
                          lower, upper)
-    relaxed, added = _separate_links(highs, links, deadline)
+    relaxed, added, fixed_lp = _separate_links(highs, links, cols, deadline)
     unused = links[~added]  # free rows while the stages run (presolve drops them) ...
     row_lo = np.asarray(lp.row_lower_)[unused].copy()
     row_hi = np.asarray(lp.row_upper_)[unused].copy()
@@ -548,7 +548,7 @@ def _relax_and_fix(highs, siting: Siting, integer, options, deadline, warm) -> S
     highs.changeRowsBounds(len(unused), unused, -inf, inf)
     try:
         res = _fix_from(highs, relaxed, siting, integer, options, deadline, warm, cols,
-                        lower, upper)
+                        lower, upper, fixed_lp)
         res.links = relaxed.links
         return res
     finally:  # ... and rows again for the duals LP and the next point of a sweep
@@ -556,8 +556,10 @@ def _relax_and_fix(highs, siting: Siting, integer, options, deadline, warm) -> S
 
 
 def _fix_from(highs, relaxed: SolveResult, siting: Siting, integer, options, deadline, warm,
-              cols, lower, upper) -> SolveResult:
-    """Relax-and-fix from the relaxation ``relaxed``, then branch and bound if needed."""
+              cols, lower, upper, fixed_lp=None) -> SolveResult:
+    """Relax-and-fix from the relaxation ``relaxed``, then branch and bound if needed;
+    ``fixed_lp(values)`` solves the LP with the integer columns fixed (default: on ``highs``).
+    """
     spent = relaxed.solve_s
     if relaxed.status != Status.OPTIMAL:
         _set_integrality(highs, cols, integer=True)
@@ -566,8 +568,11 @@ def _fix_from(highs, relaxed: SolveResult, siting: Siting, integer, options, dea
         return _branch_and_bound(highs, deadline, options, None, None, spent, _hint(warm))
     bound = relaxed.bound
     starts = [_round_open(siting, relaxed.col_value, cols, share) for share in (ROUND_SHARE, 0.0)]
-    inc, fixed, lp_s, cut = _improve_by_dropping(highs, siting, cols, starts, deadline)
+    inc, fixed, lp_s, cut = _improve_by_dropping(highs, siting, cols, starts, deadline,
+                                                 fixed_lp)
     spent += lp_s
+    if relaxed.links:
+        relaxed.links["fixed_lps_s"] = round(lp_s, 2)
     highs.changeColsBounds(len(cols), cols, lower, upper)
     _set_integrality(highs, cols, integer=True)
     if inc.status == Status.OPTIMAL and not cut:  # cut by the clock: never called within gap
@@ -589,8 +594,8 @@ MAX_SEPARATION_ROUNDS = 200
 SEPARATION_TOL = 1e-6  # a link row violated by more (HiGHS units; its feasibility tol 1e-7)
 
 
-def _separate_links(highs: highspy.Highs, links: np.ndarray, deadline: float
-                    ) -> tuple[SolveResult, np.ndarray]:
+def _separate_links(highs: highspy.Highs, links: np.ndarray, cols: np.ndarray,
+                    deadline: float):
     """The LP relaxation with the strong links (family 13) added only where it violates them.
 
     A copy of the (relaxed) model without the link rows is solved; the links its solution
@@ -598,9 +603,12 @@ def _separate_links(highs: highspy.Highs, links: np.ndarray, deadline: float
     holds, until none is violated: then its optimum is the full relaxation's (every row
     holds), at a fraction of the rows (OR-Library capb: 9.5k of 100k). Stopped early (the
     clock, ``MAX_SEPARATION_ROUNDS``), its objective is still a valid bound (fewer rows).
-    Returns the last LP (row duals on the model's rows, 0 on links never added) and which
-    links were added: branch and bound gets those, the rest stay out of its LPs (every
-    integer plan satisfies them: they are cuts).
+    Returns the last LP (row duals on the model's rows, 0 on links never added), which
+    links were added (branch and bound gets those, the rest stay out of its LPs: every
+    integer plan satisfies them, they are cuts), and ``fixed_lp(values)``: the LP with the
+    integer columns fixed at ``values``, solved on the separated copy by dual simplex from
+    its last basis (with the openings fixed the links are implied, so its optimum is the
+    full model's; duals again on the model's rows).
     """
     lp = highs.getLp()
     n_rows, n_cols = lp.num_row_, lp.num_col_
@@ -644,19 +652,29 @@ def _separate_links(highs: highspy.Highs, links: np.ndarray, deadline: float
         rounds += 1
     res.solve_s = spent
     res.links = {"rows": len(links), "separated": int(added.sum()), "rounds": rounds,
-                 "relaxation_bound_without": without}
-    if res.row_dual is not None:
-        full = np.zeros(n_rows)
-        full[rows_of] = res.row_dual
-        res.row_dual = full
-    return res, added
+                 "relaxation_bound_without": without, "separation_s": round(spent, 2)}
+
+    def on_model_rows(r: SolveResult, rows: np.ndarray) -> SolveResult:
+        if r.row_dual is not None:
+            full = np.zeros(n_rows)
+            full[rows] = r.row_dual
+            r.row_dual = full
+        return r
+
+    def fixed_lp(values: np.ndarray) -> SolveResult:  # lazy now holds the rows ``order``
+        lazy.changeColsBounds(len(cols), cols, values, values)
+        scaling.attach(lazy, replace(sc, row=sc.row[order]))
+        return on_model_rows(_run(lazy, deadline, is_mip=False, method="relax-and-fix",
+                                  warm=warm), order)
+
+    return on_model_rows(res, rows_of), added, fixed_lp
 
 
 MAX_DROP_TRIES = 20
 ROUND_SHARE = 0.01  # a location is opened if it holds this share of the year's largest
 
 
-def _improve_by_dropping(highs, siting: Siting, cols, starts, deadline):
+def _improve_by_dropping(highs, siting: Siting, cols, starts, deadline, fixed_lp=None):
     """Fixed-open LP of each rounding in ``starts`` (the best is kept), then close opened
     options one at a time (smallest first) while it pays. Returns the best LP, its open
     values, the LP time and whether the time limit cut the moves short.
@@ -665,6 +683,8 @@ def _improve_by_dropping(highs, siting: Siting, cols, starts, deadline):
     touched, and some carry their fixed cost for little work.
     """
     def evaluate(values):
+        if fixed_lp is not None:
+            return fixed_lp(values)
         highs.changeColsBounds(len(cols), cols, values, values)
         return _run(highs, deadline, is_mip=False, method="relax-and-fix")
 
