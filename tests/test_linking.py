@@ -123,3 +123,23 @@ def test_lazy_separation_on_cap71_matches_all_rows(tmp_path, monkeypatch):
     assert lazy.links["rows"] == 800
     assert 0 < lazy.links["separated"] < 800
     assert lazy.links["relaxation_bound_without"] < lazy.bound_lp
+
+
+def test_separation_cut_short_still_gives_a_valid_bound(tmp_path, monkeypatch):
+    """One round of separation only: the bound is that of fewer rows (between the weak and
+    the full relaxation), never above the optimum, and branch and bound still proves it."""
+    import importlib
+
+    from test_textbook_cfl import FIXTURE, PUBLISHED_OPTIMUM, cfl_tables
+
+    solve_mod = importlib.import_module("siteplan.solve")
+    monkeypatch.setattr(solve_mod, "LAZY_LINKS", 0)
+    monkeypatch.setattr(solve_mod, "MAX_SEPARATION_ROUNDS", 2)
+    path = write_scenario(tmp_path, cfl_tables(FIXTURE), solver__mip_rel_gap=0.0)
+    sc = siteplan.load_scenario(path)
+    res = solve_model(build_model(siteplan.prepare(sc)), sc.solver, want_duals=True)
+    assert res.links["rounds"] == 2
+    assert res.links["relaxation_bound_without"] < res.bound_lp <= PUBLISHED_OPTIMUM
+    assert res.status == "optimal" and res.check.ok
+    assert res.objective == pytest.approx(PUBLISHED_OPTIMUM, rel=1e-9)
+    assert res.row_dual is not None and len(res.row_dual) == len(res.con_row)
