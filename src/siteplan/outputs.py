@@ -5,8 +5,9 @@ energy flows say their period), the decimals it is written with in the CSV files
 and how people are shown it (:class:`Show`: scale, unit, decimals). The CSV writer, the CLI
 summary, the HTML report, ``siteplan compare`` and ``docs/data-format.md`` all read it here.
 
-Names with a ``{hardware}``, ``{term}`` or ``{zone}`` part stand for one column per id of the
-dataset (``mw_it_gpu``), per cost term (``cost_electricity``) or per zone (``west_share``).
+Names with a ``{hardware}``, ``{term}``, ``{zone}`` or ``{workload}`` part stand for one column
+per id of the dataset (``mw_it_gpu``), per cost term (``cost_electricity``), per zone
+(``west_share``) or per workload class (``avg_cost_per_mtok_batch``).
 """
 
 from __future__ import annotations
@@ -113,7 +114,8 @@ OUTPUTS: tuple[Output, ...] = (
            "shiftable tokens the demand profile asks for in the slice"),
     # --- costs per token
     Output("cost_per_mtok", "{cur}/Mtok", 6, "cost per Mtok", (_A, _S),
-           "delivered cost per million tokens (site cost per Mtok + network)",
+           "delivered cost per million tokens (allocation: the site's cost attributed to the "
+           "class per Mtok + network; sites: all the site's cost per Mtok)",
            Show(1, "{cur}/Mtok", 4)),
     Output("network_cost_per_mtok", "{cur}/Mtok", 6, "network cost per Mtok", (_A,), "",
            Show(1, "{cur}/Mtok", 4)),
@@ -123,6 +125,17 @@ OUTPUTS: tuple[Output, ...] = (
     Output("marginal_cost_per_mtok", "{cur}/Mtok", 6, "marginal cost", (_R,),
            "cost of one more million tokens demanded in the region (dual of its demand row)",
            Show(1, "{cur}/Mtok", 4)),
+    Output("avg_cost_per_mtok_{workload}", "{cur}/Mtok", 6, "average delivered cost, "
+           "{workload}", (_R,), "the class's served tokens: site costs attributed to the "
+           "class (capacity-hours, energy drawn, capacity share) + network, per million",
+           Show(1, "{cur}/Mtok", 4)),
+    Output("marginal_cost_per_mtok_{workload}", "{cur}/Mtok", 6, "marginal cost, {workload}",
+           (_R,), "cost of one more million tokens of the class demanded in the region (dual "
+           "of its demand rows)", Show(1, "{cur}/Mtok", 4)),
+    Output("degenerate_split", "0/1", 0, "degenerate split", (_R,),
+           "1 if the region's average rests on an arbitrary split between sites at equal "
+           "marginal cost (another split costs the same): regional differences in the average "
+           "are not a result"),
     # --- money per year
     Output("objective", "{cur}/yr", 6, "annual cost", (_Y,),
            "the objective: sum of the cost terms (a pathway: net present cost, {cur})", _BN),
@@ -207,7 +220,7 @@ OUTPUTS: tuple[Output, ...] = (
     Output("mip_gap", "0-1", 6, "MIP gap", (_Y,), "HiGHS's relative gap", Show(100, "%", 3)),
 )
 
-_PLACEHOLDER = re.compile(r"\{(hardware|term|zone)\}")
+_PLACEHOLDER = re.compile(r"\{(hardware|term|zone|workload)\}")
 
 
 @cache

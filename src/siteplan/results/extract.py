@@ -15,6 +15,8 @@ from siteplan.model.context import BuildContext
 from siteplan.model.costs import COST_TERMS
 from siteplan.model.demand import daily_mean
 from siteplan.model.families import FAMILIES
+from siteplan.results.attribution import attribute
+from siteplan.results.degenerate import degenerate_splits
 from siteplan.results.synergy import flexible_work, site_hours
 from siteplan.results.zones import zone_shares
 from siteplan.solve import SolveResult
@@ -95,6 +97,12 @@ def extract(ctx: BuildContext, res: SolveResult, cost_weight: float = 1.0) -> di
     cost = {t: cost[t] for t in SITE_COST_TERMS}
     site_cost = sum(cost.values())
     site_cpm = np.divide(site_cost, site_mtok, out=np.zeros(n_s), where=site_mtok > 0)
+    n_k, n_r = len(d.workloads), len(d.regions)
+    site_k = np.zeros((n_s, n_k))  # Mtok/yr of each class at each option
+    np.add.at(site_k, (L.proc_site, L.proc_workload), proc_mtok)
+    term_k = attribute(d, L, q, cap_sh, grid, cost)  # per term (S, K) currency/yr
+    site_cost_k = sum(term_k.values())
+    site_cpm_k = np.divide(site_cost_k, site_k, out=np.zeros((n_s, n_k)), where=site_k > 0)
     loc = np.array(d.locations, dtype=object)[d.site_location]
     sites = pd.DataFrame({
         "site": d.sites,
@@ -136,9 +144,6 @@ def extract(ctx: BuildContext, res: SolveResult, cost_weight: float = 1.0) -> di
 
     # --- allocation: a route's flow goes to its group's members by demand share, and to
     # the option(s) at the location that process that class
-    n_k, n_r = len(d.workloads), len(d.regions)
-    site_k = np.zeros((n_s, n_k))
-    np.add.at(site_k, (L.proc_site, L.proc_workload), proc_mtok)
     loc_k = np.zeros((len(d.locations), n_k))
     np.add.at(loc_k, (d.site_location, slice(None)), site_k)
     dem_r = np.zeros(n_r)
@@ -162,7 +167,7 @@ def extract(ctx: BuildContext, res: SolveResult, cost_weight: float = 1.0) -> di
     rv = arr[:, 4]
     rl = d.site_location[rs]
     r_net = L.route_cost_per_mtok[rq]
-    r_cpm = site_cpm[rs] + r_net
+    r_cpm = site_cpm_k[rs, rk] + r_net
     r_lat = d.latency_ms[rr, rl]
     allocation = pd.DataFrame({
         "region": [d.regions[r] for r in rr],
@@ -181,7 +186,18 @@ def extract(ctx: BuildContext, res: SolveResult, cost_weight: float = 1.0) -> di
     cost_r = np.bincount(rr, weights=rv * r_cpm, minlength=n_r)
     lat_r = np.bincount(rr, weights=rv * r_lat, minlength=n_r)
     zone_cols, zone_summary = zone_shares(d, rl, rr, rv, served_r)
-    marginal = _marginal_cost(ctx, res, n_r) / cost_weight
+    marginal_rk = _marginal_cost(ctx, res, n_r) / cost_weight  # (R, K)
+    has = np.isfinite(marginal_rk)
+    marginal = np.where(has.any(axis=1) | (dem_rk.sum(axis=1) <= 0),
+                        _ratio(np.where(has, marginal_rk * dem_rk, 0.0).sum(axis=1),
+                               np.where(has, dem_rk, 0.0).sum(axis=1)), np.nan)
+    served_rk = np.zeros((n_r, n_k))
+    cost_rk = np.zeros((n_r, n_k))
+    np.add.at(served_rk, (rr, rk), rv)
+    np.add.at(cost_rk, (rr, rk), rv * r_cpm)
+    avg_rk = np.divide(cost_rk, served_rk, out=np.full((n_r, n_k), np.nan),
+                       where=served_rk > 0)
+    degenerate = degenerate_splits(d, L, rr, rs, rk, rv, site_cpm_k, marginal_rk)
     regions = pd.DataFrame({
         "region": d.regions,
         "name": d.region_name,
@@ -191,6 +207,9 @@ def extract(ctx: BuildContext, res: SolveResult, cost_weight: float = 1.0) -> di
         "unserved_tokens_per_day": uns_r * TOKENS_PER_MTOK / days_per_year,
         "avg_cost_per_mtok": _ratio(cost_r, served_r),
         "marginal_cost_per_mtok": marginal,
+        **{f"avg_cost_per_mtok_{k}": avg_rk[:, i] for i, k in enumerate(d.workloads)},
+        **{f"marginal_cost_per_mtok_{k}": marginal_rk[:, i] for i, k in enumerate(d.workloads)},
+        "degenerate_split": degenerate.any(axis=1).astype(int),
         "mean_latency_ms": _ratio(lat_r, served_r),
         **zone_cols,
     })
@@ -202,9 +221,8 @@ def extract(ctx: BuildContext, res: SolveResult, cost_weight: float = 1.0) -> di
     summary = {
         "objective": total,
         "cost_breakdown": breakdown,
-        "cost_by_workload": {  # the terms that belong to a demand class (network, unserved)
-            term: dict(zip(d.workloads, map(float, v), strict=True))
-            for term, v in ctx.costs.by_workload(entry_values, len(d.workloads)).items()},
+        "cost_by_workload": _cost_by_workload(d, ctx.costs.by_workload(entry_values, n_k),
+                                              term_k),
         "unallocated_site_cost": float(site_cost[site_mtok <= 0].sum()),
         "demand_tokens_per_day": float(dem_r.sum() * TOKENS_PER_MTOK / days_per_year),
         "served_tokens_per_day": served_total * TOKENS_PER_MTOK / days_per_year,
@@ -238,12 +256,26 @@ def extract(ctx: BuildContext, res: SolveResult, cost_weight: float = 1.0) -> di
             "site_hours": hours}
 
 
+def _cost_by_workload(d, own: dict[str, np.ndarray], term_k: dict[str, np.ndarray]) -> dict:
+    """Currency/yr per term and class: the site terms as attributed (results/attribution.py;
+    sites that served nothing left out), network and unserved as registered; and ``total``."""
+    terms: dict[str, np.ndarray] = {}
+    for term in COST_TERMS:
+        v = term_k[term].sum(axis=0) if term in term_k else own.get(term)
+        if v is not None and np.any(v != 0):
+            terms[term] = v
+    terms["total"] = sum(terms.values()) if terms else np.zeros(len(d.workloads))
+    return {term: dict(zip(d.workloads, map(float, v), strict=True))
+            for term, v in terms.items()}
+
+
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return np.divide(num, den, out=np.full(len(num), np.nan), where=den > 0)
 
 
 def _marginal_cost(ctx: BuildContext, res: SolveResult, n_r: int) -> np.ndarray:
-    """Demand-weighted dual of the demand balance per region, currency per Mtok.
+    """(R, K) demand-weighted dual of the demand balance per region and class, currency per
+    Mtok (NaN where there are no duals or no demand).
 
     Time-fixed rows are rates in slice t (w_t hours), so dual / w_t is per Mtok; daily rows of
     shiftable classes are the day's mean rate (W_d hours), so dual / W_d is per Mtok. A group's
@@ -251,21 +283,24 @@ def _marginal_cost(ctx: BuildContext, res: SolveResult, n_r: int) -> np.ndarray:
     """
     m, d, L = ctx.block, ctx.data, ctx.layout
     w, keys = d.slice_weight_h, ctx.handle("demand")
+    n_k = len(d.workloads)
     fixed = res.duals(m.c_demand_balance)
     daily = res.duals(m.c_demand_daily)
     if fixed is None or daily is None:
-        return np.full(n_r, np.nan)
-    num = np.zeros(n_r)
-    den = np.zeros(n_r)
+        return np.full((n_r, n_k), np.nan)
+    num = np.zeros((n_r, n_k))
+    den = np.zeros((n_r, n_k))
     mean = daily_mean(d, L, L.group_demand)
     for (g, t), lam in zip(keys.balance_keys, fixed, strict=True):
         mem, share = L.group_members[g], L.group_member_share[g]
+        k = L.group_workload[g]
         dem = L.group_demand[g, t] * share  # each member's Mtok/h in slice t
-        np.add.at(num, mem, lam * dem)  # (lam / w_t) x (w_t x demand)
-        np.add.at(den, mem, w[t] * dem)
+        np.add.at(num, (mem, k), lam * dem)  # (lam / w_t) x (w_t x demand)
+        np.add.at(den, (mem, k), w[t] * dem)
     for (g, day), lam in zip(keys.daily_keys, daily, strict=True):
         mem, share = L.group_members[g], L.group_member_share[g]
+        k = L.group_workload[g]
         dem = mean[g, day] * share
-        np.add.at(num, mem, lam * dem)  # (lam / W_d) x (W_d x mean)
-        np.add.at(den, mem, L.day_hours[day] * dem)
-    return _ratio(num, den)
+        np.add.at(num, (mem, k), lam * dem)  # (lam / W_d) x (W_d x mean)
+        np.add.at(den, (mem, k), L.day_hours[day] * dem)
+    return np.divide(num, den, out=np.full((n_r, n_k), np.nan), where=den > 0)
