@@ -3,10 +3,12 @@ averages and marginal costs by class; the flag on averages that rest on a degene
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
-from builders import TOKENS_PER_S_PER_MW, solve_tiny, sweep_tables, tiny_tables
+from builders import TOKENS_PER_S_PER_MW, solve_tiny, sweep_tables, tiny_tables, write_scenario
 from siteplan.results.extract import SITE_COST_TERMS
 
 H = 8760.0
@@ -131,3 +133,47 @@ def test_sites_of_equal_average_cost_are_not_flagged(tmp_path):
     t["locations"][0]["fixed_cost_per_year"] = 0.0
     res = solve_tiny(tmp_path, t)
     assert np.all(res.regions["degenerate_split"] == 0)
+
+
+def test_compare_pools_regions_on_a_degenerate_split(tmp_path):
+    """Equal sites at equal marginal cost: the by-region decomposition of the difference
+    (price 50 -> 60 everywhere) is printed as one pooled row; the parts still add up."""
+    from siteplan.study import compare
+    from siteplan.study.compare import POOLED
+
+    t = _equal_sites(network=False)
+    base = write_scenario(tmp_path / "base", t, name="base")
+    t2 = _equal_sites(network=False)
+    for r in t2["regions"]:
+        r["price_per_mwh"] = 60.0
+    dear = write_scenario(tmp_path / "dear", t2, name="dear")
+    cmp = compare([base, dear], cache=tmp_path / "cache")
+    part = cmp.by_region[cmp.by_region["scenario"] == "dear"]
+    assert part["degenerate"].all()
+    assert math.fsum(part["delta_cost"]) == pytest.approx(2 * H * 10, rel=1e-6)
+    text = cmp.text()
+    assert f"{POOLED} 2 regions" in text
+    assert "price" in text and "\n    a " not in text  # no region row of its own
+    long = cmp.long
+    flags = long[long["metric"] == "delta_vs_base.degenerate_split"]
+    assert sorted(flags["scope"]) == ["a", "b"]
+    assert not (long["metric"] == "delta_vs_base.price_effect").any()
+
+
+def test_report_states_regional_differences_only_where_they_survive():
+    import pandas as pd
+
+    from siteplan.report.html import _regional_sentence
+
+    reg = pd.DataFrame({"region": ["a", "b", "c"], "name": ["A", "B", "C"],
+                        "avg_cost_per_mtok": [1.0, 2.0, 3.0], "degenerate_split": [1, 1, 1]})
+    text = " ".join(_regional_sentence(reg, "CNY"))
+    assert "cost most" not in text
+    assert "average cost of 3 regions rests on an arbitrary split" in text
+    reg["degenerate_split"] = [0, 0, 1]
+    text = " ".join(_regional_sentence(reg, "CNY"))
+    assert "Tokens cost most in B (2.0000) and least in A (1.0000 CNY/Mtok)." in text
+    assert "1 region rests" in text
+    reg["degenerate_split"] = [0, 0, 0]
+    assert _regional_sentence(reg, "CNY") == [
+        "Tokens cost most in C (3.0000) and least in A (1.0000 CNY/Mtok)."]

@@ -20,6 +20,9 @@ objective; see ``docs/model.md``):
   that uses no energy) and so no region either. Each
   region's Δ(avg × served) splits into a price effect Δavg × served_baseline and a volume
   effect avg_new × Δserved. The terms add up to ΔC exactly (``check`` holds the float error).
+  A region whose average rests on a degenerate split (``degenerate_split`` in either
+  scenario: sites at equal marginal cost, so which region got which site is arbitrary) is
+  not decomposed on its own: the printed decomposition pools such regions into one row.
 """
 
 from __future__ import annotations
@@ -50,7 +53,8 @@ TOKENS_PER_MTOK = 1e6
 
 # labels and units: siteplan.outputs; then the share served from each zone (<zone>_share)
 REGION_METRICS = ("demand_tokens_per_day", "avg_cost_per_mtok", "marginal_cost_per_mtok",
-                  "mean_latency_ms")
+                  "degenerate_split", "mean_latency_ms")
+POOLED = "(degenerate split)"  # the by-region row of regions whose average is arbitrary
 COMPONENTS = COST_TERMS  # the objective's registered terms
 TOTAL_METRICS = ("cost", *(f"cost.{c}" for c in COMPONENTS), "avg_cost_per_mtok",
                  "demand_tokens_per_day", "served_tokens_per_day", "unserved_tokens_per_day",
@@ -93,6 +97,11 @@ class Comparison:
                 rows.append((label, "total", f"delta_vs_{base}.by_region.{key}", chk[key]))
             part = self.by_region[self.by_region["scenario"] == label]
             for rec in part.itertuples(index=False):
+                if rec.degenerate:  # the split by region is arbitrary: only the Δ cost
+                    rows.append((label, rec.region, f"delta_vs_{base}.delta_cost",
+                                 rec.delta_cost))
+                    rows.append((label, rec.region, f"delta_vs_{base}.degenerate_split", 1.0))
+                    continue
                 for metric in ("delta_cost", "price_effect", "volume_effect"):
                     rows.append((label, rec.region, f"delta_vs_{base}.{metric}",
                                  getattr(rec, metric)))
@@ -245,8 +254,10 @@ def _region_cost(regions: pd.DataFrame) -> pd.DataFrame:
     served = regions["served_tokens_per_day"].astype(float) * DAYS_PER_YEAR / TOKENS_PER_MTOK
     avg = regions["avg_cost_per_mtok"].astype(float)
     cost = np.where(served > 0, avg.fillna(0.0) * served, 0.0)
-    return pd.DataFrame({"served": served.to_numpy(), "avg": avg.to_numpy(), "cost": cost},
-                        index=regions["region"].astype(str))
+    flag = (regions["degenerate_split"].fillna(0).astype(int).to_numpy()
+            if "degenerate_split" in regions.columns else np.zeros(len(regions), int))
+    return pd.DataFrame({"served": served.to_numpy(), "avg": avg.to_numpy(), "cost": cost,
+                         "degenerate": flag}, index=regions["region"].astype(str))
 
 
 def build_comparison(runs: list[RunFolder], notes: list[str] | None = None) -> Comparison:
@@ -322,7 +333,8 @@ def build_comparison(runs: list[RunFolder], notes: list[str] | None = None) -> C
                 price, volume = (a1 - a0) * s0, a1 * (s1 - s0)
             else:
                 price, volume = 0.0, d
-            by_region_rows.append((label, region, d, price, volume, s1 - s0))
+            flag = bool(rc0["degenerate"].get(region, 0) or rc1["degenerate"].get(region, 0))
+            by_region_rows.append((label, region, d, price, volume, s1 - s0, flag))
             terms.append(d)
         parts = {}
         for key, run_ in (("0", base), ("1", run)):
@@ -358,7 +370,7 @@ def build_comparison(runs: list[RunFolder], notes: list[str] | None = None) -> C
     components = pd.DataFrame(comp_cols, index=list(COMPONENTS))
     by_region = pd.DataFrame(by_region_rows, columns=["scenario", "region", "delta_cost",
                                                       "price_effect", "volume_effect",
-                                                      "delta_served_mtok"])
+                                                      "delta_served_mtok", "degenerate"])
     return Comparison(labels=labels, folders=[r.folder for r in runs], regions=regions,
                       totals=totals, inputs=inputs, components=components, by_region=by_region,
                       checks=checks, notes=_dedupe(notes), currency=currency,
@@ -473,11 +485,16 @@ def format_comparison(cmp: Comparison) -> str:
         out.append("  by component (billion):")
         out.append(_indent(_table(["component", "Δ cost"], rows), 4))
         part = cmp.by_region[cmp.by_region["scenario"] == label]
+        pooled = part[part["degenerate"]] if "degenerate" in part.columns else part.iloc[:0]
+        part = part.drop(pooled.index)
         part = part.reindex(part["delta_cost"].abs().sort_values(ascending=False).index)
         rows = [[r.region, _signed(r.delta_cost, 1e-6, "{:,.3f}"),
                  _signed(r.price_effect, 1e-6, "{:,.3f}"),
                  _signed(r.volume_effect, 1e-6, "{:,.3f}")]
                 for r in part.itertuples() if r.delta_cost != 0 or r.price_effect != 0]
+        if len(pooled):
+            rows.append([f"{POOLED} {len(pooled)} regions",
+                         _signed(math.fsum(pooled["delta_cost"]), 1e-6, "{:,.3f}"), "", ""])
         for key, name in (("unserved", "(unserved penalty)"),
                           ("unallocated", "(sites serving nothing)"),
                           ("rounding", "(not carried by regions)")):
@@ -488,6 +505,10 @@ def format_comparison(cmp: Comparison) -> str:
         err = max(abs(chk["components_error"]), abs(chk["by_region_error"]))
         out.append(f"  sum check: both decompositions add up to the difference "
                    f"(largest float error {err:.2e} {cur})")
+        if len(pooled):
+            out.append(f"  {len(pooled)} regions are pooled: their averages rest on an "
+                       "arbitrary split between sites at equal marginal cost "
+                       "(degenerate_split), so a difference by region is not a result")
     if cmp.notes:
         out.append("")
         out += [f"note: {n}" for n in cmp.notes]
