@@ -105,6 +105,9 @@ class ModelData:
     # grid charges a wheeled PPA pays per MWh delivered (P,) currency/MWh
     ppa_wheeling_per_mwh: np.ndarray = field(default_factory=lambda: np.zeros(0))
     latency_ms: np.ndarray | None = None  # (R, L) round trip
+    # where each class's latency limit was set: workloads.csv or a scenario key (messages)
+    workload_latency_from: list[str] = field(default_factory=list)
+    network_overhead_ms: float = 0.0  # network.overhead_ms: the latency floor of any route
     # pathway years only: options kept for the horizon that this year's policy excludes
     # (capacity built earlier stays; nothing new is built there this year)
     site_buildable: np.ndarray | None = None
@@ -178,7 +181,7 @@ def derive(scenario: Scenario, inputs: Inputs,
         sites_df, excluded, buildable = _keep_sites(inputs, sites_df, excluded, keep_sites)
     site_location = sites_df["location"].map(l_of).to_numpy(int)
 
-    workloads_df = inputs["workloads"]
+    workloads_df, latency_from = _workloads(scenario, inputs)
     workloads = list(workloads_df["workload"])
     k_of = {k: i for i, k in enumerate(workloads)}
     hw_df = inputs["hardware"]
@@ -285,6 +288,8 @@ def derive(scenario: Scenario, inputs: Inputs,
         workload_latency_ms=lat_limit,
         workload_shiftable=workloads_df["shiftable"].to_numpy(bool),
         workload_peak_factor=workloads_df["peak_factor"].to_numpy(float),
+        workload_latency_from=latency_from,
+        network_overhead_ms=float(scenario.network.overhead_ms),
         hardware=hardware,
         hw_capex_per_mw=hw_capex,
         hw_idle_share=hw_df["idle_share"].to_numpy(float),
@@ -380,6 +385,29 @@ def _curtailment(scenario: Scenario, inputs: Inputs, regions, group, weight_agg)
     spend = _aggregate(mw0 * price0, group, w0, n_t)
     price = np.divide(spend, mw, out=np.zeros_like(mw), where=mw > 0)
     return mw, price
+
+
+def _workloads(scenario: Scenario, inputs: Inputs) -> tuple[pd.DataFrame, list[str]]:
+    """workloads.csv with the scenario's ``workloads.<class>.<column>`` settings applied, and
+    where each class's latency limit comes from (the file, or the scenario key and its
+    origin)."""
+    df = inputs["workloads"].astype(object)  # a copy; typed again below
+    path = inputs.folder / "workloads.csv"
+    src = [f"{path} (latency_ms)"] * len(df)
+    origin = getattr(scenario, "_origin", None) or {}
+    row = {k: i for i, k in enumerate(df["workload"])}
+    for k, wl in scenario.workloads.items():
+        i = row[k]  # ids are checked before (scenario_id_problems)
+        for col, value in wl.settings().items():
+            df.at[df.index[i], col] = np.nan if value is None else value
+        if "latency_ms" in wl.settings():
+            key = f"workloads.{k}.latency_ms"
+            where = origin.get(key) or origin.get(f"workloads.{k}") or origin.get("workloads")
+            src[i] = f"scenario key '{key}'" + (f" ({where})" if where else "")
+    df["latency_ms"] = df["latency_ms"].astype(float)
+    df["peak_factor"] = df["peak_factor"].astype(float)
+    df["shiftable"] = df["shiftable"].astype(bool)
+    return df, src
 
 
 def _check_scenario_ids(scenario: Scenario, inputs: Inputs) -> None:

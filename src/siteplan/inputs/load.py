@@ -37,6 +37,7 @@ _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 # scenario keys that name dataset ids: (key, attribute path, table, id column)
 _SCENARIO_ID_KEYS = (
     ("demand.workload_scale", ("demand", "workload_scale"), "workloads"),
+    ("workloads", ("workloads",), "workloads"),
     ("demand.region_scale", ("demand", "region_scale"), "regions"),
     ("prices.region_scale", ("prices", "region_scale"), "regions"),
     ("prices.zone_scale", ("prices", "zone_scale"), "zones"),
@@ -115,7 +116,9 @@ def scenario_id_problems(scenario, tables: dict[str, pd.DataFrame]) -> list[str]
                 else:
                     shown = ", ".join(sorted(valid)[:8]) + (" ..." if len(valid) > 8 else "")
                     hint = f"; expected one of {shown}"
-                where = origin.get(f"{key}.{name}") or origin.get(key) or src
+                inner = [v for k, v in origin.items() if k.startswith(f"{key}.{name}.")]
+                where = origin.get(f"{key}.{name}") or (inner[0] if inner else None) \
+                    or origin.get(key) or src
                 problems.append(f"{where}: key '{key}': unknown id '{name}'{hint}")
     for key, table in (("synergy.storage", "storage"), ("synergy.absorb_curtailment",
                                                          "curtailment")):
