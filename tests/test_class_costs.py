@@ -177,3 +177,69 @@ def test_report_states_regional_differences_only_where_they_survive():
     reg["degenerate_split"] = [0, 0, 0]
     assert _regional_sentence(reg, "CNY") == [
         "Tokens cost most in C (3.0000) and least in A (1.0000 CNY/Mtok)."]
+
+
+def _training(fast: bool) -> dict:
+    """Only lb (price 50, capex 0): chat 1 Mtok/h (1 MW); training 2 MW-IT of gpu, a compute
+    class. ``fast``: hardware 'fast' trains twice as fast per MW (tokens_per_s as relative
+    speeds), so 1 MW of it does the 2 MW of gpu work."""
+    t = tiny_tables()
+    t["locations"][0]["max_mw"] = 0.0
+    t["workloads"].append({"workload": "training", "name": "Training", "shiftable": "false",
+                           "demand_unit": "mw_it", "reference_hardware": "gpu"})
+    t["throughput"].append({"hardware": "gpu", "workload": "training", "tokens_per_s": 100.0})
+    if fast:
+        t["hardware"].append({**t["hardware"][0], "hardware": "fast", "name": "Fast"})
+        t["throughput"].append({"hardware": "fast", "workload": "training",
+                                "tokens_per_s": 200.0})
+    t["demand"] = [{"region": "b", "workload": "chat", "tokens_per_day": 24e6},
+                   {"region": "b", "workload": "training", "mw_it": 2.0}]
+    return t
+
+
+def test_training_is_compute_in_mw_not_tokens(tmp_path):
+    res = solve_tiny(tmp_path, _training(fast=False))
+    assert res.objective == pytest.approx(3 * H * 50)
+    s = res.summary
+    assert s["demand_tokens_per_day"] == pytest.approx(24e6)  # chat only
+    assert s["served_tokens_per_day"] == pytest.approx(24e6)
+    assert s["compute_demand_mw_it"] == pytest.approx(2.0)
+    assert s["avg_cost_per_mtok"] == pytest.approx(50.0)
+    assert s["avg_cost_per_mw_year_compute"] == pytest.approx(H * 50)
+    assert s["tokens_per_kwh"] == pytest.approx(24e6 * 365 / (H * 1e3))  # chat's energy only
+    a = res.allocation.set_index("workload")
+    assert a.at["training", "tokens_per_day"] == 0
+    assert a.at["training", "mw_it"] == pytest.approx(2.0)
+    assert a.at["training", "cost_per_mw_year"] == pytest.approx(H * 50)
+    assert np.isnan(a.at["training", "cost_per_mtok"])
+    reg = res.regions.set_index("region")
+    assert reg.at["b", "avg_cost_per_mw_year_training"] == pytest.approx(H * 50)
+    assert reg.at["b", "compute_mw_it"] == pytest.approx(2.0)
+    assert reg.at["b", "compute_cost"] == pytest.approx(2 * H * 50)
+    assert "avg_cost_per_mtok_training" not in reg.columns
+    assert res.sites.set_index("site").at["lb-air", "tokens_per_day"] == pytest.approx(24e6)
+
+
+def test_a_compute_class_counts_work_on_its_reference_hardware(tmp_path):
+    t = _training(fast=True)
+    for hw in t["hardware"]:
+        hw["capex_per_unit"] = 1000.0  # per MW-yr (lifetime 1, no discounting)
+    res = solve_tiny(tmp_path, t, finance__discount_rate=0.0)
+    assert res.objective == pytest.approx(2 * H * 50 + 2 * 1000)
+    assert res.sites.set_index("site").at["lb-air", "mw_it_fast"] == pytest.approx(1.0)
+
+
+def test_a_demand_row_in_the_wrong_unit_is_one_line_exit_2(tmp_path):
+    from click.testing import CliRunner
+
+    from siteplan.cli import main
+
+    t = _training(fast=False)
+    t["demand"][1] = {"region": "b", "workload": "training", "tokens_per_day": 1e6}
+    path = write_scenario(tmp_path, t)
+    res = CliRunner().invoke(main, ["validate", str(path)])
+    assert res.exit_code == 2, res.output
+    lines = [ln for ln in res.output.splitlines() if ln.startswith("error:")]
+    assert lines == [f"error: {tmp_path / 'data' / 'demand.csv'}, line 3 (workload=training, "
+                     "1 row): the class's demand_unit is mw_it; expected mw_it and a blank "
+                     "tokens_per_day"]

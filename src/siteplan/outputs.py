@@ -100,13 +100,24 @@ OUTPUTS: tuple[Output, ...] = (
            "relaxation)"),
     # --- tokens
     Output("tokens_per_day", "tokens/day", 0, "tokens", (_A, _S),
-           "tokens served (allocation: from the site to the region's class)"),
+           "tokens served (allocation: from the site to the region's class; compute classes "
+           "are not tokens: 0, see mw_it)"),
     Output("share", "0-1", 6, "share of demand", (_A,),
            "share of the region's class demand served by this site", _PCT1),
     Output("demand_tokens_per_day", "tokens/day", 0, "demand", (_R, _Y), "", _TTOK),
     Output("served_tokens_per_day", "tokens/day", 0, "served", (_R, _Y), "", _TTOK),
     Output("unserved_tokens_per_day", "tokens/day", 0, "unserved", (_R, _Y),
            "demand not served (priced at policy.unserved_cost_per_mtok)", _TTOK),
+    Output("mw_it", "MW-IT", 6, "compute", (_A,),
+           "compute classes: mean IT MW of the reference hardware kept busy for the region"),
+    Output("compute_mw_it", "MW-IT", 6, "compute served", (_S, _R),
+           "compute classes (not tokens): mean IT MW of the reference hardware kept busy",
+           Show(1, "MW IT", 1)),
+    Output("compute_demand_mw_it", "MW-IT", 6, "compute demand", (_Y,),
+           "compute classes (training): mean IT MW of the reference hardware", Show(1, "MW IT", 1)),
+    Output("compute_served_mw_it", "MW-IT", 6, "compute served", (_Y,), "", Show(1, "MW IT", 1)),
+    Output("compute_unserved_mw_it", "MW-IT", 6, "compute unserved", (_Y,), "",
+           Show(1, "MW IT", 1)),
     Output("shiftable_tokens_per_day", "tokens/day", 0, "shiftable demand", (_Y,), "", _TTOK),
     Output("flex_mtok_h", "Mtok/h", 6, "shiftable work done", (_H,),
            "shiftable tokens served in the slice"),
@@ -132,6 +143,21 @@ OUTPUTS: tuple[Output, ...] = (
     Output("marginal_cost_per_mtok_{workload}", "{cur}/Mtok", 6, "marginal cost, {workload}",
            (_R,), "cost of one more million tokens of the class demanded in the region (dual "
            "of its demand rows)", Show(1, "{cur}/Mtok", 4)),
+    Output("avg_cost_per_mw_year_{workload}", "{cur}/MW-yr", 6, "average cost, {workload}",
+           (_R,), "a compute class (demand_unit mw_it): its delivered cost per MW-year of its "
+           "reference hardware kept busy", Show(1e-6, "million {cur}/MW-yr", 4)),
+    Output("marginal_cost_per_mw_year_{workload}", "{cur}/MW-yr", 6, "marginal cost, "
+           "{workload}", (_R,), "a compute class: cost of one more MW-year of reference "
+           "compute demanded in the region", Show(1e-6, "million {cur}/MW-yr", 4)),
+    Output("cost_per_mw_year", "{cur}/MW-yr", 6, "cost per MW-year", (_A,),
+           "compute classes: delivered cost per MW-year of reference compute",
+           Show(1e-6, "million {cur}/MW-yr", 4)),
+    Output("avg_cost_per_mw_year_compute", "{cur}/MW-yr", 6, "compute: average cost", (_Y,),
+           "cost of the compute classes per MW-year of reference compute served",
+           Show(1e-6, "million {cur}/MW-yr", 4)),
+    Output("compute_cost", "{cur}/yr", 2, "compute cost", (_R,),
+           "delivered cost of the compute classes served to the region",
+           Show(1e-6, "million {cur}/yr", 3)),
     Output("degenerate_split", "0/1", 0, "degenerate split", (_R,),
            "1 if the region's average rests on an arbitrary split between sites at equal "
            "marginal cost (another split costs the same): regional differences in the average "

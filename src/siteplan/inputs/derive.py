@@ -105,6 +105,9 @@ class ModelData:
     # grid charges a wheeled PPA pays per MWh delivered (P,) currency/MWh
     ppa_wheeling_per_mwh: np.ndarray = field(default_factory=lambda: np.zeros(0))
     latency_ms: np.ndarray | None = None  # (R, L) round trip
+    # (K,) True for classes whose demand is busy MW-IT of a reference hardware (demand and
+    # flows in MW-IT of the reference instead of Mtok/h; thr relative to the reference)
+    workload_compute: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     # where each class's latency limit was set: workloads.csv or a scenario key (messages)
     workload_latency_from: list[str] = field(default_factory=list)
     network_overhead_ms: float = 0.0  # network.overhead_ms: the latency floor of any route
@@ -201,6 +204,9 @@ def derive(scenario: Scenario, inputs: Inputs,
         thr[h_of[row.hardware], k_of[row.workload]] = (
             row.tokens_per_s * 3600.0 / TOKENS_PER_MTOK / (kw / 1000.0)
         )
+    compute = (workloads_df["demand_unit"] == "mw_it").to_numpy(bool)
+    for k in np.flatnonzero(compute):  # MW-IT of the reference per MW-IT of each hardware
+        thr[:, k] /= _speed(inputs, workloads_df["reference_hardware"].iloc[k], workloads[k])
     crf = np.array(
         [annuity_factor(scenario.finance.discount_rate, y) for y in hw_df["lifetime_years"]]
     )
@@ -289,6 +295,7 @@ def derive(scenario: Scenario, inputs: Inputs,
         workload_shiftable=workloads_df["shiftable"].to_numpy(bool),
         workload_peak_factor=workloads_df["peak_factor"].to_numpy(float),
         workload_latency_from=latency_from,
+        workload_compute=compute,
         network_overhead_ms=float(scenario.network.overhead_ms),
         hardware=hardware,
         hw_capex_per_mw=hw_capex,
@@ -385,6 +392,15 @@ def _curtailment(scenario: Scenario, inputs: Inputs, regions, group, weight_agg)
     spend = _aggregate(mw0 * price0, group, w0, n_t)
     price = np.divide(spend, mw, out=np.zeros_like(mw), where=mw > 0)
     return mw, price
+
+
+def _speed(inputs: Inputs, hardware: str, workload: str) -> float:
+    """Mtok/h per MW-IT of ``hardware`` on ``workload`` (throughput.csv, any year)."""
+    thr, hw = inputs["throughput"], inputs["hardware"]
+    tps = float(thr.loc[(thr["hardware"] == hardware) & (thr["workload"] == workload),
+                        "tokens_per_s"].iloc[0])
+    kw = float(hw.loc[hw["hardware"] == hardware, "kw_per_unit"].iloc[0])
+    return tps * 3600.0 / TOKENS_PER_MTOK / (kw / 1000.0)
 
 
 def _workloads(scenario: Scenario, inputs: Inputs) -> tuple[pd.DataFrame, list[str]]:
@@ -490,8 +506,11 @@ def _demand(scenario, inputs, regions, workloads, group, weight_agg, days, day_i
     for row in inputs["demand"].itertuples(index=False):
         scale = dm.scale * dm.workload_scale.get(row.workload, 1.0)
         scale *= dm.region_scale.get(row.region, 1.0)
-        per_day[r_of[row.region], k_of[row.workload]] = row.tokens_per_day * scale
-    return per_day[:, :, None] * prof[None, :, :] / 24.0 / TOKENS_PER_MTOK
+        compute = pd.notna(getattr(row, "mw_it", np.nan))
+        # tokens/day -> Mtok/h; a compute class's MW-IT busy is its rate as it is
+        rate = row.mw_it if compute else row.tokens_per_day / 24.0 / TOKENS_PER_MTOK
+        per_day[r_of[row.region], k_of[row.workload]] = rate * scale
+    return per_day[:, :, None] * prof[None, :, :]
 
 
 def _site_options(scenario: Scenario, inputs: Inputs, locs: pd.DataFrame):

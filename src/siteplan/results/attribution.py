@@ -35,8 +35,9 @@ def _normalise(x: np.ndarray) -> np.ndarray:
 
 
 def attribute(d: ModelData, L: Layout, q: np.ndarray, cap_sh: np.ndarray, grid: np.ndarray,
-              site_cost: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Per term, (S, K) currency/yr of each site's cost attributed to each class.
+              site_cost: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Per term, (S, K) currency/yr of each site's cost attributed to each class; and (S, K)
+    each class's share of the site's energy.
 
     ``q`` (processes, T) Mtok/h; ``cap_sh`` (S, H) MW-IT; ``grid`` (S, T) MW the site takes
     from the grid; ``site_cost`` the site's currency/yr per term (network, unserved excluded).
@@ -87,7 +88,7 @@ def attribute(d: ModelData, L: Layout, q: np.ndarray, cap_sh: np.ndarray, grid: 
     for term, cost in site_cost.items():
         out[term] = cost[:, None] * shares[term]
         out[term][idle_site] = 0.0
-    return out
+    return out, energy
 
 
 def _normalise_t(x: np.ndarray) -> np.ndarray:

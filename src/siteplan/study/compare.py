@@ -13,13 +13,15 @@ Decompositions (the cost C of a scenario is the sum of its cost components, whic
 objective; see ``docs/model.md``):
 
 - by component: ΔC = Σ_c ΔC_c, exactly.
-- by region: C = Σ_r avg_r × served_r + unserved penalty + unallocated site cost + rounding,
+- by region: C = Σ_r (avg_r × served_r + compute_r) + unserved penalty + unallocated site
+  cost + rounding,
   where avg_r is the region's average delivered cost per Mtok and served_r its Mtok per year
   (``regions.csv``); "rounding" is what is left over: the rounding of the CSV figures (tiny),
   plus any cost that no site in sites.csv carries (e.g. certificates bought at a location
   that uses no energy) and so no region either. Each
   region's Δ(avg × served) splits into a price effect Δavg × served_baseline and a volume
-  effect avg_new × Δserved. The terms add up to ΔC exactly (``check`` holds the float error).
+  effect avg_new × Δserved; a compute class's cost (``compute_cost``, not tokens) is its own
+  compute effect. The terms add up to ΔC exactly (``check`` holds the float error).
   A region whose average rests on a degenerate split (``degenerate_split`` in either
   scenario: sites at equal marginal cost, so which region got which site is arbitrary) is
   not decomposed on its own: the printed decomposition pools such regions into one row.
@@ -102,7 +104,7 @@ class Comparison:
                                  rec.delta_cost))
                     rows.append((label, rec.region, f"delta_vs_{base}.degenerate_split", 1.0))
                     continue
-                for metric in ("delta_cost", "price_effect", "volume_effect"):
+                for metric in ("delta_cost", "price_effect", "volume_effect", "compute_effect"):
                     rows.append((label, rec.region, f"delta_vs_{base}.{metric}",
                                  getattr(rec, metric)))
         return pd.DataFrame(rows, columns=["scenario", "scope", "metric", "value"])
@@ -253,11 +255,14 @@ def _region_cost(regions: pd.DataFrame) -> pd.DataFrame:
     """Per region: served Mtok/yr and avg × served (the region's delivered cost)."""
     served = regions["served_tokens_per_day"].astype(float) * DAYS_PER_YEAR / TOKENS_PER_MTOK
     avg = regions["avg_cost_per_mtok"].astype(float)
-    cost = np.where(served > 0, avg.fillna(0.0) * served, 0.0)
+    compute = (regions["compute_cost"].astype(float).fillna(0.0).to_numpy()
+               if "compute_cost" in regions.columns else np.zeros(len(regions)))
+    cost = np.where(served > 0, avg.fillna(0.0) * served, 0.0) + compute
     flag = (regions["degenerate_split"].fillna(0).astype(int).to_numpy()
             if "degenerate_split" in regions.columns else np.zeros(len(regions), int))
     return pd.DataFrame({"served": served.to_numpy(), "avg": avg.to_numpy(), "cost": cost,
-                         "degenerate": flag}, index=regions["region"].astype(str))
+                         "compute": compute, "degenerate": flag},
+                        index=regions["region"].astype(str))
 
 
 def build_comparison(runs: list[RunFolder], notes: list[str] | None = None) -> Comparison:
@@ -329,12 +334,13 @@ def build_comparison(runs: list[RunFolder], notes: list[str] | None = None) -> C
             a1 = rc1["avg"].get(region, math.nan)
             k1 = rc1["cost"].get(region, 0.0)
             d = k1 - k0
+            c_eff = rc1["compute"].get(region, 0.0) - rc0["compute"].get(region, 0.0)
             if s0 > 0 and s1 > 0:
                 price, volume = (a1 - a0) * s0, a1 * (s1 - s0)
             else:
-                price, volume = 0.0, d
+                price, volume = 0.0, d - c_eff
             flag = bool(rc0["degenerate"].get(region, 0) or rc1["degenerate"].get(region, 0))
-            by_region_rows.append((label, region, d, price, volume, s1 - s0, flag))
+            by_region_rows.append((label, region, d, price, volume, c_eff, s1 - s0, flag))
             terms.append(d)
         parts = {}
         for key, run_ in (("0", base), ("1", run)):
@@ -370,7 +376,8 @@ def build_comparison(runs: list[RunFolder], notes: list[str] | None = None) -> C
     components = pd.DataFrame(comp_cols, index=list(COMPONENTS))
     by_region = pd.DataFrame(by_region_rows, columns=["scenario", "region", "delta_cost",
                                                       "price_effect", "volume_effect",
-                                                      "delta_served_mtok", "degenerate"])
+                                                      "compute_effect", "delta_served_mtok",
+                                                      "degenerate"])
     return Comparison(labels=labels, folders=[r.folder for r in runs], regions=regions,
                       totals=totals, inputs=inputs, components=components, by_region=by_region,
                       checks=checks, notes=_dedupe(notes), currency=currency,
