@@ -233,6 +233,8 @@ def _check_header(path: Path, table: Table, line: int, header: list[str],
     """Report header problems; False if the table cannot be read further."""
     known = [c.name for c in table.columns]
     missing = [c.name for c in table.columns if c.required and c.name not in header]
+    if table.one_of and not any(c in header for c in table.one_of):
+        missing.append(table.one_of[0])  # e.g. demand.csv: tokens_per_day (or mw_it)
     explained: set[str] = set()  # missing columns named by a did-you-mean already
     ok = True
     for pos, name in enumerate(header, start=1):

@@ -37,6 +37,7 @@ class Table:
     columns: tuple[Column, ...]
     required: bool = True
     description: str = ""
+    one_of: tuple[str, ...] = ()  # optional columns of which the header needs at least one
 
     @property
     def file(self) -> str:
@@ -258,6 +259,7 @@ TABLES: dict[str, Table] = {
                        "hardware kept busy (classes with demand_unit mw_it)", default=None,
                        min=0, max=MW_MAX),
             ),
+            one_of=("tokens_per_day", "mw_it"),
         ),
         Table(
             "slices",

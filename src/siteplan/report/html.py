@@ -343,9 +343,15 @@ def _lead(res: ResultFolder) -> str:
     """Two or three plain sentences a decision-maker can read without the tables."""
     s, cur = res.summary, res.currency
     cost, cost_unit = _money(s.get("objective"), cur)
+    compute = _num(s.get("compute_demand_mw_it"))
+    also = (f" and {compute:,.0f} MW IT of compute (training, counted in busy MW of its "
+            f"reference hardware, not tokens)" if compute else "")
+    per_mw = (f", compute {outputs.fmt('avg_cost_per_mw_year_compute', s.get('avg_cost_per_mw_year_compute'), cur)}"  # noqa: E501
+              if compute else "")
     parts = [f"Serving {fmt_tokens(float(s.get('demand_tokens_per_day', 0) or 0))} tokens a "
-             f"day costs {cost} {cost_unit} a year, {_fmt(s.get('avg_cost_per_mtok'), 4)} "
-             f"{cur} per million tokens on average, from {s.get('sites_open', '?')} sites."]
+             f"day{also} costs {cost} {cost_unit} a year, {_fmt(s.get('avg_cost_per_mtok'), 4)} "
+             f"{cur} per million tokens on average{per_mw}, from {s.get('sites_open', '?')} "
+             "sites."]
     parts += _regional_sentence(res.regions, cur)
     status, gap = str(s.get("status", "")), _num(s.get("mip_gap"))
     if status == "optimal":
