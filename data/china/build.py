@@ -798,6 +798,64 @@ def build_boundaries(out):
     (bd / "china_context.geojson").write_bytes((RAW / "china_context.geojson").read_bytes())
 
 
+# Accelerator deliveries to China per class and year (hardware_supply.csv; SOURCES.md gives each
+# source): (hardware, year, units, lead time in months or None, origin).
+# gpu-imported counts H100-class equivalents: an H20 is taken as H20_PER_H100 of one (decode
+# 712 vs 1,850 tok/s per GPU, reference accelerators table); an H200 as one.
+H20_PER_H100 = 712 / 1850
+HARDWARE_SUPPLY = [
+    ("gpu-imported", 2024, round(1_000_000 * H20_PER_H100, -3), 3, "imported"),  # ~1 M H20
+    ("gpu-imported", 2025, round(300_000 * H20_PER_H100, -3), 3, "imported"),  # estimate
+    ("gpu-imported", 2026, 400_000, 3, "imported"),  # estimate: "several hundred thousand" H200
+    ("npu-domestic", 2024, 550_000, None, "domestic"),  # planned 910B purchases 2024
+    ("npu-domestic", 2025, 1_000_000 - 2 * 300_000, None, "domestic"),  # dies less 910C x 2
+    ("npu-domestic", 2026, 1_600_000 - 2 * 600_000, None, "domestic"),  # dies less 910C x 2
+    ("supernode", 2025, 300_000, None, "domestic"),  # 910C 2025 (BIS: at or below 200,000)
+    ("supernode", 2026, 600_000, None, "domestic"),  # 910C 2026 target
+]
+
+# Willingness to pay per class in tiers (token_value.csv, CNY per Mtok of input + output
+# tokens). List prices (CNY per M input / output tokens) blended at DeepSeek's production mix,
+# 78 % input and 22 % output (open-infra-index day 6); shares of demand are estimates.
+INPUT_SHARE = 0.78
+
+
+def blend(price_in, price_out):
+    return INPUT_SHARE * price_in + (1 - INPUT_SHARE) * price_out
+
+
+# DeepSeek's own USD and CNY lists (output 1.10 USD = 8 CNY) give the CNY per USD used for the
+# one USD price (H800 rental at USD 2 per GPU-hour, DeepSeek open-infra-index day 6).
+CNY_PER_USD = 8 / 1.10
+GPU_TRAIN_TOKENS_S = 941.9  # gpu-imported training throughput (throughput.csv)
+# GPU-hours that do one MWh-IT of the reference hardware's training work: 1 MWh of 1.6 kW
+# supernode units (651.0 training tokens/s each) = 625 unit-hours x 651.0 / 941.9 GPU-hours
+GPU_HOURS_PER_REFERENCE_MWH = (1000 / 1.6 * TRAIN[TRAINING_REFERENCE][1]
+                               * TRAIN[TRAINING_REFERENCE][0] / (6 * TRAIN_PARAMS)
+                               / GPU_TRAIN_TOKENS_S)
+TOKEN_VALUE = [  # (workload, tier, share, CNY per Mtok)
+    ("interactive", "reasoning", 0.30, blend(4, 16)),  # DeepSeek-R1 standard price
+    ("interactive", "standard", 0.50, blend(2, 8)),  # DeepSeek-V3 standard price
+    ("interactive", "commodity", 0.20, blend(0.3, 0.6)),  # qwen-turbo (2024)
+    ("batch", "off-peak", 0.60, blend(1, 4)),  # DeepSeek off-peak price
+    ("batch", "commodity", 0.40, blend(0.3, 0.6) / 2),  # qwen-turbo batch (half price)
+    # training is compute (demand_unit mw_it): its value is per MWh-IT of the reference
+    # hardware busy = the GPU-hours that do the same work x the rental price
+    ("training", "rental", 1.0, 2 * CNY_PER_USD * GPU_HOURS_PER_REFERENCE_MWH),
+]
+
+
+def build_hardware_supply():
+    return pd.DataFrame([{"hardware": h, "year": str(y), "max_units": str(int(u)),
+                          "lead_time_months": "" if lt is None else str(lt), "origin": o}
+                         for h, y, u, lt, o in HARDWARE_SUPPLY])
+
+
+def build_token_value():
+    return pd.DataFrame([{"workload": w, "tier": t, "share": fmt(sh, 2),
+                          "price_per_mtok": fmt(p, 4)} for w, t, sh, p in TOKEN_VALUE])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=str(HERE), help="output directory (default: data/china)")
@@ -821,6 +879,8 @@ def main():
     write(build_ppa(regions, means), out / "ppa.csv")
     write(build_curtailment(regions, ren), out / "curtailment.csv")
     write(build_storage(), out / "storage.csv")
+    write(build_hardware_supply(), out / "hardware_supply.csv")
+    write(build_token_value(), out / "token_value.csv")
     build_boundaries(out)
 
 

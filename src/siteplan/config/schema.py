@@ -130,6 +130,14 @@ class Certificates(_Strict):
     max_share: Num = Field(1.0, ge=0, le=1, description="cap as share of total facility energy")
 
 
+class HardwarePolicy(_Strict):
+    """Procurement limits of one hardware class (policy.hardware.<id>)."""
+
+    max_units: Num | None = Field(
+        None, ge=0, description="accelerators the plan's fleet may hold this year (replaces "
+        "hardware_supply.csv's cap; null: the dataset's)")
+
+
 class Policy(_Strict):
     """Planning policy. Shares are fractions in [0, 1]."""
 
@@ -155,6 +163,14 @@ class Policy(_Strict):
         "id -> m3/yr), e.g. {ningxia: 2.0e6}; provinces not named are not capped")
     exclude_locations: list[Text] = Field(default_factory=list, description="locations not allowed")
     certificates: Certificates | None = None
+    chip_supply: bool = Field(
+        False, description="cap each hardware class's fleet by the deliveries in "
+        "hardware_supply.csv over its lifetime (false: supply is not limited)")
+    hardware: dict[str, HardwarePolicy] = Field(
+        default_factory=dict, description="per hardware id: procurement limits, e.g. "
+        "{npu-domestic: {max_units: 400000}}")
+    exclude_hardware: list[Text] = Field(default_factory=list,
+                                         description="hardware ids not allowed (cap 0)")
     green_accounting: Literal["annual", "hourly", "certificates"] = Field(
         "annual", description="annual: portfolio share over the year (min_green_share); "
         "hourly: also, in every slice, clean supply covers hourly_clean_share of each site's "
@@ -289,7 +305,10 @@ class Scenario(_Strict):
     dataset: Annotated[Path, BeforeValidator(_path_text)] = Field(
         description="dataset folder, relative to the scenario file")
     currency: Text = "CNY"
-    objective: Literal["cost", "emissions"] = "cost"
+    objective: Literal["cost", "emissions", "margin"] = Field(
+        "cost", description="cost: least annual cost; emissions: least tCO2; margin: most "
+        "revenue - cost, demand valued by token_value.csv tiers (unserved demand is revenue "
+        "foregone, not a penalty)")
     demand: Demand = Field(default_factory=Demand)
     workloads: dict[str, Workload] = Field(
         default_factory=dict, description="per workload id: settings that replace its row of "
@@ -309,6 +328,14 @@ class Scenario(_Strict):
     source: Path | None = Field(None, description="the YAML file (set by the loader)")
     # where each dotted key was set ("file, line N" or "--set K=V"), for messages
     _origin: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _margin_prices_demand(self) -> Scenario:
+        if self.objective == "margin" and self.policy.unserved_cost_per_mtok is not None:
+            raise ValueError("objective 'margin' values demand by token_value.csv; remove "
+                             "policy.unserved_cost_per_mtok (unserved demand is revenue "
+                             "foregone at each tier's price)")
+        return self
 
     @model_validator(mode="after")
     def _pathway_years(self) -> Scenario:

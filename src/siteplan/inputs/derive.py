@@ -15,8 +15,10 @@ import pandas as pd
 
 from siteplan.config.schema import Policy, Scenario, Solver, Synergy
 from siteplan.errors import InputDataError
+from siteplan.inputs.chips import fleet_cap_units, lead_time_months
 from siteplan.inputs.days import representative_days
 from siteplan.inputs.load import Inputs, scenario_id_problems
+from siteplan.inputs.value import value_tiers
 
 FIBRE_MS_PER_KM = 0.0049  # one-way propagation in single-mode fibre (~4.9 us/km)
 EARTH_RADIUS_KM = 6371.0088
@@ -115,6 +117,16 @@ class ModelData:
     # (capacity built earlier stays; nothing new is built there this year)
     site_buildable: np.ndarray | None = None
     time_aggregation: dict | None = None  # representative days: weights and profile errors
+    # accelerator supply (inputs/chips.py): kW-IT per unit, the fleet's cap in units (inf =
+    # none) and the delivery lead time (months, NaN = not given; informational)
+    hw_kw_per_unit: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    hw_max_units: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    hw_lead_time_months: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    # token value tiers (objective margin; inputs/value.py): names per class, (K, N) share
+    # of demand and price per Mtok, dearest first
+    value_tier: list = field(default_factory=list)
+    value_share: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    value_price: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
 
     @property
     def n_slices(self) -> int:
@@ -247,6 +259,7 @@ def derive(scenario: Scenario, inputs: Inputs,
            ppa[3][keep], ppa[4][keep], ppa[5][keep])
 
     storage = _storage(scenario, inputs)
+    tiers = value_tiers(inputs, workloads)
     surplus, surplus_price = _curtailment(scenario, inputs, regions, group, weight)
 
     cooling = inputs["cooling"].set_index("cooling")
@@ -334,6 +347,12 @@ def derive(scenario: Scenario, inputs: Inputs,
         latency_ms=latency,
         site_buildable=buildable,
         time_aggregation=aggregation,
+        hw_kw_per_unit=hw_df["kw_per_unit"].to_numpy(float),
+        hw_max_units=fleet_cap_units(scenario, inputs, hw_df),
+        hw_lead_time_months=lead_time_months(inputs, hw_df, scenario.year),
+        value_tier=tiers[0],
+        value_share=tiers[1],
+        value_price=tiers[2],
     )
 
 

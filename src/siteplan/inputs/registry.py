@@ -198,6 +198,41 @@ TABLES: dict[str, Table] = {
             ),
         ),
         Table(
+            "hardware_supply",
+            key=("hardware", "year"),
+            required=False,
+            description="accelerators delivered to the market per hardware class and year "
+                        "(imports under export control, domestic output); a class with rows "
+                        "is capped, one without is not",
+            columns=(
+                _id("hardware", ref="hardware"),
+                Column("year", "int", "yr", "delivery year", min=1990, max=2100),
+                Column("max_units", "float", "units", "accelerators (kw_per_unit each) "
+                       "delivered in the year; the plan's fleet of a year is at most the "
+                       "deliveries of the hardware's lifetime_years up to it", min=0, max=1e12),
+                Column("lead_time_months", "float", "months", "order-to-delivery lead time "
+                       "(informational: reported, not modelled)", default=None, min=0, max=120),
+                Column("origin", "text", description="e.g. `imported`, `domestic` "
+                       "(informational)", default=None),
+            ),
+        ),
+        Table(
+            "token_value",
+            key=("workload", "tier"),
+            required=False,
+            description="willingness to pay per workload class, in tiers (objective "
+                        "`margin`): a share of each region's demand at each price",
+            columns=(
+                _id("workload", ref="workloads"),
+                _id("tier", desc="e.g. `premium`, `commodity`"),
+                Column("share", "float", "0-1", "share of the class's demand in every region "
+                       "and slice willing to pay this tier's price; a class's shares sum to 1",
+                       min=0, max=1),
+                Column("price_per_mtok", "float", "currency/Mtok", "revenue per million "
+                       "tokens served in the tier", min=0, max=PRICE_MAX),
+            ),
+        ),
+        Table(
             "existing_capacity",
             key=("site", "hardware", "build_year"),
             required=False,

@@ -306,6 +306,8 @@ def _headline(res: ResultFolder) -> list[tuple[str, str, str, str]]:
         ("Sites opened", str(s.get("sites_open", len(res.open_sites))),
          outputs.fmt("mw_it_total", mw) if mw is not None else "", ""),
         *[_figure(k, s, cur) for k in outputs.zone_share_keys(s)],
+        *[_figure(k, s, cur) for k in outputs.chip_and_margin_keys(s)
+          if not k.startswith("units_") or float(s[k] or 0) > 0],
         ("Solver status", status, f"gap {gap:.3%}" if gap is not None else "",
          _status_class(status)),
     ]

@@ -16,7 +16,9 @@ from siteplan.model.costs import COST_TERMS
 from siteplan.model.demand import daily_mean
 from siteplan.model.families import FAMILIES
 from siteplan.results.attribution import attribute
+from siteplan.results.chips import chip_summary
 from siteplan.results.degenerate import degenerate_splits
+from siteplan.results.margin import margin_results
 from siteplan.results.synergy import flexible_work, site_hours
 from siteplan.results.zones import zone_shares
 from siteplan.solve import SolveResult
@@ -119,6 +121,8 @@ def extract(ctx: BuildContext, res: SolveResult, cost_weight: float = 1.0) -> di
         "open": opened.astype(int) if d.solver.integer_sites else opened,
         "pue": d.site_pue,
         **{f"mw_it_{h}": cap_sh[:, i] for i, h in enumerate(d.hardware)},
+        **{f"units_{h}": cap_sh[:, i] * 1000.0 / d.hw_kw_per_unit[i]
+           for i, h in enumerate(d.hardware)},
         "mw_it_total": mw_total,
         "utilisation": np.divide(busy_mwh, mw_total * w.sum(), out=np.zeros(n_s),
                                  where=mw_total > 0),
@@ -198,6 +202,10 @@ def extract(ctx: BuildContext, res: SolveResult, cost_weight: float = 1.0) -> di
     cost_r = np.bincount(rr, weights=tv * r_cpm, minlength=n_r)
     lat_r = np.bincount(rr, weights=tv * r_lat, minlength=n_r)
     zone_cols, zone_summary = zone_shares(d, rl, rr, tv, served_r)
+    total = float(sum(breakdown.values()))
+    margin_cols, margin_summary = margin_results(
+        ctx, sup["foregone_mtok"], rr, rk, rv, r_cpm, total - breakdown["unserved"],
+        breakdown["unserved"], days_per_year)
     marginal_rk = _marginal_cost(ctx, res, n_r) / cost_weight  # (R, K)
     has = np.isfinite(marginal_rk) & ~comp[None, :]
     tok_dem = np.where(comp[None, :], 0.0, dem_rk)
@@ -229,10 +237,10 @@ def extract(ctx: BuildContext, res: SolveResult, cost_weight: float = 1.0) -> di
         **zone_cols,
         **({"compute_mw_it": served_rk[:, comp].sum(axis=1) / hours_per_year,
             "compute_cost": cost_rk[:, comp].sum(axis=1)} if comp.any() else {}),
+        **margin_cols,
     })
 
     # --- summary ------------------------------------------------------------------------
-    total = float(sum(breakdown.values()))
     served_total = float(tv.sum())
     energy_total = float(energy.sum())
     token_energy = energy_total - float((energy * energy_k[:, comp].sum(axis=1)).sum())
@@ -277,6 +285,8 @@ def extract(ctx: BuildContext, res: SolveResult, cost_weight: float = 1.0) -> di
         "shifted_in_time_share": flex["shifted_in_time_mtok"] / shiftable if shiftable else 0.0,
         "moved_between_sites_share": flex["moved_between_sites_mtok"] / shiftable
         if shiftable else 0.0,
+        **chip_summary(ctx, res, sup["chip_units"], cost_weight),
+        **margin_summary,
     }
     return {"allocation": allocation, "sites": sites, "regions": regions, "summary": summary,
             "site_hours": hours}
