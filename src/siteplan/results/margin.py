@@ -64,7 +64,7 @@ def margin_results(ctx: BuildContext, foregone: np.ndarray, rr: np.ndarray, rk: 
             c["margin_per_mw_year"] = c.pop("margin_per_mtok") * hours
             c["served_mw_it"] = float(served[:, k].sum()) / hours
             c["unserved_mw_it"] = float(unserved.sum()) / hours
-            del c["served_tokens_per_day"], c["unserved_tokens_per_day"]
+            c["served_tokens_per_day"] = c["unserved_tokens_per_day"] = 0.0
     total_revenue = float(revenue.sum())
     served_total = float(served[:, ~comp].sum())  # token classes' Mtok
     token_margin = total_revenue - cost_total - float(margin[:, comp].sum())
