@@ -18,7 +18,14 @@ from builders import tiny_tables, write_scenario
 from siteplan.inputs.pathway import derive_pathway
 from siteplan.model import build_model
 from siteplan.model.build import build_pathway_model
-from siteplan.model.families import FAMILIES, LINKS, family_of_row, names, require
+from siteplan.model.families import (
+    FAMILIES,
+    FUTURE_LINKS,
+    LINKS,
+    family_of_row,
+    names,
+    require,
+)
 from siteplan.model.family import Hard, Soft
 from test_families import _day_night, _two_days
 from test_family_removal import CASES
@@ -32,7 +39,8 @@ EVERYTHING = {"policy__min_green_share": 0.5, "policy__min_site_green_share": 0.
               "policy__utilisation_min": 0.1, "policy__unserved_cost_per_mtok": 1e4,
               "synergy__storage": True, "synergy__absorb_curtailment": True,
               "synergy__move_between_sites": False, "policy__water_cap_m3": {"b": 1e9},
-              "policy__hardware": {"gpu": {"max_units": 1e9}}}
+              "policy__hardware": {"gpu": {"max_units": 1e9}},
+              "policy__peak_headroom": 1.1}
 HOURLY = {**EVERYTHING, "policy__green_accounting": "hourly",
           "policy__hourly_clean_share": 0.5}
 CERTIFICATES = {**EVERYTHING, "policy__certificates": {"price_per_mwh": 5.0, "max_share": 0.5}}
@@ -41,8 +49,12 @@ MARGIN = {**{k: v for k, v in HOURLY.items() if k != "policy__unserved_cost_per_
 
 
 def _everything_tables():
-    """Two days, a shiftable class, solar PPAs, a battery and a curtailment surplus."""
+    """Two days, a shiftable and a time-fixed class, solar PPAs, a battery and a curtailment
+    surplus."""
     t = _two_days()
+    t["workloads"].append({"workload": "live", "name": "Live", "shiftable": "false"})
+    t["throughput"].append({**t["throughput"][0], "workload": "live"})
+    t["demand"].append({"region": "a", "workload": "live", "tokens_per_day": 2.4e6})
     t["storage"] = _day_night(storage=True)["storage"]
     t["curtailment"] = [{"region": "b", "slice": s, "surplus_mw": 0.5, "price_per_mwh": 10.0}
                         for s in ("d1", "d2")]
@@ -85,6 +97,7 @@ def test_every_row_of_a_pathway_belongs_to_a_family(tmp_path):
 # families whose removal moves the LP relaxation, not the optimum: their test, elsewhere
 REMOVED_ELSEWHERE = {
     "strong linking": ("test_linking", "test_removing_the_links_lowers_the_relaxation_bound"),
+    "futures": ("test_futures", "test_removing_the_shared_build_gives_perfect_information"),
 }
 
 
@@ -93,13 +106,13 @@ def test_every_family_with_rows_has_a_removal_test():
     for name, (module, test) in REMOVED_ELSEWHERE.items():
         assert callable(getattr(importlib.import_module(module), test)), (name, test)
         removed.add(name)
-    with_rows = {f.NAME for f in (*FAMILIES, *LINKS) if f.ROWS}
+    with_rows = {f.NAME for f in (*FAMILIES, *LINKS, *FUTURE_LINKS) if f.ROWS}
     assert with_rows - removed == set()
 
 
 def test_names_are_unique_and_rows_declared_once():
     assert len(set(names())) == len(names())
-    rows = [name for f in (*FAMILIES, *LINKS) for name in f.ROWS]
+    rows = [name for f in (*FAMILIES, *LINKS, *FUTURE_LINKS) for name in f.ROWS]
     assert len(set(rows)) == len(rows)
 
 

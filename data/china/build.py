@@ -90,6 +90,22 @@ USD_CNY = 7.2
 FACILITY_CAPEX_AIR = 7.11e6 * USD_CNY
 FACILITY_CAPEX_PER_MW = {"air": FACILITY_CAPEX_AIR, "evaporative": FACILITY_CAPEX_AIR * 1.08,
                          "liquid": FACILITY_CAPEX_AIR * 1.25}
+# Densest rack each cooling holds (cooling.csv max_rack_kw, kW/rack); its facility capex above
+# is the cost per MW at that density.  Estimates: air (airside economiser, contained aisles)
+# and indirect evaporative both deliver air to the rack, practical limit 25 kW/rack (range
+# 20-35; ASHRAE TC 9.9 liquid-cooling white paper 2021; Uptime Institute survey 2024: few
+# racks above 30 kW); direct-to-chip liquid 200 kW/rack (range 130-250: GB200 NVL72 racks of
+# 120-145 kW are liquid-cooled).
+MAX_RACK_KW = {"air": 25, "evaporative": 25, "liquid": 200}
+# Rack density of each hardware as racked (hardware.csv rack_kw, kW/rack), estimates:
+#   gpu-imported 2 x 10.2 kW HGX servers per rack = 20 (range 10-41, 1-4 servers);
+#   npu-domestic 4 x ~5 kW 8-card servers = 20 (range 10-25);
+#   supernode: CloudMatrix 384 ~559 kW in 16 racks (12 compute + 4 network, SemiAnalysis)
+#     = 35 average, 47 if the network racks drew nothing: 40 (range 35-47);
+#   supernode-950: 8,192 NPUs in 160 cabinets (Huawei Connect 2025) x 1.6 kW = 82: 80 (60-105);
+#   supernode-960: 15,488 NPUs in 220 cabinets x 2.4 kW = 169: 170 (120-200).
+RACK_KW = {"gpu-imported": 20, "npu-domestic": 20, "supernode": 40, "supernode-950": 80,
+           "supernode-960": 170}
 # Facility opex per MW-IT and year (cooling.csv opex_per_mw_year; national average, scaled by
 # construction_index in the model).  All estimates:
 #   maintenance and repairs of the electrical and mechanical plant 2.5 % of facility capex per
@@ -502,7 +518,8 @@ def build_cooling():
     return pd.DataFrame([{"cooling": c, "name": names[c],
                           "facility_cost_per_mw_year": fmt(FACILITY_CAPEX_PER_MW[c] * a, 0),
                           "wue_l_per_kwh": fmt(WUE[c], 2),
-                          "opex_per_mw_year": fmt(facility_opex(c), 0)}
+                          "opex_per_mw_year": fmt(facility_opex(c), 0),
+                          "max_rack_kw": str(MAX_RACK_KW[c])}
                          for c in ["air", "evaporative", "liquid"]])
 
 
@@ -532,7 +549,7 @@ def build_hardware():
     return pd.DataFrame([{"hardware": h, "name": n, "kw_per_unit": fmt(kw, 2),
                           "capex_per_unit": str(cx), "lifetime_years": str(lt),
                           "idle_share": fmt(idle, 2), "first_year": "" if fy is None else str(fy),
-                          "opex_share": fmt(HW_OPEX_SHARE, 3)}
+                          "opex_share": fmt(HW_OPEX_SHARE, 3), "rack_kw": str(RACK_KW[h])}
                          for h, n, kw, cx, lt, idle, fy in HARDWARE])
 
 
@@ -881,6 +898,7 @@ def main():
     write(build_storage(), out / "storage.csv")
     write(build_hardware_supply(), out / "hardware_supply.csv")
     write(build_token_value(), out / "token_value.csv")
+    (out / "estimates.csv").write_bytes((RAW / "estimates.csv").read_bytes())  # hand-encoded
     build_boundaries(out)
 
 

@@ -155,6 +155,10 @@ TABLES: dict[str, Table] = {
                 Column("opex_per_mw_year", "float", "currency/MW-yr", "facility operation and "
                        "maintenance, staff and insurance per MW-IT built", default=0.0, min=0,
                        max=MONEY_MAX),
+                Column("max_rack_kw", "float", "kW/rack", "densest rack the cooling can hold; "
+                       "its facility cost is the cost per MW at that density; hardware with a "
+                       "denser `rack_kw` cannot be installed with it (blank: any)",
+                       default=None, min=0.1, max=1000),
             ),
         ),
         Table(
@@ -195,6 +199,9 @@ TABLES: dict[str, Table] = {
                        "builds it from that year", default=None, min=2000, max=2100),
                 Column("opex_share", "float", "1/yr", "annual hardware support, spares and "
                        "insurance as a share of capex_per_unit", default=0.0, min=0, max=1),
+                Column("rack_kw", "float", "kW/rack", "IT power per rack as the hardware is "
+                       "racked; only coolings with max_rack_kw >= this may host it (blank: any)",
+                       default=None, min=0.1, max=1000),
             ),
         ),
         Table(

@@ -3,8 +3,9 @@
 The order is a dependency order; a family uses only what families before it built:
 - build (siting) makes open[s] and cap[s,h]; demand makes the served and unserved rates;
   token value splits the unserved rates into value tiers (revenue foregone);
-- routing makes the work done per site, class and hardware from demand's rates; capacity and
-  utilisation bound that work by build's capacity, chip supply caps it per hardware class;
+- routing makes the work done per site, class and hardware from demand's rates; capacity,
+  headroom and utilisation bound that work by build's capacity, chip supply caps it per
+  hardware class;
 - power makes the grid and PPA variables; curtailment and storage register clean supply in
   the context's ledger (storage charges from what is registered before it); balance writes
   the power balance once every clean supply is registered;
@@ -13,7 +14,8 @@ The order is a dependency order; a family uses only what families before it buil
   build's open[s].
 Columns and rows reach HiGHS in this order, so changing it changes the solver's path.
 
-A pathway links its years' blocks with ``LINKS`` (family 12, vintages).
+A pathway links its years' blocks with ``LINKS`` (family 12, vintages); a plan across futures
+links its futures' blocks with ``FUTURE_LINKS`` (family 17).
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ from siteplan.model import (
     chips,
     curtailment,
     demand,
+    futures,
     green,
+    headroom,
     hourly,
     linking,
     moves,
@@ -49,6 +53,7 @@ FAMILIES: tuple[Family, ...] = (
     routing,      # 2  v_process_mtok_h, c_routing, c_routing_daily, c_shift_peak
     capacity,     # 3  c_capacity
     chips,        # 15 c_chip_supply (fleet per capped hardware <= its supply)
+    headroom,     # 3b c_peak_headroom (policy.peak_headroom > 1)
     utilisation,  # 5  c_utilisation_floor
     power,        # 6  v_grid_mw, v_ppa_mw, v_ppa_use_mw
     curtailment,  # 9  v_curtail_mw, c_curtailment_available
@@ -65,11 +70,12 @@ FAMILIES: tuple[Family, ...] = (
 )
 
 LINKS = (vintage,)  # 12 v_build_mw, v_fac_build_mw, c_vintage_*, c_stay_open (pathways)
+FUTURE_LINKS = (futures,)  # 17 c_future_open, c_future_capacity, c_cvar_excess (futures)
 
 
 def names() -> list[str]:
     """Every family's name, per-year families in build order, then the linking ones."""
-    return [f.NAME for f in (*FAMILIES, *LINKS)]
+    return [f.NAME for f in (*FAMILIES, *LINKS, *FUTURE_LINKS)]
 
 
 def require(d, implemented: frozenset[str], builder: str) -> None:
@@ -87,7 +93,7 @@ def require(d, implemented: frozenset[str], builder: str) -> None:
 
 def family_of_row(name: str):
     """The family (per year or linking) that declares constraint component ``name``."""
-    for f in (*FAMILIES, *LINKS):
+    for f in (*FAMILIES, *LINKS, *FUTURE_LINKS):
         if name in f.ROWS:
             return f
     raise KeyError(f"constraint {name!r} belongs to no family")

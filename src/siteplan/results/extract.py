@@ -124,8 +124,9 @@ def extract(ctx: BuildContext, res: SolveResult, cost_weight: float = 1.0) -> di
         **{f"units_{h}": cap_sh[:, i] * 1000.0 / d.hw_kw_per_unit[i]
            for i, h in enumerate(d.hardware)},
         "mw_it_total": mw_total,
-        "utilisation": np.divide(busy_mwh, mw_total * w.sum(), out=np.zeros(n_s),
-                                 where=mw_total > 0),
+        "utilisation_planned": np.where(mw_total > 0, pol.utilisation_max, 0.0),
+        "utilisation_realised": np.divide(busy_mwh, mw_total * w.sum(), out=np.zeros(n_s),
+                                          where=mw_total > 0),
         "tokens_per_day": site_tok * TOKENS_PER_MTOK / days_per_year,
         "compute_mw_it": site_k[:, comp].sum(axis=1) / hours_per_year,
         "it_mwh": it_mwh,
@@ -271,6 +272,9 @@ def extract(ctx: BuildContext, res: SolveResult, cost_weight: float = 1.0) -> di
         **zone_summary,
         "sites_open": int((opened > 0.5).sum()),
         "mw_it_total": float(mw_total.sum()),
+        "utilisation_planned": pol.utilisation_max,
+        "utilisation_realised": float(busy_mwh.sum() / (mw_total.sum() * w.sum()))
+        if mw_total.sum() > 0 else 0.0,
         "water_m3": float(sites["water_m3"].sum()),
         "options_excluded": int(len(d.excluded)),
         "green_accounting": pol.green_accounting,
