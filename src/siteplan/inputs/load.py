@@ -517,7 +517,7 @@ def _check_demand_units(inputs: Inputs, problems: list[str]) -> None:
     bad: dict[tuple[str, str], list[int]] = {}
     for i, row in enumerate(dem.itertuples(index=False)):
         u = unit.get(row.workload)
-        if u is None:
+        if u not in want:  # unknown class or unit: reported already
             continue
         col, other = want[u], want["mw_it" if u == "tokens" else "tokens"]
         if pd.isna(getattr(row, col, np.nan)) or not pd.isna(getattr(row, other, np.nan)):
