@@ -18,13 +18,21 @@ RAW = HERE / "raw"
 # --------------------------------------------------------------------------------------------
 # Assumptions (named constants)
 # --------------------------------------------------------------------------------------------
-# Mission statement: "China served about 140 trillion tokens a day in March 2026".
+# National Data Administration (head Liu Liehong, March 2026): daily token calls (日均词元
+# 调用量) passed 140 trillion.  Token calls are inference: the whole figure is split between
+# the two inference classes; training is compute, not tokens (TRAINING_SHARE below).
 NATIONAL_TOKENS_PER_DAY = 140_000_000_000_000
 
-# estimate: workload-class shares of the national token volume (scenario assumption; no
-# public split found).  Chat/app traffic is taken as the majority, agentic/batch API work as
-# about a third, and 10 % is reserved as training-equivalent tokens.
-CLASS_SHARES = {"interactive": 0.55, "batch": 0.35, "training": 0.10}
+# estimate: inference-class shares of the national token volume (no public split found):
+# chat/app traffic the majority, agentic/batch API work the rest (0.55 : 0.35 as before).
+CLASS_SHARES = {"interactive": 0.55 / 0.90, "batch": 0.35 / 0.90}
+
+# estimate: training's share of China's AI-server workload, 0.40 (range 0.35-0.45): IDC,
+# China AI server workloads 42.4 % training / 57.6 % inference (2023); Huajing forecast of
+# the inference share 55.5 % (2021) -> 60.8 % (2025) (SOURCES.md, demand.csv).  Training
+# demand = share / (1 - share) x the inference demand's busy IT MW on the reference hardware.
+TRAINING_SHARE = 0.40
+TRAINING_REFERENCE = "supernode"  # training MW-IT count CloudMatrix 384 (Ascend 910C) MW
 
 # Demand proxy: provincial GDP 2023 (reference china_provinces.csv, source A; Hunan source A
 # is the rounded 50000.0, so source B 50012.85 is used for Hunan).
@@ -245,7 +253,8 @@ WORKLOADS = [
     # id, name, latency_ms, shiftable, peak_factor  (estimates)
     ("interactive", "Interactive chat / app inference", 40, False, None),
     ("batch", "Agent and batch API inference", 200, True, 2.0),
-    ("training", "Training and fine-tuning", None, True, 1.5),
+    ("training", "Training and fine-tuning (compute, MW-IT of the reference hardware)", None,
+     True, 1.5),
 ]
 
 # Locations: id, name, name_local, region, coord key, kind, hub, climate station, max_mw
@@ -567,20 +576,41 @@ def build_throughput():
 def build_workloads():
     return pd.DataFrame([{"workload": w, "name": n, "latency_ms": "" if lat is None else str(lat),
                           "shiftable": "true" if sh else "false",
-                          "peak_factor": "" if pf is None else fmt(pf, 1)}
+                          "peak_factor": "" if pf is None else fmt(pf, 1),
+                          "demand_unit": "tokens" if w in CLASS_SHARES else "mw_it",
+                          "reference_hardware": "" if w in CLASS_SHARES else TRAINING_REFERENCE}
                          for w, n, lat, sh, pf in WORKLOADS])
 
 
-def build_demand(regions, gdp):
+def training_mw_it(throughput):
+    """National training demand, MW-IT of the reference hardware busy on average: the
+    inference classes' busy MW on it x TRAINING_SHARE / (1 - TRAINING_SHARE)."""
+    kw = {h: k for h, _n, k, *_ in HARDWARE}[TRAINING_REFERENCE]
+    tps = {r.workload: float(r.tokens_per_s) for r in throughput.itertuples()
+           if r.hardware == TRAINING_REFERENCE}
+    inference_mw = sum(NATIONAL_TOKENS_PER_DAY * share / 86400 / tps[w] * kw / 1000
+                       for w, share in CLASS_SHARES.items())
+    return inference_mw * TRAINING_SHARE / (1 - TRAINING_SHARE)
+
+
+def build_demand(regions, gdp, throughput):
     tot = sum(gdp.values())
     cells = []
     for reg in regions["region"]:
-        for w, *_ in WORKLOADS:
+        for w in CLASS_SHARES:
             cells.append([reg, w, round(NATIONAL_TOKENS_PER_DAY * gdp[reg] / tot * CLASS_SHARES[w])])
     diff = NATIONAL_TOKENS_PER_DAY - sum(c[2] for c in cells)
     big = max(range(len(cells)), key=lambda i: cells[i][2])
     cells[big][2] += diff  # rounding residual on the largest row
-    return pd.DataFrame([{"region": r, "workload": w, "tokens_per_day": str(int(v))} for r, w, v in cells])
+    train = training_mw_it(throughput)
+    rows = [{"region": r, "workload": w, "tokens_per_day": str(int(v)), "mw_it": ""}
+            for r, w, v in cells]
+    rows += [{"region": r, "workload": "training", "tokens_per_day": "",
+              "mw_it": fmt(train * gdp[r] / tot, 3)} for r in regions["region"]]
+    order = {w: i for i, (w, *_) in enumerate(WORKLOADS)}
+    reg_order = {r: i for i, r in enumerate(regions["region"])}
+    rows.sort(key=lambda x: (reg_order[x["region"]], order[x["workload"]]))
+    return pd.DataFrame(rows)
 
 
 def build_slices():
@@ -815,13 +845,20 @@ def blend(price_in, price_out):
 # one USD price (H800 rental at USD 2 per GPU-hour, DeepSeek open-infra-index day 6).
 CNY_PER_USD = 8 / 1.10
 GPU_TRAIN_TOKENS_S = 941.9  # gpu-imported training throughput (throughput.csv)
+# GPU-hours that do one MWh-IT of the reference hardware's training work: 1 MWh of 1.6 kW
+# supernode units (651.0 training tokens/s each) = 625 unit-hours x 651.0 / 941.9 GPU-hours
+GPU_HOURS_PER_REFERENCE_MWH = (1000 / 1.6 * TRAIN[TRAINING_REFERENCE][1]
+                               * TRAIN[TRAINING_REFERENCE][0] / (6 * TRAIN_PARAMS)
+                               / GPU_TRAIN_TOKENS_S)
 TOKEN_VALUE = [  # (workload, tier, share, CNY per Mtok)
     ("interactive", "reasoning", 0.30, blend(4, 16)),  # DeepSeek-R1 standard price
     ("interactive", "standard", 0.50, blend(2, 8)),  # DeepSeek-V3 standard price
     ("interactive", "commodity", 0.20, blend(0.3, 0.6)),  # qwen-turbo (2024)
     ("batch", "off-peak", 0.60, blend(1, 4)),  # DeepSeek off-peak price
     ("batch", "commodity", 0.40, blend(0.3, 0.6) / 2),  # qwen-turbo batch (half price)
-    ("training", "rental", 1.0, 2 * CNY_PER_USD / (GPU_TRAIN_TOKENS_S * 3600 / 1e6)),
+    # training is compute (demand_unit mw_it): its value is per MWh-IT of the reference
+    # hardware busy = the GPU-hours that do the same work x the rental price
+    ("training", "rental", 1.0, 2 * CNY_PER_USD * GPU_HOURS_PER_REFERENCE_MWH),
 ]
 
 
@@ -848,8 +885,9 @@ def main():
     write(build_site_options(regions), out / "site_options.csv")
     write(build_hardware(), out / "hardware.csv")
     write(build_workloads(), out / "workloads.csv")
-    write(build_throughput(), out / "throughput.csv")
-    write(build_demand(regions, gdp), out / "demand.csv")
+    throughput = build_throughput()
+    write(throughput, out / "throughput.csv")
+    write(build_demand(regions, gdp, throughput), out / "demand.csv")
     write(build_slices(), out / "slices.csv")
     write(build_demand_profile(), out / "demand_profile.csv")
     write(build_tou(regions), out / "tou.csv")

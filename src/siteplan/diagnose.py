@@ -163,7 +163,14 @@ def _why_out_of_reach(d: ModelData, r: int, k: int, limit: float) -> str:
     within = np.flatnonzero(lat <= limit + 1e-9)
     open_ok = _openable(d)
     nearest = float(np.min(lat[d.site_location])) if len(d.sites) else float("nan")
-    base = f"no site option within {limit:g} ms (nearest allowed: {nearest:.1f} ms)"
+    src = d.workload_latency_from[k] if len(d.workload_latency_from) > k else "latency_ms"
+    floor = d.network_overhead_ms
+    if len(within) == 0 and limit < floor and float(np.min(d.latency_ms)) >= floor - 1e-9:
+        return (f"latency_ms {limit:g} ms set by {src} is below {floor:g} ms, the round trip "
+                f"of any route before distance (network.overhead_ms); expected latency_ms >= "
+                f"{floor:g} (nearest allowed: {nearest:.1f} ms)")
+    base = (f"no site option within {limit:g} ms, the limit set by {src} "
+            f"(nearest allowed: {nearest:.1f} ms)")
     ex = d.excluded
     if ex is None or ex.empty or len(within) == 0:
         return base

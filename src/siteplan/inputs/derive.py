@@ -107,6 +107,12 @@ class ModelData:
     # grid charges a wheeled PPA pays per MWh delivered (P,) currency/MWh
     ppa_wheeling_per_mwh: np.ndarray = field(default_factory=lambda: np.zeros(0))
     latency_ms: np.ndarray | None = None  # (R, L) round trip
+    # (K,) True for classes whose demand is busy MW-IT of a reference hardware (demand and
+    # flows in MW-IT of the reference instead of Mtok/h; thr relative to the reference)
+    workload_compute: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    # where each class's latency limit was set: workloads.csv or a scenario key (messages)
+    workload_latency_from: list[str] = field(default_factory=list)
+    network_overhead_ms: float = 0.0  # network.overhead_ms: the latency floor of any route
     # pathway years only: options kept for the horizon that this year's policy excludes
     # (capacity built earlier stays; nothing new is built there this year)
     site_buildable: np.ndarray | None = None
@@ -194,7 +200,7 @@ def derive(scenario: Scenario, inputs: Inputs,
         sites_df, excluded, buildable = _keep_sites(inputs, sites_df, excluded, keep_sites)
     site_location = sites_df["location"].map(l_of).to_numpy(int)
 
-    workloads_df = inputs["workloads"]
+    workloads_df, latency_from = _workloads(scenario, inputs)
     workloads = list(workloads_df["workload"])
     k_of = {k: i for i, k in enumerate(workloads)}
     hw_df = inputs["hardware"]
@@ -214,6 +220,9 @@ def derive(scenario: Scenario, inputs: Inputs,
         thr[h_of[row.hardware], k_of[row.workload]] = (
             row.tokens_per_s * 3600.0 / TOKENS_PER_MTOK / (kw / 1000.0)
         )
+    compute = (workloads_df["demand_unit"] == "mw_it").to_numpy(bool)
+    for k in np.flatnonzero(compute):  # MW-IT of the reference per MW-IT of each hardware
+        thr[:, k] /= _speed(inputs, workloads_df["reference_hardware"].iloc[k], workloads[k])
     crf = np.array(
         [annuity_factor(scenario.finance.discount_rate, y) for y in hw_df["lifetime_years"]]
     )
@@ -302,6 +311,9 @@ def derive(scenario: Scenario, inputs: Inputs,
         workload_latency_ms=lat_limit,
         workload_shiftable=workloads_df["shiftable"].to_numpy(bool),
         workload_peak_factor=workloads_df["peak_factor"].to_numpy(float),
+        workload_latency_from=latency_from,
+        workload_compute=compute,
+        network_overhead_ms=float(scenario.network.overhead_ms),
         hardware=hardware,
         hw_capex_per_mw=hw_capex,
         hw_idle_share=hw_df["idle_share"].to_numpy(float),
@@ -433,6 +445,38 @@ def _curtailment(scenario: Scenario, inputs: Inputs, regions, group, weight_agg)
     return mw, price
 
 
+def _speed(inputs: Inputs, hardware: str, workload: str) -> float:
+    """Mtok/h per MW-IT of ``hardware`` on ``workload`` (throughput.csv, any year)."""
+    thr, hw = inputs["throughput"], inputs["hardware"]
+    tps = float(thr.loc[(thr["hardware"] == hardware) & (thr["workload"] == workload),
+                        "tokens_per_s"].iloc[0])
+    kw = float(hw.loc[hw["hardware"] == hardware, "kw_per_unit"].iloc[0])
+    return tps * 3600.0 / TOKENS_PER_MTOK / (kw / 1000.0)
+
+
+def _workloads(scenario: Scenario, inputs: Inputs) -> tuple[pd.DataFrame, list[str]]:
+    """workloads.csv with the scenario's ``workloads.<class>.<column>`` settings applied, and
+    where each class's latency limit comes from (the file, or the scenario key and its
+    origin)."""
+    df = inputs["workloads"].astype(object)  # a copy; typed again below
+    path = inputs.folder / "workloads.csv"
+    src = [f"{path} (latency_ms)"] * len(df)
+    origin = getattr(scenario, "_origin", None) or {}
+    row = {k: i for i, k in enumerate(df["workload"])}
+    for k, wl in scenario.workloads.items():
+        i = row[k]  # ids are checked before (scenario_id_problems)
+        for col, value in wl.settings().items():
+            df.at[df.index[i], col] = np.nan if value is None else value
+        if "latency_ms" in wl.settings():
+            key = f"workloads.{k}.latency_ms"
+            where = origin.get(key) or origin.get(f"workloads.{k}") or origin.get("workloads")
+            src[i] = f"scenario key '{key}'" + (f" ({where})" if where else "")
+    df["latency_ms"] = df["latency_ms"].astype(float)
+    df["peak_factor"] = df["peak_factor"].astype(float)
+    df["shiftable"] = df["shiftable"].astype(bool)
+    return df, src
+
+
 def _check_scenario_ids(scenario: Scenario, inputs: Inputs) -> None:
     """Scenario keys that name dataset ids must name existing ones (the loader's check, for
     inputs loaded without the scenario)."""
@@ -546,8 +590,11 @@ def _demand(scenario, inputs, regions, workloads, group, weight_agg, days, day_i
     for row in inputs["demand"].itertuples(index=False):
         scale = dm.scale * dm.workload_scale.get(row.workload, 1.0)
         scale *= dm.region_scale.get(row.region, 1.0)
-        per_day[r_of[row.region], k_of[row.workload]] = row.tokens_per_day * scale
-    return per_day[:, :, None] * prof[None, :, :] / 24.0 / TOKENS_PER_MTOK
+        compute = pd.notna(getattr(row, "mw_it", np.nan))
+        # tokens/day -> Mtok/h; a compute class's MW-IT busy is its rate as it is
+        rate = row.mw_it if compute else row.tokens_per_day / 24.0 / TOKENS_PER_MTOK
+        per_day[r_of[row.region], k_of[row.workload]] = rate * scale
+    return per_day[:, :, None] * prof[None, :, :]
 
 
 def _site_options(scenario: Scenario, inputs: Inputs, locs: pd.DataFrame):

@@ -37,6 +37,7 @@ class Table:
     columns: tuple[Column, ...]
     required: bool = True
     description: str = ""
+    one_of: tuple[str, ...] = ()  # optional columns of which the header needs at least one
 
     @property
     def file(self) -> str:
@@ -266,6 +267,13 @@ TABLES: dict[str, Table] = {
                 Column("peak_factor", "float", "", "for shiftable classes: served rate in a slice "
                        "<= peak_factor x the day's mean rate", default=3.0, min=1.0,
                        max=FACTOR_MAX),
+                Column("demand_unit", "id", description="`tokens`: demand.csv gives "
+                       "tokens_per_day (inference); `mw_it`: demand.csv gives mw_it, IT MW of "
+                       "the reference hardware kept busy (compute, e.g. training)",
+                       default="tokens", choices=("tokens", "mw_it")),
+                Column("reference_hardware", "id", description="mw_it classes: the hardware "
+                       "whose MW the demand counts; throughput.csv's tokens_per_s of the class "
+                       "then only sets each hardware's speed relative to it", default=None),
             ),
         ),
         Table(
@@ -282,13 +290,18 @@ TABLES: dict[str, Table] = {
         Table(
             "demand",
             key=("region", "workload"),
-            description="token demand",
+            description="demand: tokens for token classes, busy IT MW for compute classes",
             columns=(
                 _id("region", ref="regions"),
                 _id("workload", ref="workloads"),
                 Column("tokens_per_day", "float", "tokens/day", "average daily demand in the "
-                       "planning year", min=0, max=1e18),
+                       "planning year (classes with demand_unit tokens)", default=None, min=0,
+                       max=1e18),
+                Column("mw_it", "float", "MW-IT", "average IT MW of the class's reference "
+                       "hardware kept busy (classes with demand_unit mw_it)", default=None,
+                       min=0, max=MW_MAX),
             ),
+            one_of=("tokens_per_day", "mw_it"),
         ),
         Table(
             "slices",
