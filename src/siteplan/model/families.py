@@ -52,8 +52,8 @@ FAMILIES: tuple[Family, ...] = (
     value,        # 16 v_foregone_mtok_h, c_value_split, c_value_tier (objective margin)
     routing,      # 2  v_process_mtok_h, c_routing, c_routing_daily, c_shift_peak
     capacity,     # 3  c_capacity
-    chips,        # 15 c_chip_supply (fleet per capped hardware <= its supply)
     headroom,     # 3b c_peak_headroom (policy.peak_headroom > 1)
+    chips,        # 15 c_chip_supply (fleet per capped hardware <= its supply)
     utilisation,  # 5  c_utilisation_floor
     power,        # 6  v_grid_mw, v_ppa_mw, v_ppa_use_mw
     curtailment,  # 9  v_curtail_mw, c_curtailment_available
