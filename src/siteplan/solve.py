@@ -217,7 +217,7 @@ def solve_highs(highs: highspy.Highs, integer: np.ndarray, options: SolverOption
     # branch and bound leaves the duals LP its share (an LP answer carries its own duals)
     mip_deadline = deadline - DUALS_SHARE * options.time_limit_s if want_duals else deadline
     only_open = bool(integer.any()) and set(np.flatnonzero(integer)) <= set(
-        siting.open_col[siting.open_col >= 0].tolist())
+        siting.open_col[siting.open_col >= 0].tolist()) | set(siting.count_col.tolist())
     if not integer.any():
         result = _run(highs, deadline, is_mip=False, method="lp", warm=warm)
     elif options.strategy == "auto" and only_open:
@@ -247,6 +247,8 @@ class Siting:
     cap_col: np.ndarray  # int per capacity column
     locations: tuple[dict[int, np.ndarray], ...]  # per year: location -> its options
     preset: np.ndarray  # (Y, S) bool
+    # whole-unit counts (systems, modules: model/modules.py), rounded up by relax-and-fix
+    count_col: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     def capacity(self, x: np.ndarray) -> np.ndarray:
         """(Y, S) MW-IT of each option in each year at the column values ``x``."""
@@ -278,8 +280,11 @@ def siting_of(built: Built, var_col: dict[int, int]) -> Siting:
             if col is not None:
                 cy.append(y), cs.append(s), cc.append(col)
     locs = tuple(dict(ctx.layout.sites_of_location) for ctx in years)
+    counts = [var_col[id(v)] for ctx in years for name in ("v_systems", "v_modules")
+              if hasattr(ctx.block, name)
+              for v in getattr(ctx.block, name).values() if id(v) in var_col]
     return Siting(open_col, np.asarray(cy, np.int64), np.asarray(cs, np.int64),
-                  np.asarray(cc, np.int64), locs, preset)
+                  np.asarray(cc, np.int64), locs, preset, np.asarray(counts, np.int64))
 
 
 @dataclass
@@ -520,16 +525,18 @@ def _relax_and_fix(highs, siting: Siting, integer, options, deadline, warm) -> S
     is its objective less the primal-dual objective error HiGHS reports. Branch and bound,
     if it runs without an incumbent of this point, gets the last point's plan as a start.
     """
-    cols = np.flatnonzero(integer).astype(np.int32)
+    every = np.flatnonzero(integer).astype(np.int32)
+    counts = np.intersect1d(every, siting.count_col).astype(np.int32)
+    cols = np.setdiff1d(every, counts).astype(np.int32)  # open[s]
     lp = highs.getLp()
-    lower = np.asarray(lp.col_lower_)[cols].copy()
-    upper = np.asarray(lp.col_upper_)[cols].copy()
-    _set_integrality(highs, cols, integer=False)
+    lower = np.asarray(lp.col_lower_)[every].copy()
+    upper = np.asarray(lp.col_upper_)[every].copy()
+    _set_integrality(highs, every, integer=False)
     relaxed = _run(highs, deadline, is_mip=False, method="relax-and-fix", warm=warm,
                    vertex=warm is not None)
     spent = relaxed.solve_s
     if relaxed.status != Status.OPTIMAL:
-        _set_integrality(highs, cols, integer=True)
+        _set_integrality(highs, every, integer=True)
         if relaxed.status in (Status.INFEASIBLE, Status.UNBOUNDED):
             return relaxed
         return _branch_and_bound(highs, deadline, options, None, None, spent, _hint(warm))
@@ -537,8 +544,11 @@ def _relax_and_fix(highs, siting: Siting, integer, options, deadline, warm) -> S
     starts = [_round_open(siting, relaxed.col_value, cols, share) for share in (ROUND_SHARE, 0.0)]
     inc, fixed, lp_s, cut = _improve_by_dropping(highs, siting, cols, starts, deadline)
     spent += lp_s
-    highs.changeColsBounds(len(cols), cols, lower, upper)
-    _set_integrality(highs, cols, integer=True)
+    if len(counts) and inc.status == Status.OPTIMAL and not cut:
+        inc = _round_counts_up(highs, counts, inc, deadline)
+        spent += inc.solve_s
+    highs.changeColsBounds(len(every), every, lower, upper)
+    _set_integrality(highs, every, integer=True)
     if inc.status == Status.OPTIMAL and not cut:  # cut by the clock: never called within gap
         gap = _gap(inc.objective, bound)
         if gap is not None and gap <= options.mip_rel_gap:
@@ -550,6 +560,21 @@ def _relax_and_fix(highs, siting: Siting, integer, options, deadline, warm) -> S
     start = inc if inc.status == Status.OPTIMAL else None
     res = _branch_and_bound(highs, deadline, options, start, bound, spent, _hint(warm))
     res.bound_dual, res.bound_lp = relaxed.row_dual, bound  # siteplan.verify
+    return res
+
+
+def _round_counts_up(highs, counts, inc: SolveResult, deadline) -> SolveResult:
+    """The fast path for whole units: with the options fixed, each count (systems, modules)
+    goes up to the next whole number (to the nearest if that is not feasible) and the LP is
+    solved again; its plan is the incumbent."""
+    x = inc.col_value[counts]
+    res = inc
+    for values in (np.ceil(x - 1e-6), np.round(x)):
+        values = np.maximum(values, 0.0)
+        highs.changeColsBounds(len(counts), counts, values, values)
+        res = _run(highs, deadline, is_mip=False, method="relax-and-fix")
+        if res.status == Status.OPTIMAL:
+            return res
     return res
 
 

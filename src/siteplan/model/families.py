@@ -4,7 +4,8 @@ The order is a dependency order; a family uses only what families before it buil
 - build (siting) makes open[s] and cap[s,h]; demand makes the served and unserved rates;
   token value splits the unserved rates into value tiers (revenue foregone);
 - routing makes the work done per site, class and hardware from demand's rates; capacity and
-  utilisation bound that work by build's capacity, chip supply caps it per hardware class;
+  utilisation bound that work by build's capacity, chip supply caps it per hardware class,
+  whole units count it in systems and modules;
 - power makes the grid and PPA variables; curtailment and storage register clean supply in
   the context's ledger (storage charges from what is registered before it); balance writes
   the power balance once every clean supply is registered;
@@ -28,6 +29,7 @@ from siteplan.model import (
     green,
     hourly,
     linking,
+    modules,
     moves,
     power,
     resilience,
@@ -49,6 +51,7 @@ FAMILIES: tuple[Family, ...] = (
     routing,      # 2  v_process_mtok_h, c_routing, c_routing_daily, c_shift_peak
     capacity,     # 3  c_capacity
     chips,        # 15 c_chip_supply (fleet per capped hardware <= its supply)
+    modules,      # 17 v_systems, v_modules, c_whole_systems, c_whole_modules
     utilisation,  # 5  c_utilisation_floor
     power,        # 6  v_grid_mw, v_ppa_mw, v_ppa_use_mw
     curtailment,  # 9  v_curtail_mw, c_curtailment_available

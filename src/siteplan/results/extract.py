@@ -109,6 +109,7 @@ def extract(ctx: BuildContext, res: SolveResult, cost_weight: float = 1.0) -> di
         **{f"mw_it_{h}": cap_sh[:, i] for i, h in enumerate(d.hardware)},
         **{f"units_{h}": cap_sh[:, i] * 1000.0 / d.hw_kw_per_unit[i]
            for i, h in enumerate(d.hardware)},
+        **_whole_units(d, sup),
         "mw_it_total": mw_total,
         "utilisation": np.divide(busy_mwh, mw_total * w.sum(), out=np.zeros(n_s),
                                  where=mw_total > 0),
@@ -246,6 +247,17 @@ def extract(ctx: BuildContext, res: SolveResult, cost_weight: float = 1.0) -> di
     }
     return {"allocation": allocation, "sites": sites, "regions": regions, "summary": summary,
             "site_hours": hours}
+
+
+def _whole_units(d, sup: dict) -> dict[str, np.ndarray]:
+    """sites.csv ``modules`` and ``systems_<hw>`` where the data counts whole units."""
+    out = {}
+    if np.isfinite(sup["modules"]).any():
+        out["modules"] = sup["modules"]
+    for i, h in enumerate(d.hardware):
+        if np.isfinite(sup["systems"][:, i]).any():
+            out[f"systems_{h}"] = sup["systems"][:, i]
+    return out
 
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
