@@ -123,3 +123,22 @@ def test_relax_and_fix_rounds_systems_up_within_the_gap(tmp_path):
     assert "relax-and-fix" in s["highs_status"]  # the fast path: no branch and bound
     assert s["objective"] == pytest.approx(2.4 * 100_000 + 2.2 * H * 50)
     assert s["mip_gap"] <= 0.02
+
+
+def test_a_supply_cap_on_systems_rounds_down(tmp_path):
+    # 5.5 systems are wanted but only 20 units (5 systems) may be bought: the rest is npu
+    t = system_tables()
+    t["hardware"].append({"hardware": "npu", "name": "NPU", "kw_per_unit": 1000.0,
+                          "capex_per_unit": 150_000.0, "lifetime_years": 1.0,
+                          "idle_share": 0.0})
+    t["throughput"].append({"hardware": "npu", "workload": "chat",
+                            "tokens_per_s": TOKENS_PER_S_PER_MW})
+    res = _solve(tmp_path, t, finance__discount_rate=0.0, solver__mip_rel_gap=0.05,
+                 policy__hardware={"gpu": {"max_units": 21}})
+    s = res.summary
+    assert "relax-and-fix" in s["highs_status"]
+    assert s["units_gpu"] == pytest.approx(20.0)
+    assert s["objective"] == pytest.approx(2.0 * 100_000 + 0.2 * 150_000 + 2.2 * H * 50)
+    # the cap's shadow price is read with the counts relaxed (fixed, it would never bind):
+    # one more 0.1 MW unit replaces 0.1 MW of npu, 0.1 x (150,000 - 100,000)
+    assert s["chip_shadow_price_gpu"] == pytest.approx(5_000.0, rel=1e-6)

@@ -225,7 +225,7 @@ def solve_highs(highs: highspy.Highs, integer: np.ndarray, options: SolverOption
     else:
         result = _branch_and_bound(highs, mip_deadline, options, None, None, hint=_hint(warm))
     if result.has_solution and want_duals and result.row_dual is None:
-        _fixed_integer_duals(highs, result, integer, deadline)
+        _fixed_integer_duals(highs, result, integer, deadline, siting.count_col)
     return result
 
 
@@ -547,6 +547,7 @@ def _relax_and_fix(highs, siting: Siting, integer, options, deadline, warm) -> S
     if len(counts) and inc.status == Status.OPTIMAL and not cut:
         inc = _round_counts_up(highs, counts, inc, deadline)
         spent += inc.solve_s
+        inc.row_dual = None  # its duals have the counts fixed: the duals LP relaxes them
     highs.changeColsBounds(len(every), every, lower, upper)
     _set_integrality(highs, every, integer=True)
     if inc.status == Status.OPTIMAL and not cut:  # cut by the clock: never called within gap
@@ -565,11 +566,12 @@ def _relax_and_fix(highs, siting: Siting, integer, options, deadline, warm) -> S
 
 def _round_counts_up(highs, counts, inc: SolveResult, deadline) -> SolveResult:
     """The fast path for whole units: with the options fixed, each count (systems, modules)
-    goes up to the next whole number (to the nearest if that is not feasible) and the LP is
-    solved again; its plan is the incumbent."""
+    goes up to the next whole number (down, if that is not feasible: a supply cap on a chip
+    bought in systems; then to the nearest) and the LP is solved again; its plan is the
+    incumbent."""
     x = inc.col_value[counts]
     res = inc
-    for values in (np.ceil(x - 1e-6), np.round(x)):
+    for values in (np.ceil(x - 1e-6), np.floor(x + 1e-6), np.round(x)):
         values = np.maximum(values, 0.0)
         highs.changeColsBounds(len(counts), counts, values, values)
         res = _run(highs, deadline, is_mip=False, method="relax-and-fix")
@@ -721,12 +723,16 @@ def _load_into_pyomo(m: pyo.ConcreteModel, result: SolveResult) -> None:
             var.set_value(float(col[j]), skip_validation=True)
 
 
-def _fixed_integer_duals(highs, result: SolveResult, integer: np.ndarray, deadline) -> None:
-    """Fix integer columns at the answer, re-solve as an LP, keep the row duals."""
-    cols = np.flatnonzero(integer).astype(np.int32)
+def _fixed_integer_duals(highs, result: SolveResult, integer: np.ndarray, deadline,
+                         counts: np.ndarray = ()) -> None:
+    """Fix integer columns at the answer, re-solve as an LP, keep the row duals. Whole-unit
+    ``counts`` are relaxed, not fixed: fixed, a supply cap on a chip bought in systems would
+    never bind and its shadow price would read 0."""
+    every = np.flatnonzero(integer).astype(np.int32)
+    cols = np.setdiff1d(every, np.asarray(counts, dtype=np.int32)).astype(np.int32)
     vals = np.round(result.col_value[cols])
     highs.changeColsBounds(len(cols), cols, vals, vals)
-    _set_integrality(highs, cols, integer=False)
+    _set_integrality(highs, every, integer=False)
     lp = _run(highs, deadline, is_mip=False, method="duals")  # within the time limit
     result.dual_solve_s = lp.solve_s
     if lp.status == Status.OPTIMAL:
