@@ -104,10 +104,11 @@ def _describe_site_share(ctx: BuildContext, v: np.ndarray, res) -> str:
     for loc, x in zip(ctx.handle(NAME), v, strict=True):
         if x > 0:
             e = per.get(loc, 0.0)
-            items.append((f"{d.locations[loc]} (floor {floors[loc]:.1%})",
-                          (float(x) / e * 100) if e > 0 else 100.0))
-    return (f"site green share must give: the floor (policy.min_site_green_share, or the "
-            f"location's min_green_share) must fall at: {top(items, lambda x: f'-{x:.3g} pts')}")
+            items.append((d.locations[loc], (float(x) / e * 100) if e > 0 else 100.0))
+    shown = sorted({f"{floors[loc]:.1%}" for loc in ctx.handle(NAME)})
+    return (f"site green share must give: the per-site floor {' / '.join(shown)} "
+            f"(policy.min_site_green_share, or a location's min_green_share) must fall at: "
+            f"{top(items, lambda x: f'-{x:.3g} pts')}")
 
 
 def _describe_certificates(ctx: BuildContext, v: np.ndarray, res) -> str:
