@@ -32,7 +32,8 @@ EVERYTHING = {"policy__min_green_share": 0.5, "policy__min_site_green_share": 0.
               "policy__utilisation_min": 0.1, "policy__unserved_cost_per_mtok": 1e4,
               "synergy__storage": True, "synergy__absorb_curtailment": True,
               "synergy__move_between_sites": False, "policy__water_cap_m3": {"b": 1e9},
-              "policy__hardware": {"gpu": {"max_units": 1e9}}}
+              "policy__hardware": {"gpu": {"max_units": 1e9}},
+              "policy__peak_headroom": 1.1}
 HOURLY = {**EVERYTHING, "policy__green_accounting": "hourly",
           "policy__hourly_clean_share": 0.5}
 CERTIFICATES = {**EVERYTHING, "policy__certificates": {"price_per_mwh": 5.0, "max_share": 0.5}}
@@ -41,8 +42,12 @@ MARGIN = {**{k: v for k, v in HOURLY.items() if k != "policy__unserved_cost_per_
 
 
 def _everything_tables():
-    """Two days, a shiftable class, solar PPAs, a battery and a curtailment surplus."""
+    """Two days, a shiftable and a time-fixed class, solar PPAs, a battery and a curtailment
+    surplus."""
     t = _two_days()
+    t["workloads"].append({"workload": "live", "name": "Live", "shiftable": "false"})
+    t["throughput"].append({**t["throughput"][0], "workload": "live"})
+    t["demand"].append({"region": "a", "workload": "live", "tokens_per_day": 2.4e6})
     t["storage"] = _day_night(storage=True)["storage"]
     t["curtailment"] = [{"region": "b", "slice": s, "surplus_mw": 0.5, "price_per_mwh": 10.0}
                         for s in ("d1", "d2")]

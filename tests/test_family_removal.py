@@ -28,6 +28,7 @@ from test_families import (
 )
 from test_margin import margin_tables
 from test_pathway import _one_region
+from test_peak import _peaky
 from test_site_types import edge_tables, system_tables
 from test_supply_costs import _cheap_solar, _two_sites_in_b
 
@@ -109,6 +110,9 @@ CASES = {
     "routing": (tiny_tables, {}, ("c_routing",), 2 * H * 50),
     "capacity": (_capex, {"policy__utilisation_max": 0.5, "finance__discount_rate": 0.0},
                  ("c_capacity",), 1_276_000),
+    # chat peaks at 3 Mtok/h; headroom 1.2 -> 3.6 MW at 1,000/MW-yr (test_peak.py); without: 3
+    "headroom": (_peaky, {"policy__peak_headroom": 1.2, "finance__discount_rate": 0.0},
+                 ("c_peak_headroom",), 3600 + 2 * H * 50),
     "build_max": (lambda: _lb_max(1.0), {}, ("c_build_max",), H * 150),
     "one_option": (_two_options, {}, ("c_one_option_per_location",), H * 150),
     "build_min": (_min_mw, {"finance__discount_rate": 0.0}, ("c_build_min",),

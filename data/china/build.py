@@ -82,6 +82,22 @@ USD_CNY = 7.2
 FACILITY_CAPEX_AIR = 7.11e6 * USD_CNY
 FACILITY_CAPEX_PER_MW = {"air": FACILITY_CAPEX_AIR, "evaporative": FACILITY_CAPEX_AIR * 1.08,
                          "liquid": FACILITY_CAPEX_AIR * 1.25}
+# Densest rack each cooling holds (cooling.csv max_rack_kw, kW/rack); its facility capex above
+# is the cost per MW at that density.  Estimates: air (airside economiser, contained aisles)
+# and indirect evaporative both deliver air to the rack, practical limit 25 kW/rack (range
+# 20-35; ASHRAE TC 9.9 liquid-cooling white paper 2021; Uptime Institute survey 2024: few
+# racks above 30 kW); direct-to-chip liquid 200 kW/rack (range 130-250: GB200 NVL72 racks of
+# 120-145 kW are liquid-cooled).
+MAX_RACK_KW = {"air": 25, "evaporative": 25, "liquid": 200}
+# Rack density of each hardware as racked (hardware.csv rack_kw, kW/rack), estimates:
+#   gpu-imported 2 x 10.2 kW HGX servers per rack = 20 (range 10-41, 1-4 servers);
+#   npu-domestic 4 x ~5 kW 8-card servers = 20 (range 10-25);
+#   supernode: CloudMatrix 384 ~559 kW in 16 racks (12 compute + 4 network, SemiAnalysis)
+#     = 35 average, 47 if the network racks drew nothing: 40 (range 35-47);
+#   supernode-950: 8,192 NPUs in 160 cabinets (Huawei Connect 2025) x 1.6 kW = 82: 80 (60-105);
+#   supernode-960: 15,488 NPUs in 220 cabinets x 2.4 kW = 169: 170 (120-200).
+RACK_KW = {"gpu-imported": 20, "npu-domestic": 20, "supernode": 40, "supernode-950": 80,
+           "supernode-960": 170}
 # Facility opex per MW-IT and year (cooling.csv opex_per_mw_year; national average, scaled by
 # construction_index in the model).  All estimates:
 #   maintenance and repairs of the electrical and mechanical plant 2.5 % of facility capex per
@@ -493,7 +509,8 @@ def build_cooling():
     return pd.DataFrame([{"cooling": c, "name": names[c],
                           "facility_cost_per_mw_year": fmt(FACILITY_CAPEX_PER_MW[c] * a, 0),
                           "wue_l_per_kwh": fmt(WUE[c], 2),
-                          "opex_per_mw_year": fmt(facility_opex(c), 0)}
+                          "opex_per_mw_year": fmt(facility_opex(c), 0),
+                          "max_rack_kw": str(MAX_RACK_KW[c])}
                          for c in ["air", "evaporative", "liquid"]])
 
 
@@ -523,7 +540,7 @@ def build_hardware():
     return pd.DataFrame([{"hardware": h, "name": n, "kw_per_unit": fmt(kw, 2),
                           "capex_per_unit": str(cx), "lifetime_years": str(lt),
                           "idle_share": fmt(idle, 2), "first_year": "" if fy is None else str(fy),
-                          "opex_share": fmt(HW_OPEX_SHARE, 3)}
+                          "opex_share": fmt(HW_OPEX_SHARE, 3), "rack_kw": str(RACK_KW[h])}
                          for h, n, kw, cx, lt, idle, fy in HARDWARE])
 
 
@@ -828,6 +845,7 @@ SEABED = [("lingang-seabed", "Lingang offshore-wind seabed data centre", "临港
 SEABED_CAPEX_PER_MW = 1.6e9 / 24  # CNY per MW (project total / MW; taken as facility capex)
 SEABED_PUE = 1.11  # Lei & Masanet seawater economiser model, 1.114 up to ~28 C (C)
 SEABED_GREEN = 0.95
+SEABED_MAX_RACK_KW = 50  # estimate: racks in a sealed vessel on seawater heat exchangers
 OFFSHORE_CF = 0.33  # estimate: offshore wind capacity factor, range 0.28-0.40
 # Edge modules: prefabricated liquid-cooled containers at the reference point of the provinces
 # whose capital has no candidate location within 6 ms round trip (4 ms overhead + ~136 km of
@@ -886,7 +904,8 @@ def add_site_kinds(locations, cooling, sites, regions, ppa):
                      "module_mw": fmt(EDGE_MODULE_MW, 1)})
     sea = {"cooling": "seawater", "name": "Seabed module, seawater heat exchange",
            "facility_cost_per_mw_year": fmt(SEABED_CAPEX_PER_MW * a, 0), "wue_l_per_kwh": "0.00",
-           "opex_per_mw_year": cooling.set_index("cooling").at["liquid", "opex_per_mw_year"]}
+           "opex_per_mw_year": cooling.set_index("cooling").at["liquid", "opex_per_mw_year"],
+           "max_rack_kw": str(SEABED_MAX_RACK_KW)}
     locations = pd.concat([locations.assign(min_green_share=""), pd.DataFrame(locs)],
                           ignore_index=True)
     sites = pd.concat([sites.assign(facility_cost_per_mw_year="", module_mw=""),

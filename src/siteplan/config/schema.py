@@ -129,6 +129,10 @@ class Policy(_Strict):
     )
     utilisation_min: Num = Field(0.0, ge=0, le=1, description="annual mean floor per site")
     utilisation_max: Num = Field(1.0, gt=0, le=1, description="ceiling in every slice")
+    peak_headroom: Num = Field(
+        1.0, ge=1, le=10, description="time-fixed (latency-bound) classes: their work times "
+        "this factor fits under the utilisation ceiling at every site and slice (burst reserve "
+        "above the planned peak; shiftable work may use it); 1: no reserve")
     carbon_price_per_t: Num = Field(0.0, ge=0, description="currency per tCO2")
     carbon_cap_t: Num | None = Field(None, ge=0, description="annual tCO2 cap")
     unserved_cost_per_mtok: Num | None = Field(
@@ -213,6 +217,10 @@ class Time(_Strict):
     clustering: Literal["hierarchical", "kmeans"] = Field(
         "hierarchical", description="hierarchical: Ward, medoid days; kmeans: mean days")
     hours_per_slice: Int = Field(1, ge=1, le=24)
+    keep_peak: bool = Field(
+        True, description="when hours are merged, the peak hour of each time-fixed class "
+        "(its highest demand-profile factor) stays a slice of its own, so capacity is sized "
+        "for it")
 
 
 class Network(_Strict):
@@ -281,6 +289,24 @@ class Pathway(_Strict):
                                          description="building + cooling lifetime, yr")
 
 
+class Case(_Strict):
+    """Which case the headline is, said in the run summary: ``best`` (utilisation at the
+    policy ceiling) or ``realistic`` (utilisation as measured), and the other case's figures
+    where they are known (measured by running that scenario)."""
+
+    kind: Literal["best", "realistic"] = Field(
+        "best", description="best: sized at the policy utilisation ceiling; realistic: at the "
+        "measured utilisation")
+    other_scenario: Text | None = Field(None, description="the scenario of the other case")
+    other_cost_per_mtok: Num | None = Field(None, ge=0, description="its cost per Mtok "
+                                            "(currency/Mtok)")
+    other_objective: Num | None = Field(None, ge=0, description="its annual cost "
+                                        "(currency/yr)")
+    figures_for: Text | None = Field(
+        None, description="the scenario name the other_* figures were measured against; a "
+        "scenario that inherits them under another name states the case without them")
+
+
 class Scenario(_Strict):
     """A validated, frozen planning scenario."""
 
@@ -301,6 +327,7 @@ class Scenario(_Strict):
     network: Network = Field(default_factory=Network)
     finance: Finance = Field(default_factory=Finance)
     solver: Solver = Field(default_factory=Solver)
+    case: Case = Field(default_factory=Case)
     year: Year = Field(2026, description="planning year (hardware with a later first_year is "
                                          "not available); ignored when years is given")
     years: list[Year] = Field(default_factory=list,

@@ -157,6 +157,10 @@ TABLES: dict[str, Table] = {
                 Column("opex_per_mw_year", "float", "currency/MW-yr", "facility operation and "
                        "maintenance, staff and insurance per MW-IT built", default=0.0, min=0,
                        max=MONEY_MAX),
+                Column("max_rack_kw", "float", "kW/rack", "densest rack the cooling can hold; "
+                       "its facility cost is the cost per MW at that density; hardware with a "
+                       "denser `rack_kw` cannot be installed with it (blank: any)",
+                       default=None, min=0.1, max=1000),
             ),
         ),
         Table(
@@ -203,6 +207,9 @@ TABLES: dict[str, Table] = {
                 Column("units_per_system", "float", "units", "accelerators per system when the "
                        "class is bought in whole systems (a CloudMatrix 384 super-node: 384); "
                        "blank: by the unit", default=None, min=1, max=1e6),
+                Column("rack_kw", "float", "kW/rack", "IT power per rack as the hardware is "
+                       "racked; only coolings with max_rack_kw >= this may host it (blank: any)",
+                       default=None, min=0.1, max=1000),
             ),
         ),
         Table(

@@ -3,9 +3,9 @@
 The order is a dependency order; a family uses only what families before it built:
 - build (siting) makes open[s] and cap[s,h]; demand makes the served and unserved rates;
   token value splits the unserved rates into value tiers (revenue foregone);
-- routing makes the work done per site, class and hardware from demand's rates; capacity and
-  utilisation bound that work by build's capacity, chip supply caps it per hardware class,
-  whole units count it in systems and modules;
+- routing makes the work done per site, class and hardware from demand's rates; capacity,
+  headroom and utilisation bound that work by build's capacity, chip supply caps it per
+  hardware class, whole units count it in systems and modules;
 - power makes the grid and PPA variables; curtailment and storage register clean supply in
   the context's ledger (storage charges from what is registered before it); balance writes
   the power balance once every clean supply is registered;
@@ -27,6 +27,7 @@ from siteplan.model import (
     curtailment,
     demand,
     green,
+    headroom,
     hourly,
     linking,
     modules,
@@ -51,6 +52,7 @@ FAMILIES: tuple[Family, ...] = (
     routing,      # 2  v_process_mtok_h, c_routing, c_routing_daily, c_shift_peak
     capacity,     # 3  c_capacity
     chips,        # 15 c_chip_supply (fleet per capped hardware <= its supply)
+    headroom,     # 3b c_peak_headroom (policy.peak_headroom > 1)
     modules,      # 17 v_systems, v_modules, c_whole_systems, c_whole_modules
     utilisation,  # 5  c_utilisation_floor
     power,        # 6  v_grid_mw, v_ppa_mw, v_ppa_use_mw

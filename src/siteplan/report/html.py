@@ -197,7 +197,8 @@ def sites_table(res: ResultFolder, names: dict | None = None) -> dict | None:
     ]
     cols += [Column(c, f"MW {c.removeprefix('mw_it_')}", lambda v: _fmt(v, 1)) for c in hw]
     cols += [
-        _col("utilisation", cur),
+        _col("utilisation_planned", cur),
+        _col("utilisation_realised", cur),
         Column("tokens_per_day", f"{tword} tokens/day".strip(),
                lambda v: _fmt(_num(v) / tdiv if _num(v) is not None else None, 3)),
         _col("energy_mwh", cur),
@@ -370,7 +371,9 @@ def _result_section(res: ResultFolder, label: str, map_opts: dict | None,
         excluded = _table(res.excluded, [Column(c, c.replace("_", " "), numeric=False)
                                          for c in res.excluded.columns], "excluded")
     return {"label": label, "description": str(s.get("description") or ""),
-            "lead": _lead(res), "cards": _cards(res), "pathway": pathway,
+            "lead": _lead(res),
+            "case": str((s.get("headline_case") or {}).get("text", "")),
+            "cards": _cards(res), "pathway": pathway,
             "pathway_note": note, "map": figure,
             "breakdown": _data_uri(breakdown_chart([res], [label])),
             "regions": regions_table(res), "n_open": len(res.open_sites),

@@ -41,6 +41,13 @@ def format_summary(s: dict, outdir: Path) -> str:
         f"  results in         {outdir}/",
     ]
     _chip_and_margin_lines(s, cur, lines)
+    if "utilisation_realised" in s:
+        planned = fmt("utilisation_planned", s["utilisation_planned"])
+        realised = fmt("utilisation_realised", s["utilisation_realised"])
+        lines.insert(-1, f"  utilisation        planned {planned}, realised {realised} "
+                         "(busy MWh / MW-IT x 8760 h)")
+    if s.get("headline_case"):
+        lines.insert(-1, f"  headline           {s['headline_case']['text']}")
     _verify_line(s, lines)
     agg = s.get("time_aggregation")
     if agg:
@@ -70,6 +77,8 @@ def _format_pathway(s: dict, outdir: Path, cur: str, head: str) -> str:
             f"{fmt('avg_cost_per_mtok', y['avg_cost_per_mtok'], unit=False):>9}  "
             f"{y['served_tokens_per_day'] / 1e12:12,.1f}  {built:<15} {standing:<18} "
             f"{fmt('green_share', y['green_share']):>6}")
+    if s.get("headline_case"):
+        lines.append(f"  headline           {s['headline_case']['text']}")
     lines.append(f"  results in         {outdir}/ (builds.csv: what is built and retired when)")
     _verify_line(s, lines)
     return "\n".join(lines)
