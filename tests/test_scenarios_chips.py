@@ -43,7 +43,10 @@ def test_chip_limits_hold_and_price_only_binding_caps(plans):
         units, cap, price = s[f"units_{h}"], s[f"max_units_{h}"], s[f"chip_shadow_price_{h}"]
         assert units <= cap * (1 + 1e-6) + 1e-6
         assert price >= -1e-6
-        if units < cap * (1 - 1e-4):
+        # a cap left unused is worth nothing; a chip bought in whole systems (the super-node)
+        # may stay up to one system per open site below its cap: the duals relax the counts
+        whole = 384 * s["sites_open"] if h == "supernode" else 0.0
+        if units < cap * (1 - 1e-4) - whole:
             assert price == pytest.approx(0.0, abs=1e-3), h
     assert s["unserved_tokens_per_day"] == pytest.approx(0.0, abs=1e3)
     assert s["objective"] >= base["objective_bound"] * (1 - 1e-9)  # a smaller feasible set
@@ -86,8 +89,9 @@ def test_metro_budget_keeps_interactive_near_and_units_whole(plans):
         assert row["modules"] == pytest.approx(round(row["modules"]), abs=1e-6)
         assert row["mw_it_total"] <= row["modules"] * size[row["site"]] + 1e-6
     for frame in (sites, plans["china-2026/result"].sites):
-        assert (frame["systems_supernode"] - frame["systems_supernode"].round()).abs().max() < 1e-6
+        systems = frame["systems_supernode"].fillna(0.0)  # blank: cannot hold super-nodes
+        assert (systems - systems.round()).abs().max() < 1e-6
         assert frame["units_supernode"].to_numpy() == pytest.approx(
-            384 * frame["systems_supernode"].to_numpy(), abs=1e-3)
+            384 * systems.to_numpy(), abs=1e-3)
     base = plans["china-2026"][1]
     assert s["objective"] >= base["objective_bound"] * (1 - 1e-9)  # a tighter budget costs
