@@ -873,6 +873,97 @@ def build_token_value():
                           "price_per_mtok": fmt(p, 4)} for w, t, sh, p in TOKEN_VALUE])
 
 
+# --- kinds of site as data (seabed, edge) and whole units; SOURCES.md gives each figure ---
+# Seabed: the Shanghai Lingang offshore-wind seabed data centre (completed Oct 2025): 24 MW in
+# two phases for CNY 1.6 bn, green power > 95 %, no freshwater; 500 MW offshore-wind-direct
+# follow-on signed. (id, name, local name, region, lat, lon, max_mw, module_mw)
+SEABED = [("lingang-seabed", "Lingang offshore-wind seabed data centre", "临港海底数据中心",
+           "shanghai", 30.75, 122.10, 500, 12.0)]
+SEABED_CAPEX_PER_MW = 1.6e9 / 24  # CNY per MW (project total / MW; taken as facility capex)
+SEABED_PUE = 1.11  # Lei & Masanet seawater economiser model, 1.114 up to ~28 C (C)
+SEABED_GREEN = 0.95
+SEABED_MAX_RACK_KW = 50  # estimate: racks in a sealed vessel on seawater heat exchangers
+OFFSHORE_CF = 0.33  # estimate: offshore wind capacity factor, range 0.28-0.40
+# Edge modules: prefabricated liquid-cooled containers at the reference point of the provinces
+# whose capital has no candidate location within 6 ms round trip (4 ms overhead + ~136 km of
+# fibre): where a metro latency budget cannot be met today. Estimates, see SOURCES.md.
+EDGE_REGIONS = ["hebei", "shanxi", "jilin", "heilongjiang", "jiangxi", "ningxia"]
+EDGE_MAX_MW = 20
+EDGE_MODULE_MW = 1.0
+EDGE_PUE = 1.20
+EDGE_FACILITY_PREMIUM = 1.3  # x the liquid-cooled facility cost per MW (lost scale)
+SYSTEM_UNITS = {"supernode": 384}  # CloudMatrix 384: bought in whole super-nodes
+
+
+def add_site_kinds(locations, cooling, sites, regions, ppa):
+    """Seabed and edge rows (locations, cooling, site_options) and the seabed's dedicated
+    offshore wind (dedicated_supply.csv)."""
+    a = crf(DISCOUNT_RATE, FACILITY_LIFE_Y)
+    base, per_mw = connection_fit()
+    fixed = fmt((base + SITE_EXTRA_UPFRONT["national-cluster"]) * a, 0)
+    conn = fmt(per_mw * a, 0)
+    zone = dict(zip(regions["region"], regions["zone"]))
+    ref = regions.set_index("region")
+    peak = peak_load_mw()
+    code = dict(zip(regions["region"], regions["code"].astype(int)))
+
+    def headroom(reg):  # as every location: a share of the province's peak load
+        return fmt(HEADROOM_SHARE_OF_PEAK * peak[code[reg]], 0)
+
+    locs, opts, ded = [], [], []
+    for lid, name, local, reg, lat, lon, mx, module in SEABED:
+        locs.append({"location": lid, "name": name, "name_local": local, "region": reg,
+                     "lat": fmt(lat, 4), "lon": fmt(lon, 4), "zone": zone[reg], "hub": "",
+                     "kind": "seabed", "price_per_mwh": "", "fixed_cost_per_year": fixed,
+                     "connection_cost_per_mw_year": conn, "max_mw": str(mx),
+                     "grid_headroom_mw": headroom(reg), "min_green_share": fmt(SEABED_GREEN, 2)})
+        opts.append({"site": f"{lid}-seawater", "location": lid, "cooling": "seawater",
+                     "pue": fmt(SEABED_PUE, 3), "module_mw": fmt(module, 1)})
+        wind = ppa[(ppa["region"] == reg) & (ppa["tech"] == "wind")].iloc[0]
+        onshore_cf = float(wind["cost_per_mw_year"]) / 8760 / (bench_price(reg) * 1000)
+        ded.append({"location": lid, "tech": "wind",
+                    "cost_per_mw_year": fmt(bench_price(reg) * 1000 * OFFSHORE_CF * 8760, 0),
+                    "max_mw": str(mx), "cf_scale": fmt(OFFSHORE_CF / onshore_cf, 3),
+                    "wheeling_per_mwh": "0.0"})
+    liquid = float(cooling.set_index("cooling").at["liquid", "facility_cost_per_mw_year"])
+    for reg in EDGE_REGIONS:
+        lid = f"{reg}-edge"
+        locs.append({"location": lid, "name": f"{ref.at[reg, 'name']} edge modules",
+                     "name_local": f"{ref.at[reg, 'name_local']}边缘", "region": reg,
+                     "lat": fmt(float(ref.at[reg, "lat"]), 4),
+                     "lon": fmt(float(ref.at[reg, "lon"]), 4), "zone": zone[reg], "hub": "",
+                     "kind": "edge", "price_per_mwh": "", "fixed_cost_per_year": fixed,
+                     "connection_cost_per_mw_year": conn, "max_mw": str(EDGE_MAX_MW),
+                     "grid_headroom_mw": headroom(reg), "min_green_share": ""})
+        opts.append({"site": f"{lid}-liquid", "location": lid, "cooling": "liquid",
+                     "pue": fmt(EDGE_PUE, 3),
+                     "facility_cost_per_mw_year": fmt(liquid * EDGE_FACILITY_PREMIUM, 0),
+                     "module_mw": fmt(EDGE_MODULE_MW, 1)})
+    sea = {"cooling": "seawater", "name": "Seabed module, seawater heat exchange",
+           "facility_cost_per_mw_year": fmt(SEABED_CAPEX_PER_MW * a, 0), "wue_l_per_kwh": "0.00",
+           "opex_per_mw_year": cooling.set_index("cooling").at["liquid", "opex_per_mw_year"],
+           "max_rack_kw": str(SEABED_MAX_RACK_KW)}
+    locations = pd.concat([locations.assign(min_green_share=""), pd.DataFrame(locs)],
+                          ignore_index=True)
+    sites = pd.concat([sites.assign(facility_cost_per_mw_year="", module_mw=""),
+                       pd.DataFrame(opts)], ignore_index=True)
+    return (locations, pd.concat([cooling, pd.DataFrame([sea])], ignore_index=True), sites,
+            pd.DataFrame(ded))
+
+
+def bench_price(region):
+    """The province's coal benchmark (CNY/kWh): the price of grid-parity wind and solar."""
+    p = read("china_provinces.csv")
+    p["region"] = p["name_en"].map(REGION_SLUG)
+    return float(p.set_index("region").at[region, "coal_benchmark_tariff_yuan_per_kwh"])
+
+
+def add_systems(hardware):
+    """hardware.csv units_per_system: classes bought in whole systems."""
+    return hardware.assign(units_per_system=[str(SYSTEM_UNITS[h]) if h in SYSTEM_UNITS else ""
+                                             for h in hardware["hardware"]])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=str(HERE), help="output directory (default: data/china)")
@@ -880,10 +971,15 @@ def main():
     out.mkdir(parents=True, exist_ok=True)
     regions, gdp, _adder = build_regions()
     write(regions, out / "regions.csv")
-    write(build_locations(regions), out / "locations.csv")
-    write(build_cooling(), out / "cooling.csv")
-    write(build_site_options(regions), out / "site_options.csv")
-    write(build_hardware(), out / "hardware.csv")
+    ren, means = build_renewables(regions)
+    locations, cooling, sites, dedicated = add_site_kinds(
+        build_locations(regions), build_cooling(), build_site_options(regions), regions,
+        build_ppa(regions, means))
+    write(locations, out / "locations.csv")
+    write(cooling, out / "cooling.csv")
+    write(sites, out / "site_options.csv")
+    write(dedicated, out / "dedicated_supply.csv")
+    write(add_systems(build_hardware()), out / "hardware.csv")
     write(build_workloads(), out / "workloads.csv")
     throughput = build_throughput()
     write(throughput, out / "throughput.csv")
@@ -891,7 +987,6 @@ def main():
     write(build_slices(), out / "slices.csv")
     write(build_demand_profile(), out / "demand_profile.csv")
     write(build_tou(regions), out / "tou.csv")
-    ren, means = build_renewables(regions)
     write(ren, out / "renewables.csv")
     write(build_ppa(regions, means), out / "ppa.csv")
     write(build_curtailment(regions, ren), out / "curtailment.csv")

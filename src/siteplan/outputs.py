@@ -190,6 +190,11 @@ OUTPUTS: tuple[Output, ...] = (
            "IT capacity of one hardware class"),
     Output("units_{hardware}", "units", 1, "accelerators, {hardware}", (_S, _Y),
            "accelerators of one hardware class (MW-IT x 1000 / kw_per_unit)", Show(1, "units", 0)),
+    Output("systems_{hardware}", "systems", 6, "systems, {hardware}", (_S,),
+           "whole systems of a class bought by the system (hardware.csv units_per_system)",
+           Show(1, "systems", 0)),
+    Output("modules", "modules", 6, "modules", (_S,), "whole modules built at an option "
+           "with a module size (site_options.csv module_mw)", Show(1, "modules", 0)),
     Output("max_units_{hardware}", "units", 1, "supply cap, {hardware}", (_Y,),
            "accelerators the fleet may hold (hardware_supply.csv, policy.hardware)",
            Show(1, "units", 0)),

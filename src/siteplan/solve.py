@@ -219,7 +219,7 @@ def solve_highs(highs: highspy.Highs, integer: np.ndarray, options: SolverOption
     # branch and bound leaves the duals LP its share (an LP answer carries its own duals)
     mip_deadline = deadline - DUALS_SHARE * options.time_limit_s if want_duals else deadline
     only_open = bool(integer.any()) and set(np.flatnonzero(integer)) <= set(
-        siting.open_col[siting.open_col >= 0].tolist())
+        siting.open_col[siting.open_col >= 0].tolist()) | set(siting.count_col.tolist())
     if not integer.any():
         result = _run(highs, deadline, is_mip=False, method="lp", warm=warm)
     elif options.strategy == "auto" and only_open:
@@ -227,7 +227,7 @@ def solve_highs(highs: highspy.Highs, integer: np.ndarray, options: SolverOption
     else:
         result = _branch_and_bound(highs, mip_deadline, options, None, None, hint=_hint(warm))
     if result.has_solution and want_duals and result.row_dual is None:
-        _fixed_integer_duals(highs, result, integer, deadline)
+        _fixed_integer_duals(highs, result, integer, deadline, siting.count_col)
     return result
 
 
@@ -250,6 +250,8 @@ class Siting:
     locations: tuple[dict[int, np.ndarray], ...]  # per year: location -> its options
     preset: np.ndarray  # (Y, S) bool
     links: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # strong-link rows
+    # whole-unit counts (systems, modules: model/modules.py), rounded up by relax-and-fix
+    count_col: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     def capacity(self, x: np.ndarray) -> np.ndarray:
         """(Y, S) MW-IT of each option in each year at the column values ``x``."""
@@ -285,8 +287,12 @@ def siting_of(built: Built, var_col: dict[int, int],
     locs = tuple(dict(ctx.layout.sites_of_location) for ctx in years)
     links = sorted(con_row[c] for ctx in years if hasattr(ctx.block, "c_strong_link")
                    for c in ctx.block.c_strong_link.values() if c in con_row) if con_row else []
+    counts = [var_col[id(v)] for ctx in years for name in ("v_systems", "v_modules")
+              if hasattr(ctx.block, name)
+              for v in getattr(ctx.block, name).values() if id(v) in var_col]
     return Siting(open_col, np.asarray(cy, np.int64), np.asarray(cs, np.int64),
-                  np.asarray(cc, np.int64), locs, preset, np.asarray(links, np.int64))
+                  np.asarray(cc, np.int64), locs, preset, links=np.asarray(links, np.int64),
+                  count_col=np.asarray(counts, np.int64))
 
 
 @dataclass
@@ -529,17 +535,20 @@ def _relax_and_fix(highs, siting: Siting, integer, options, deadline, warm) -> S
     is its objective less the primal-dual objective error HiGHS reports. Branch and bound,
     if it runs without an incumbent of this point, gets the last point's plan as a start.
     """
-    cols = np.flatnonzero(integer).astype(np.int32)
+    every = np.flatnonzero(integer).astype(np.int32)
+    counts = np.intersect1d(every, siting.count_col).astype(np.int32)
+    cols = np.setdiff1d(every, counts).astype(np.int32)  # open[s]
     lp = highs.getLp()
-    lower = np.asarray(lp.col_lower_)[cols].copy()
-    upper = np.asarray(lp.col_upper_)[cols].copy()
-    _set_integrality(highs, cols, integer=False)
+    lower = np.asarray(lp.col_lower_)[every].copy()
+    upper = np.asarray(lp.col_upper_)[every].copy()
+    _set_integrality(highs, every, integer=False)
     links = siting.links.astype(np.int32)
-    if len(links) < LAZY_LINKS or (warm is not None and warm.basis is not None):
+    if (len(links) < LAZY_LINKS or len(counts)  # whole units: all rows (rounding on highs)
+            or (warm is not None and warm.basis is not None)):
         relaxed = _run(highs, deadline, is_mip=False, method="relax-and-fix", warm=warm,
                        vertex=warm is not None)
-        return _fix_from(highs, relaxed, siting, integer, options, deadline, warm, cols,
-                         lower, upper)
+        return _fix_from(highs, relaxed, siting, integer, options, deadline, warm, every,
+                         counts, lower, upper)
     relaxed, added, fixed_lp = _separate_links(highs, links, cols, deadline)
     unused = links[~added]  # free rows while the stages run (presolve drops them) ...
     row_lo = np.asarray(lp.row_lower_)[unused].copy()
@@ -547,8 +556,8 @@ def _relax_and_fix(highs, siting: Siting, integer, options, deadline, warm) -> S
     inf = np.full(len(unused), highspy.kHighsInf)
     highs.changeRowsBounds(len(unused), unused, -inf, inf)
     try:
-        res = _fix_from(highs, relaxed, siting, integer, options, deadline, warm, cols,
-                        lower, upper, fixed_lp)
+        res = _fix_from(highs, relaxed, siting, integer, options, deadline, warm, every,
+                        counts, lower, upper, fixed_lp)
         res.links = relaxed.links
         return res
     finally:  # ... and rows again for the duals LP and the next point of a sweep
@@ -556,13 +565,16 @@ def _relax_and_fix(highs, siting: Siting, integer, options, deadline, warm) -> S
 
 
 def _fix_from(highs, relaxed: SolveResult, siting: Siting, integer, options, deadline, warm,
-              cols, lower, upper, fixed_lp=None) -> SolveResult:
+              every, counts, lower, upper, fixed_lp=None) -> SolveResult:
     """Relax-and-fix from the relaxation ``relaxed``, then branch and bound if needed;
-    ``fixed_lp(values)`` solves the LP with the integer columns fixed (default: on ``highs``).
+    ``every`` integer columns, of which ``counts`` whole-unit counts (rounded up on
+    ``highs``: only without ``fixed_lp``), the rest open[s]; ``fixed_lp(values)`` solves the
+    LP with the open columns fixed (default: on ``highs``).
     """
+    cols = np.setdiff1d(every, counts).astype(np.int32)
     spent = relaxed.solve_s
     if relaxed.status != Status.OPTIMAL:
-        _set_integrality(highs, cols, integer=True)
+        _set_integrality(highs, every, integer=True)
         if relaxed.status in (Status.INFEASIBLE, Status.UNBOUNDED):
             return relaxed
         return _branch_and_bound(highs, deadline, options, None, None, spent, _hint(warm))
@@ -573,8 +585,12 @@ def _fix_from(highs, relaxed: SolveResult, siting: Siting, integer, options, dea
     spent += lp_s
     if relaxed.links:
         relaxed.links["fixed_lps_s"] = round(lp_s, 2)
-    highs.changeColsBounds(len(cols), cols, lower, upper)
-    _set_integrality(highs, cols, integer=True)
+    if len(counts) and inc.status == Status.OPTIMAL and not cut:
+        inc = _round_counts_up(highs, counts, inc, deadline)
+        spent += inc.solve_s
+        inc.row_dual = None  # its duals have the counts fixed: the duals LP relaxes them
+    highs.changeColsBounds(len(every), every, lower, upper)
+    _set_integrality(highs, every, integer=True)
     if inc.status == Status.OPTIMAL and not cut:  # cut by the clock: never called within gap
         gap = _gap(inc.objective, bound)
         if gap is not None and gap <= options.mip_rel_gap:
@@ -668,6 +684,22 @@ def _separate_links(highs: highspy.Highs, links: np.ndarray, cols: np.ndarray,
                                   warm=warm), order)
 
     return on_model_rows(res, rows_of), added, fixed_lp
+
+
+def _round_counts_up(highs, counts, inc: SolveResult, deadline) -> SolveResult:
+    """The fast path for whole units: with the options fixed, each count (systems, modules)
+    goes up to the next whole number (down, if that is not feasible: a supply cap on a chip
+    bought in systems; then to the nearest) and the LP is solved again; its plan is the
+    incumbent."""
+    x = inc.col_value[counts]
+    res = inc
+    for values in (np.ceil(x - 1e-6), np.floor(x + 1e-6), np.round(x)):
+        values = np.maximum(values, 0.0)
+        highs.changeColsBounds(len(counts), counts, values, values)
+        res = _run(highs, deadline, is_mip=False, method="relax-and-fix")
+        if res.status == Status.OPTIMAL:
+            return res
+    return res
 
 
 MAX_DROP_TRIES = 20
@@ -815,12 +847,16 @@ def _load_into_pyomo(m: pyo.ConcreteModel, result: SolveResult) -> None:
             var.set_value(float(col[j]), skip_validation=True)
 
 
-def _fixed_integer_duals(highs, result: SolveResult, integer: np.ndarray, deadline) -> None:
-    """Fix integer columns at the answer, re-solve as an LP, keep the row duals."""
-    cols = np.flatnonzero(integer).astype(np.int32)
+def _fixed_integer_duals(highs, result: SolveResult, integer: np.ndarray, deadline,
+                         counts: np.ndarray = ()) -> None:
+    """Fix integer columns at the answer, re-solve as an LP, keep the row duals. Whole-unit
+    ``counts`` are relaxed, not fixed: fixed, a supply cap on a chip bought in systems would
+    never bind and its shadow price would read 0."""
+    every = np.flatnonzero(integer).astype(np.int32)
+    cols = np.setdiff1d(every, np.asarray(counts, dtype=np.int32)).astype(np.int32)
     vals = np.round(result.col_value[cols])
     highs.changeColsBounds(len(cols), cols, vals, vals)
-    _set_integrality(highs, cols, integer=False)
+    _set_integrality(highs, every, integer=False)
     lp = _run(highs, deadline, is_mip=False, method="duals")  # within the time limit
     result.dual_solve_s = lp.solve_s
     if lp.status == Status.OPTIMAL:

@@ -248,6 +248,9 @@ class Network(_Strict):
     route_factor: Num = Field(1.5, ge=1.0, description="fibre route km / great-circle km")
     overhead_ms: Num = Field(4.0, ge=0, description="fixed round-trip overhead, ms")
     cost_per_mtok_per_1000km: Num = Field(0.0, ge=0, description="currency per Mtok per 1000 km")
+    latency_ms: dict[str, Annotated[Num, Field(ge=0)]] = Field(
+        default_factory=dict, description="per workload id: round-trip latency budget (ms), "
+        "replacing workloads.csv latency_ms, e.g. {interactive: 8} for a metro 1 ms circle")
 
 
 class Finance(_Strict):

@@ -127,6 +127,13 @@ class ModelData:
     value_tier: list = field(default_factory=list)
     value_share: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     value_price: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    # kinds of site as data: a location's own green floor (L,), whole modules per option
+    # (S,) MW-IT (NaN: any size), accelerators per system (H,) (NaN: by the unit), and which
+    # PPA options are dedicated to their location (P,) (dedicated_supply.csv)
+    location_min_green_share: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    site_module_mw: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    hw_units_per_system: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    ppa_dedicated: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     # (S, H) the option's cooling can hold the hardware's racks (rack_kw <= max_rack_kw)
     site_hw_ok: np.ndarray | None = None
     peak_slices: dict[str, str] = field(default_factory=dict)  # time-fixed class -> its
@@ -233,7 +240,9 @@ def derive(scenario: Scenario, inputs: Inputs,
     demand = _demand(scenario, inputs, regions, workloads, group, weight, days, day_idx)
 
     latency, net_cost = _network(scenario, inputs, regions_df, locs)
-    lat_limit = workloads_df["latency_ms"].fillna(np.inf).to_numpy(float)
+    lat_limit = workloads_df["latency_ms"].fillna(np.inf).to_numpy(float).copy()
+    for k, wl in enumerate(workloads):  # a scenario's budget replaces the dataset's
+        lat_limit[k] = scenario.network.latency_ms.get(wl, lat_limit[k])
     open_able = np.zeros(len(locations), bool)
     open_able[np.unique(site_location)] = True
     arc_r, arc_l, arc_k = [], [], []
@@ -254,6 +263,8 @@ def derive(scenario: Scenario, inputs: Inputs,
     price, green, ef = _location_energy(scenario, inputs, regions_df, locs, location_region,
                                         regions, group, weight)
     ppa = _ppa(inputs, regions, location_region, group, weight)
+    ppa, dedicated = _with_dedicated(ppa, _dedicated_ppa(inputs, regions, l_of,
+                                                         location_region, group, weight))
     pr = scenario.prices
     ppa_mult = np.array([pr.ppa_scale * pr.ppa_zone_scale.get(location_zone[loc], 1.0)
                          for loc in ppa[0]])
@@ -261,6 +272,7 @@ def derive(scenario: Scenario, inputs: Inputs,
     keep = np.isin(ppa[0], site_location)  # PPAs only where some option may open
     ppa = (ppa[0][keep], [t for t, k in zip(ppa[1], keep, strict=True) if k], ppa[2][keep],
            ppa[3][keep], ppa[4][keep], ppa[5][keep])
+    dedicated = dedicated[keep]
 
     storage = _storage(scenario, inputs)
     tiers = value_tiers(inputs, workloads)
@@ -357,6 +369,10 @@ def derive(scenario: Scenario, inputs: Inputs,
         value_tier=tiers[0],
         value_share=tiers[1],
         value_price=tiers[2],
+        location_min_green_share=locs["min_green_share"].fillna(0.0).to_numpy(float),
+        site_module_mw=sites_df["module_mw"].to_numpy(float),
+        hw_units_per_system=hw_df["units_per_system"].to_numpy(float),
+        ppa_dedicated=dedicated,
         site_hw_ok=_rack_fit(inputs, sites_df, hw_df, cooling),
         peak_slices=peak_slices,
     )
@@ -663,6 +679,35 @@ def _location_energy(scenario, inputs, regions_df, locs, location_region, region
     green = np.repeat(regions_df["green_share"].to_numpy(float)[location_region][:, None], n_t, 1)
     ef = np.repeat(regions_df["ef_tco2_per_mwh"].to_numpy(float)[location_region][:, None], n_t, 1)
     return price, green, ef
+
+
+def _dedicated_ppa(inputs, regions, l_of, location_region, group, weight_agg):
+    """dedicated_supply.csv as PPA options of their location only (same tuple as _ppa): the
+    region's capacity factors of the tech x cf_scale (capped at 1), its own max_mw."""
+    ded, ren, sl = inputs["dedicated_supply"], inputs["renewables"], inputs["slices"]
+    n_t = len(weight_agg)
+    out = [], [], [], [], [], []
+    for row in ded.itertuples(index=False):
+        loc = l_of[row.location]
+        cf0 = _by_slice(ren[ren["tech"] == row.tech], "region", regions, "cf",
+                        list(sl["slice"]), 0.0)[location_region[loc]]
+        cf0 = np.minimum(cf0 * float(row.cf_scale), 1.0)
+        cf = _aggregate(cf0[None, :], group, sl["weight_h"].to_numpy(float), n_t)[0]
+        for lst, v in zip(out, (loc, row.tech, cf, float(row.cost_per_mw_year),
+                                float(row.max_mw) if pd.notna(row.max_mw) else np.inf,
+                                float(row.wheeling_per_mwh)), strict=True):
+            lst.append(v)
+    return (np.array(out[0], int), out[1], np.array(out[2]).reshape(-1, n_t),
+            np.array(out[3], float), np.array(out[4], float), np.array(out[5], float))
+
+
+def _with_dedicated(ppa, ded):
+    """Regional PPA options, then the dedicated ones; and which are dedicated."""
+    merged = (np.concatenate([ppa[0], ded[0]]).astype(int), [*ppa[1], *ded[1]],
+              np.vstack([ppa[2], ded[2]]), *(np.concatenate([a, b]) for a, b in
+                                              zip(ppa[3:], ded[3:], strict=True)))
+    flag = np.concatenate([np.zeros(len(ppa[0]), bool), np.ones(len(ded[0]), bool)])
+    return merged, flag
 
 
 def _ppa(inputs, regions, location_region, group, weight_agg):

@@ -48,6 +48,7 @@ _SCENARIO_ID_KEYS = (
     ("policy.water_cap_m3", ("policy", "water_cap_m3"), "regions"),
     ("policy.hardware", ("policy", "hardware"), "hardware"),
     ("policy.exclude_hardware", ("policy", "exclude_hardware"), "hardware"),
+    ("network.latency_ms", ("network", "latency_ms"), "workloads"),
 )
 
 
@@ -489,6 +490,7 @@ def _check_consistency(inputs: Inputs, problems: list[str]) -> None:
     _check_ppa(inputs, problems)
     _check_demand_units(inputs, problems)
     _check_token_value(inputs, problems)
+    _check_dedicated(inputs, problems)
 
 
 def _check_demand_units(inputs: Inputs, problems: list[str]) -> None:
@@ -643,3 +645,17 @@ def _check_token_value(inputs: Inputs, problems: list[str]) -> None:
         if abs(total - 1.0) > 1e-6:
             problems.append(f"{inputs.folder / 'token_value.csv'} (workload={wl}): tier shares "
                             f"sum to {total:g}; expected 1 (every token of demand in one tier)")
+
+
+def _check_dedicated(inputs: Inputs, problems: list[str]) -> None:
+    """A dedicated supply takes its shape from its region's renewables.csv rows."""
+    ded, ren, locs = inputs["dedicated_supply"], inputs["renewables"], inputs["locations"]
+    if ded.empty or locs.empty or ded[["location", "tech"]].isna().any(axis=None):
+        return
+    region_of = dict(zip(locs["location"], locs["region"], strict=True))
+    have = set(zip(ren["region"], ren["tech"], strict=True)) if not ren.empty else set()
+    for i, (loc, tech) in enumerate(zip(ded["location"], ded["tech"], strict=True)):
+        if loc in region_of and (region_of[loc], tech) not in have:
+            problems.append(f"{_line(inputs, 'dedicated_supply', i)}: supply for tech {tech} "
+                            f"but renewables.csv has no rows for region {region_of[loc]}; "
+                            "expected its capacity factors (region, tech, slice, cf)")

@@ -124,6 +124,7 @@ def extract(ctx: BuildContext, res: SolveResult, cost_weight: float = 1.0) -> di
         **{f"mw_it_{h}": cap_sh[:, i] for i, h in enumerate(d.hardware)},
         **{f"units_{h}": cap_sh[:, i] * 1000.0 / d.hw_kw_per_unit[i]
            for i, h in enumerate(d.hardware)},
+        **_whole_units(d, sup),
         "mw_it_total": mw_total,
         "utilisation_planned": np.where(mw_total > 0, pol.utilisation_max, 0.0),
         "utilisation_realised": np.divide(busy_mwh, mw_total * w.sum(), out=np.zeros(n_s),
@@ -314,6 +315,17 @@ def _per_unit(kind: str, workload: str, compute: bool) -> str:
     """regions.csv column of a class's average or marginal cost: per Mtok for a token class,
     per MW-year of its reference hardware for a compute class."""
     return f"{kind}_cost_per_{'mw_year' if compute else 'mtok'}_{workload}"
+
+
+def _whole_units(d, sup: dict) -> dict[str, np.ndarray]:
+    """sites.csv ``modules`` and ``systems_<hw>`` where the data counts whole units."""
+    out = {}
+    if np.isfinite(sup["modules"]).any():
+        out["modules"] = sup["modules"]
+    for i, h in enumerate(d.hardware):
+        if np.isfinite(sup["systems"][:, i]).any():
+            out[f"systems_{h}"] = sup["systems"][:, i]
+    return out
 
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
