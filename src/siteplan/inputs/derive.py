@@ -105,6 +105,7 @@ class ModelData:
     # grid charges a wheeled PPA pays per MWh delivered (P,) currency/MWh
     ppa_wheeling_per_mwh: np.ndarray = field(default_factory=lambda: np.zeros(0))
     latency_ms: np.ndarray | None = None  # (R, L) round trip
+    region_grid: np.ndarray | None = None  # (R,) grid region id of each region ("" = none)
     # pathway years only: options kept for the horizon that this year's policy excludes
     # (capacity built earlier stays; nothing new is built there this year)
     site_buildable: np.ndarray | None = None
@@ -320,6 +321,8 @@ def derive(scenario: Scenario, inputs: Inputs,
         hw_opex_per_mw=hw_opex,
         ppa_wheeling_per_mwh=ppa[5],
         latency_ms=latency,
+        region_grid=(regions_df["grid_region"].fillna("").astype(str).to_numpy(object)
+                     if "grid_region" in regions_df else np.full(len(regions), "", object)),
         site_buildable=buildable,
         time_aggregation=aggregation,
     )
