@@ -15,6 +15,8 @@ Only unions of reach sets can bind; they are enumerated (22 for China's interact
 and a row is written only where U meets F (otherwise it is implied by a row where it does):
     v_union[U,k] <= sum_{l in U} C[l,k]                                    (c_n1_union)
     v_union[U,k] - sum_{l in U and F} C[l,k] >= share x P(U)               (c_n_minus_1)
+With integer siting (and solver.strong_links) a cut bounds what a location holds by what it
+could ever deliver, C[l,k] <= share x sum_{r: l in reach(r)} P[r] x open[l]     (c_n1_link)
 With more than MAX_UNIONS unions only the reach sets themselves and the whole set are rows
 (necessary conditions, not sufficient). In a failure the survivors' other work (batch,
 training: not protected) is assumed deferred; their capacity counts at the utilisation
@@ -80,6 +82,12 @@ def reach(d: ModelData, k: int) -> Reach:
     peak = np.array([sum(p for s, p in sets.items() if s <= u) for u in ordered])
     every = np.array(sorted(frozenset().union(*sets)), dtype=int) if sets else np.zeros(0, int)
     return Reach(k, every, ordered, peak, exact)
+
+
+def reach_peak(d: ModelData, k: int, loc: int) -> float:
+    """Mtok/h: the summed peak of class k over the regions location ``loc`` reaches."""
+    regions = d.arc_region[(d.arc_location == loc) & (d.arc_workload == k)]
+    return float(d.demand[regions, k, :].max(axis=1).sum()) if len(regions) else 0.0
 
 
 def failures(d: ModelData) -> list[tuple[str, str, frozenset[int]]]:
@@ -165,15 +173,31 @@ def add(ctx: BuildContext) -> None:
                                 [m.v_n1_union_mtok_h[pos[(a, u)]], *vs]) >= share * peak)
                 keys.append((f, a, u))
     indexed_constraint(m, "c_n_minus_1", rows)
+
+    # the cut: capacity held for k at l never needs to exceed share x the peak of the regions
+    # l reaches (no flow out of l could use more), so C[l,k] <= that x open[l]; valid for
+    # every integer plan, it stops the relaxation from holding standby capacity at a sliver
+    # of a location's fixed cost (as linking.py does for served work)
+    rows = []
+    if on and d.solver.integer_sites and d.solver.strong_links:
+        for rc in reaches:
+            for loc in rc.locations:
+                reached = share * reach_peak(d, rc.k, int(loc))
+                coefs, vs = held(rc, [loc])
+                opens = [m.v_open[s] for s in L.sites_of_location.get(int(loc), [])]
+                if opens and reached > 0:
+                    rows.append(lin([*coefs, *([-reached] * len(opens))], [*vs, *opens]) <= 0)
+    indexed_constraint(m, "c_n1_link", rows)
     ctx.handles[NAME] = Handles(reaches, reserve, keys, fails)
 
 
 def read(ctx: BuildContext, res) -> dict[str, np.ndarray]:
-    """``n1_held_mtok_h`` (L, K): capacity held for each protected class at each location at
-    the ceiling (the model's split; without the rule, all of it for every class)."""
+    """``n1_held_mtok_h`` (L, K): what each location can carry of each class at the ceiling
+    (Mtok/h). All its capacity for each class, except with several protected classes under
+    the rule: then the model's split x (the rule guarantees the cover of that split)."""
     d, L = ctx.data, ctx.layout
     held = np.zeros((len(d.locations), len(d.workloads)))
-    if applies(d):
+    if applies(d) and len(protected(d)) > 1:
         h = ctx.handle(NAME)
         xv = res.values(ctx.block.v_n1_reserve_mw)
         for (loc, hw, k), i in h.reserve.items():
@@ -203,7 +227,7 @@ def cover(d: ModelData, held: np.ndarray) -> list[tuple[str, str, float]]:
 
 def _weight(ctx: BuildContext, sc, n: int) -> np.ndarray:
     h = ctx.handle(NAME)
-    return np.array([1.0 / max(float(h.reaches[a].peak.max()), 1e-9) for _f, a, _u in h.rows])
+    return np.array([1.0 / max(float(h.reaches[a].peak[u]), 1e-9) for _f, a, u in h.rows])
 
 
 def _describe(ctx: BuildContext, v: np.ndarray, res) -> str:
@@ -213,7 +237,7 @@ def _describe(ctx: BuildContext, v: np.ndarray, res) -> str:
         if s > 0:
             level, name, _lost = h.failures[f]
             rc = h.reaches[a]
-            pts = float(s) / float(rc.peak.max()) * 100
+            pts = float(s) / float(rc.peak[u]) * 100  # of the peak within the set
             label = f"{level} {name} ({d.workloads[rc.k]})"
             short[label] = max(short.get(label, 0.0), pts)
     share = d.policy.n_minus_1.share
@@ -227,4 +251,6 @@ ROWS = {
     "c_n1_reserve": Hard("capacity held for protected classes is capacity built"),
     "c_n1_union": Hard("bookkeeping: capacity held within a set of locations"),
     "c_n_minus_1": Soft(_weight, _describe),
+    "c_n1_link": Hard("a cut valid for every integer plan (held capacity beyond the peak it "
+                      "could serve is useless); moves the relaxation bound only"),
 }
