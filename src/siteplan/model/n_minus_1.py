@@ -15,8 +15,10 @@ Only unions of reach sets can bind; they are enumerated (22 for China's interact
 and a row is written only where U meets F (otherwise it is implied by a row where it does):
     v_union[U,k] <= sum_{l in U} C[l,k]                                    (c_n1_union)
     v_union[U,k] - sum_{l in U and F} C[l,k] >= share x P(U)               (c_n_minus_1)
-With integer siting (and solver.strong_links) a cut bounds what a location holds by what it
-could ever deliver, C[l,k] <= share x sum_{r: l in reach(r)} P[r] x open[l]     (c_n1_link)
+With integer siting (and solver.strong_links), cuts valid for every integer plan: what a
+location holds is bounded by what it could ever deliver, and every Hall set U with demand
+opens two locations (lose one, one is left)                                     (c_n1_link)
+    C[l,k] <= share x sum_{r: l in reach(r)} P[r] x open[l];   sum_{l in U} open[l] >= 2
 With more than MAX_UNIONS unions only the reach sets themselves and the whole set are rows
 (necessary conditions, not sufficient). In a failure the survivors' other work (batch,
 training: not protected) is assumed deferred; their capacity counts at the utilisation
@@ -187,6 +189,14 @@ def add(ctx: BuildContext) -> None:
                 opens = [m.v_open[s] for s in L.sites_of_location.get(int(loc), [])]
                 if opens and reached > 0:
                     rows.append(lin([*coefs, *([-reached] * len(opens))], [*vs, *opens]) <= 0)
+    # and every reach set with demand needs two open locations (lose one, one is left)
+    if on and d.solver.integer_sites and d.solver.strong_links:
+        for rc in reaches:
+            for U, peak in zip(rc.unions, rc.peak, strict=True):
+                opens = [m.v_open[s] for loc in sorted(U)
+                         for s in L.sites_of_location.get(loc, [])]
+                if peak > 0 and len(U) >= 2:
+                    rows.append(lin([1.0] * len(opens), opens) >= 2)
     indexed_constraint(m, "c_n1_link", rows)
     ctx.handles[NAME] = Handles(reaches, reserve, keys, fails)
 

@@ -6,6 +6,8 @@ the national IT capacity (``policy.max_share``).
 for every place P of each capped level (location, province = region of regions.csv, grid
 region = regions.csv grid_region). Shares of MW-IT built, all classes together: MW is what a
 failure or a grid fault takes out, and MW of different classes add up where tokens do not.
+With integer siting, demand that must be served and solver.strong_links, a cut:
+    sum_s open[s] >= ceil(1 / min share)                                    (c_share_count)
 A row with the same options as a row already written under a cap as tight or tighter is
 left out (a province of one location under a location cap at or below the province cap).
 Standby MW elsewhere lowers a place's share: that is intended (a loss there takes out no
@@ -14,6 +16,8 @@ is cheaper than moving work.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pyomo.environ as pyo
@@ -84,6 +88,23 @@ def add(ctx: BuildContext) -> None:
         keys.append((level, p, share))
     indexed_constraint(m, "c_max_share", rows)
     ctx.handles[NAME] = keys
+    indexed_constraint(m, "c_share_count", _count_cut(ctx, rows_of))
+
+
+def _count_cut(ctx: BuildContext, rows_of) -> list:
+    """If demand must be served, something is built, and each place holds at most its share,
+    so at least ceil(1 / smallest share) locations open. Valid for every integer plan; it
+    makes the relaxation pay their fixed costs (as linking.py does). Left out where fewer
+    locations can hold capacity (the caps cannot hold; the elastic re-solve says so)."""
+    m, d = ctx.block, ctx.data
+    if not (rows_of and d.solver.integer_sites and d.solver.strong_links
+            and d.policy.unserved_cost_per_mtok is None and d.demand.sum() > 0):
+        return []
+    need = math.ceil(1.0 / min(share for _l, _p, share, _m in rows_of) - 1e-9)
+    able = {int(d.site_location[s]) for s in range(len(d.sites)) if d.site_max_mw[s] > 0}
+    if len(able) < need:
+        return []
+    return [lin([1.0] * len(d.sites), [m.v_open[s] for s in range(len(d.sites))]) >= need]
 
 
 def read(ctx: BuildContext, res) -> dict[str, np.ndarray]:
@@ -104,5 +125,7 @@ def _describe(ctx: BuildContext, v: np.ndarray, res) -> str:
             "places (exclusions, max_mw, latency limits)")
 
 
-ROWS = {"c_total_mw": Hard("bookkeeping: national MW-IT is the sum of every option's"),
+ROWS = {"c_share_count": Hard("a cut valid for every integer plan that builds something: "
+                               "at least 1 / share locations open"),
+        "c_total_mw": Hard("bookkeeping: national MW-IT is the sum of every option's"),
         "c_max_share": Soft(_weight, _describe)}
