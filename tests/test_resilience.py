@@ -131,15 +131,32 @@ def _run(tmp_path, tables, **keys):
 
 
 def test_n_minus_1_out_of_reach_is_one_line(tmp_path):
-    """A 10 ms limit ties a to la and b to lb: nothing survives in reach of either."""
+    """A 10 ms limit ties a to la and b to lb: nothing survives in reach of either (found
+    before solving)."""
     t = capex_tables()
     t["workloads"][0]["latency_ms"] = 10.0
     result = _run(tmp_path, t, policy__n_minus_1={"share": 0.9})
     assert result.exit_code == 3, result.output
+    lines = [ln for ln in result.output.splitlines() if ln.strip()][1:]  # after the heading
+    assert lines == ["error: infeasible: policy.n_minus_1: chat demand of a (la), b (lb) can "
+                     "reach only one location within 10 ms (workloads.csv latency_ms), so "
+                     "losing it leaves nothing; the rule needs two locations in reach of every "
+                     "region"], lines
+
+
+def test_n_minus_1_short_of_capacity_is_one_line(tmp_path):
+    """la and lb hold at most 0.5 MW each: losing one, the other carries 0.5 of the 2 Mtok/h
+    peak, 25 % where the rule asks 90 %: the elastic re-solve names both losses."""
+    t = capex_tables()
+    for loc in t["locations"]:
+        loc["max_mw"] = 1.0
+    result = _run(tmp_path, t, policy__n_minus_1={"share": 0.9},
+                  policy__unserved_cost_per_mtok=1e6)
+    assert result.exit_code == 3, result.output
     lines = [ln for ln in result.output.splitlines() if "N-1" in ln]
     assert len(lines) == 1, result.output
     assert "N-1 must give: policy.n_minus_1.share 90%" in lines[0]
-    assert "location la (chat) -90 pts" in lines[0] and "location lb (chat)" in lines[0]
+    assert "location la (chat) -40 pts" in lines[0] and "location lb (chat) -40 pts" in lines[0]
 
 
 @pytest.mark.parametrize(("keys", "expected"), [
@@ -162,10 +179,10 @@ def test_bad_resilience_keys_are_one_line(tmp_path, keys, expected):
 
 
 def test_share_caps_below_one_over_the_places_is_one_line(tmp_path):
-    """Two locations under a 40 % cap hold at most 80 % of the fleet: infeasible, and the
-    elastic re-solve says which cap gives and where."""
+    """Two locations under a 40 % cap hold at most 80 % of the fleet (found before solving)."""
     result = _run(tmp_path, capex_tables(), policy__max_share={"location": 0.4})
     assert result.exit_code == 3, result.output
-    lines = [ln for ln in result.output.splitlines() if "share caps" in ln]
-    assert len(lines) == 1, result.output
-    assert "share caps must give: policy.max_share.location" in lines[0]
+    lines = [ln for ln in result.output.splitlines() if ln.strip()][1:]  # after the heading
+    assert lines == ["error: infeasible: policy.max_share.location 40% x 2 places that can hold "
+                     "capacity (la, lb) = 80% < 100% of national MW-IT"], lines
+
