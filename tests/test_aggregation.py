@@ -49,6 +49,21 @@ def test_clustered_days_carry_the_year(hourly, full, method):
     assert 0 < error < 0.01  # an approximation, and a close one for this case
 
 
+@pytest.mark.parametrize("method", ["hierarchical", "kmeans"])
+def test_the_peak_day_is_a_representative_of_its_own(hourly, method):
+    """time.keep_peak: the day holding chat's peak hour (relative to its day's mean; the
+    weekday shape peaks at 20:00, first on d001) is kept with its own 24 h, so the clustered
+    year has the full year's highest chat rate; without it the medoids or means may not."""
+    keys = ["time.representative_days=4", f"time.clustering={method}"]
+    data = prepare(siteplan.load_scenario(hourly, keys))
+    agg = data.time_aggregation
+    assert agg["peak_days"] == ["d001"] and agg["day_weight_h"]["d001"] == pytest.approx(24.0)
+    assert agg["representative_days"] == 4
+    year = prepare(siteplan.load_scenario(hourly))
+    assert data.demand[:, 0].sum(axis=0).max() == pytest.approx(
+        year.demand[:, 0].sum(axis=0).max(), rel=1e-12)
+
+
 def test_more_days_fit_the_year_better(hourly):
     def rmse(n):
         data = prepare(siteplan.load_scenario(hourly, [f"time.representative_days={n}"]))
@@ -58,9 +73,18 @@ def test_more_days_fit_the_year_better(hourly):
 
 
 def test_hours_per_slice_merges_the_representative_hours(hourly):
-    data = prepare(siteplan.load_scenario(hourly, ["time.representative_days=4",
-                                                   "time.hours_per_slice=6"]))
+    keys = ["time.representative_days=4", "time.hours_per_slice=6"]
+    data = prepare(siteplan.load_scenario(hourly, [*keys, "time.keep_peak=false"]))
     assert data.n_slices == 16 and data.slice_weight_h.sum() == pytest.approx(8760.0)
+    # kept peak (default): chat's peak hour splits its 6-hour slice into before/peak/after
+    data = prepare(siteplan.load_scenario(hourly, keys))
+    peak = data.slices.index(data.peak_slices["chat"])
+    assert data.slice_weight_h.sum() == pytest.approx(8760.0)
+    hour = int(data.slice_hour[peak]) % 6
+    assert data.n_slices - 16 == int(hour > 0) + int(hour < 5)
+    same_day = data.slice_day == data.slice_day[peak]
+    assert data.demand[:, 0, peak].sum() == pytest.approx(data.demand[:, 0, same_day].sum(
+        axis=0).max())  # the kept hour is the day's highest chat rate
 
 
 def test_run_prints_and_writes_the_aggregation(hourly, tmp_path):

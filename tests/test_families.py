@@ -109,7 +109,7 @@ def test_utilisation_ceiling_sizes_capacity(tmp_path):
     # busy 2 MW at lb needs 4 MW installed: 400,000 capex + 876,000 energy
     assert cost(res) == pytest.approx(1_276_000)
     assert res.sites.set_index("site").loc["lb-air", "mw_it_total"] == pytest.approx(4.0)
-    assert res.sites.set_index("site").loc["lb-air", "utilisation"] == pytest.approx(0.5)
+    assert res.sites.set_index("site").loc["lb-air", "utilisation_realised"] == pytest.approx(0.5)
 
 
 def test_annuity_of_hardware_capex(tmp_path):
@@ -176,7 +176,7 @@ def test_utilisation_floor_puts_work_on_existing_capacity(tmp_path):
     res = solve_tiny(tmp_path, t, policy__utilisation_min=0.2)
     # la must run >= 0.2 x 5 = 1 MW on average: region a's 1 Mtok/h moves there
     assert cost(res) == pytest.approx(H * (100 + 50))
-    assert res.sites.set_index("site").loc["la-air", "utilisation"] == pytest.approx(0.2)
+    assert res.sites.set_index("site").loc["la-air", "utilisation_realised"] == pytest.approx(0.2)
 
 
 # --- family 6: power ---------------------------------------------------------------------------

@@ -33,18 +33,28 @@ EVERYTHING = {"policy__min_green_share": 0.5, "policy__min_site_green_share": 0.
               "policy__n_minus_1": {"share": 0.5, "classes": ["chat"]},
               "policy__utilisation_min": 0.1, "policy__unserved_cost_per_mtok": 1e4,
               "synergy__storage": True, "synergy__absorb_curtailment": True,
-              "synergy__move_between_sites": False, "policy__water_cap_m3": {"b": 1e9}}
+              "synergy__move_between_sites": False, "policy__water_cap_m3": {"b": 1e9},
+              "policy__hardware": {"gpu": {"max_units": 1e9}},
+              "policy__peak_headroom": 1.1}
 HOURLY = {**EVERYTHING, "policy__green_accounting": "hourly",
           "policy__hourly_clean_share": 0.5}
 CERTIFICATES = {**EVERYTHING, "policy__certificates": {"price_per_mwh": 5.0, "max_share": 0.5}}
+MARGIN = {**{k: v for k, v in HOURLY.items() if k != "policy__unserved_cost_per_mtok"},
+          "objective": "margin"}
 
 
 def _everything_tables():
-    """Two days, a shiftable class, solar PPAs, a battery and a curtailment surplus."""
+    """Two days, a shiftable and a time-fixed class, solar PPAs, a battery and a curtailment
+    surplus."""
     t = _two_days()
+    t["workloads"].append({"workload": "live", "name": "Live", "shiftable": "false"})
+    t["throughput"].append({**t["throughput"][0], "workload": "live"})
+    t["demand"].append({"region": "a", "workload": "live", "tokens_per_day": 2.4e6})
     t["storage"] = _day_night(storage=True)["storage"]
     t["curtailment"] = [{"region": "b", "slice": s, "surplus_mw": 0.5, "price_per_mwh": 10.0}
                         for s in ("d1", "d2")]
+    t["token_value"] = [{"workload": wl["workload"], "tier": "all", "share": 1.0,
+                         "price_per_mtok": 1e4} for wl in t["workloads"]]
     return t
 
 
@@ -56,8 +66,10 @@ def _components(m) -> list[str]:
     return [c.local_name for c in m.component_objects(pyo.Constraint, descend_into=True)]
 
 
-@pytest.mark.parametrize(("keys", "off"), [(HOURLY, set()), (CERTIFICATES, {"hourly matching"})],
-                         ids=["hourly", "certificates"])
+@pytest.mark.parametrize(("keys", "off"), [(HOURLY, {"token value"}),
+                                           (CERTIFICATES, {"hourly matching", "token value"}),
+                                           (MARGIN, set())],
+                         ids=["hourly", "certificates", "margin"])
 def test_every_row_of_a_built_model_belongs_to_a_family(tmp_path, keys, off):
     d = _data(tmp_path, _everything_tables(), keys)
     assert {f.NAME for f in FAMILIES if not f.applies(d)} == off

@@ -16,6 +16,7 @@ from siteplan.inputs.pathway import derive_pathway
 from siteplan.model import build_model
 from siteplan.model.build import build_pathway_model
 from siteplan.solve import solve_model
+from test_chips import FREE, chip_tables
 from test_families import (
     DAY_NIGHT,
     _day_night,
@@ -25,7 +26,9 @@ from test_families import (
     _with_curtailment,
     _with_ppa,
 )
+from test_margin import margin_tables
 from test_pathway import _one_region
+from test_peak import _peaky
 from test_resilience import _grids, capex_tables, middle_tables
 from test_supply_costs import _cheap_solar, _two_sites_in_b
 
@@ -107,6 +110,9 @@ CASES = {
     "routing": (tiny_tables, {}, ("c_routing",), 2 * H * 50),
     "capacity": (_capex, {"policy__utilisation_max": 0.5, "finance__discount_rate": 0.0},
                  ("c_capacity",), 1_276_000),
+    # chat peaks at 3 Mtok/h; headroom 1.2 -> 3.6 MW at 1,000/MW-yr (test_peak.py); without: 3
+    "headroom": (_peaky, {"policy__peak_headroom": 1.2, "finance__discount_rate": 0.0},
+                 ("c_peak_headroom",), 3600 + 2 * H * 50),
     "build_max": (lambda: _lb_max(1.0), {}, ("c_build_max",), H * 150),
     "one_option": (_two_options, {}, ("c_one_option_per_location",), H * 150),
     "build_min": (_min_mw, {"finance__discount_rate": 0.0}, ("c_build_min",),
@@ -150,6 +156,10 @@ CASES = {
                     700_800),
     "pin_site_share": (_two_days, {"synergy__move_between_sites": False},
                        ("c_pin_site_share",), 1_314_000),
+    # a gpu cap of 2 units (1 MW) buys 1 MW of dearer npu; without it 2 MW of gpu
+    "chip_supply": (chip_tables, FREE, ("c_chip_supply",), 2 * H * 50 + 250_000),
+    # without tier shares all of a's demand is foregone at the commodity price (test_margin)
+    "value_tier": (margin_tables, {"objective": "margin"}, ("c_value_tier",), 1_182_600),
     # the rows each family has beyond its first case above
     "demand_daily": (lambda: _shift_tables(1.5), {"finance__discount_rate": 0.0},
                      ("c_demand_daily",), 957_000),

@@ -91,7 +91,7 @@ def test_invariants(tables):
     assert np.allclose(reg["served_tokens_per_day"] + reg["unserved_tokens_per_day"],
                        reg["demand_tokens_per_day"], rtol=1e-6, atol=1e-3)
     # capacity respected: utilisation ceiling, location max_mw, one option per location
-    assert (sites["utilisation"] <= 0.8 + 1e-7).all()
+    assert (sites["utilisation_realised"] <= 0.8 + 1e-7).all()
     max_mw = {row["location"]: row["max_mw"] for row in tables["locations"]}
     for loc, grp in sites.groupby("location"):
         assert grp["mw_it_total"].sum() <= max_mw[loc] + 1e-6

@@ -82,6 +82,22 @@ USD_CNY = 7.2
 FACILITY_CAPEX_AIR = 7.11e6 * USD_CNY
 FACILITY_CAPEX_PER_MW = {"air": FACILITY_CAPEX_AIR, "evaporative": FACILITY_CAPEX_AIR * 1.08,
                          "liquid": FACILITY_CAPEX_AIR * 1.25}
+# Densest rack each cooling holds (cooling.csv max_rack_kw, kW/rack); its facility capex above
+# is the cost per MW at that density.  Estimates: air (airside economiser, contained aisles)
+# and indirect evaporative both deliver air to the rack, practical limit 25 kW/rack (range
+# 20-35; ASHRAE TC 9.9 liquid-cooling white paper 2021; Uptime Institute survey 2024: few
+# racks above 30 kW); direct-to-chip liquid 200 kW/rack (range 130-250: GB200 NVL72 racks of
+# 120-145 kW are liquid-cooled).
+MAX_RACK_KW = {"air": 25, "evaporative": 25, "liquid": 200}
+# Rack density of each hardware as racked (hardware.csv rack_kw, kW/rack), estimates:
+#   gpu-imported 2 x 10.2 kW HGX servers per rack = 20 (range 10-41, 1-4 servers);
+#   npu-domestic 4 x ~5 kW 8-card servers = 20 (range 10-25);
+#   supernode: CloudMatrix 384 ~559 kW in 16 racks (12 compute + 4 network, SemiAnalysis)
+#     = 35 average, 47 if the network racks drew nothing: 40 (range 35-47);
+#   supernode-950: 8,192 NPUs in 160 cabinets (Huawei Connect 2025) x 1.6 kW = 82: 80 (60-105);
+#   supernode-960: 15,488 NPUs in 220 cabinets x 2.4 kW = 169: 170 (120-200).
+RACK_KW = {"gpu-imported": 20, "npu-domestic": 20, "supernode": 40, "supernode-950": 80,
+           "supernode-960": 170}
 # Facility opex per MW-IT and year (cooling.csv opex_per_mw_year; national average, scaled by
 # construction_index in the model).  All estimates:
 #   maintenance and repairs of the electrical and mechanical plant 2.5 % of facility capex per
@@ -493,7 +509,8 @@ def build_cooling():
     return pd.DataFrame([{"cooling": c, "name": names[c],
                           "facility_cost_per_mw_year": fmt(FACILITY_CAPEX_PER_MW[c] * a, 0),
                           "wue_l_per_kwh": fmt(WUE[c], 2),
-                          "opex_per_mw_year": fmt(facility_opex(c), 0)}
+                          "opex_per_mw_year": fmt(facility_opex(c), 0),
+                          "max_rack_kw": str(MAX_RACK_KW[c])}
                          for c in ["air", "evaporative", "liquid"]])
 
 
@@ -523,7 +540,7 @@ def build_hardware():
     return pd.DataFrame([{"hardware": h, "name": n, "kw_per_unit": fmt(kw, 2),
                           "capex_per_unit": str(cx), "lifetime_years": str(lt),
                           "idle_share": fmt(idle, 2), "first_year": "" if fy is None else str(fy),
-                          "opex_share": fmt(HW_OPEX_SHARE, 3)}
+                          "opex_share": fmt(HW_OPEX_SHARE, 3), "rack_kw": str(RACK_KW[h])}
                          for h, n, kw, cx, lt, idle, fy in HARDWARE])
 
 
@@ -768,6 +785,57 @@ def build_boundaries(out):
     (bd / "china_context.geojson").write_bytes((RAW / "china_context.geojson").read_bytes())
 
 
+# Accelerator deliveries to China per class and year (hardware_supply.csv; SOURCES.md gives each
+# source): (hardware, year, units, lead time in months or None, origin).
+# gpu-imported counts H100-class equivalents: an H20 is taken as H20_PER_H100 of one (decode
+# 712 vs 1,850 tok/s per GPU, reference accelerators table); an H200 as one.
+H20_PER_H100 = 712 / 1850
+HARDWARE_SUPPLY = [
+    ("gpu-imported", 2024, round(1_000_000 * H20_PER_H100, -3), 3, "imported"),  # ~1 M H20
+    ("gpu-imported", 2025, round(300_000 * H20_PER_H100, -3), 3, "imported"),  # estimate
+    ("gpu-imported", 2026, 400_000, 3, "imported"),  # estimate: "several hundred thousand" H200
+    ("npu-domestic", 2024, 550_000, None, "domestic"),  # planned 910B purchases 2024
+    ("npu-domestic", 2025, 1_000_000 - 2 * 300_000, None, "domestic"),  # dies less 910C x 2
+    ("npu-domestic", 2026, 1_600_000 - 2 * 600_000, None, "domestic"),  # dies less 910C x 2
+    ("supernode", 2025, 300_000, None, "domestic"),  # 910C 2025 (BIS: at or below 200,000)
+    ("supernode", 2026, 600_000, None, "domestic"),  # 910C 2026 target
+]
+
+# Willingness to pay per class in tiers (token_value.csv, CNY per Mtok of input + output
+# tokens). List prices (CNY per M input / output tokens) blended at DeepSeek's production mix,
+# 78 % input and 22 % output (open-infra-index day 6); shares of demand are estimates.
+INPUT_SHARE = 0.78
+
+
+def blend(price_in, price_out):
+    return INPUT_SHARE * price_in + (1 - INPUT_SHARE) * price_out
+
+
+# DeepSeek's own USD and CNY lists (output 1.10 USD = 8 CNY) give the CNY per USD used for the
+# one USD price (H800 rental at USD 2 per GPU-hour, DeepSeek open-infra-index day 6).
+CNY_PER_USD = 8 / 1.10
+GPU_TRAIN_TOKENS_S = 941.9  # gpu-imported training throughput (throughput.csv)
+TOKEN_VALUE = [  # (workload, tier, share, CNY per Mtok)
+    ("interactive", "reasoning", 0.30, blend(4, 16)),  # DeepSeek-R1 standard price
+    ("interactive", "standard", 0.50, blend(2, 8)),  # DeepSeek-V3 standard price
+    ("interactive", "commodity", 0.20, blend(0.3, 0.6)),  # qwen-turbo (2024)
+    ("batch", "off-peak", 0.60, blend(1, 4)),  # DeepSeek off-peak price
+    ("batch", "commodity", 0.40, blend(0.3, 0.6) / 2),  # qwen-turbo batch (half price)
+    ("training", "rental", 1.0, 2 * CNY_PER_USD / (GPU_TRAIN_TOKENS_S * 3600 / 1e6)),
+]
+
+
+def build_hardware_supply():
+    return pd.DataFrame([{"hardware": h, "year": str(y), "max_units": str(int(u)),
+                          "lead_time_months": "" if lt is None else str(lt), "origin": o}
+                         for h, y, u, lt, o in HARDWARE_SUPPLY])
+
+
+def build_token_value():
+    return pd.DataFrame([{"workload": w, "tier": t, "share": fmt(sh, 2),
+                          "price_per_mtok": fmt(p, 4)} for w, t, sh, p in TOKEN_VALUE])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=str(HERE), help="output directory (default: data/china)")
@@ -790,6 +858,8 @@ def main():
     write(build_ppa(regions, means), out / "ppa.csv")
     write(build_curtailment(regions, ren), out / "curtailment.csv")
     write(build_storage(), out / "storage.csv")
+    write(build_hardware_supply(), out / "hardware_supply.csv")
+    write(build_token_value(), out / "token_value.csv")
     build_boundaries(out)
 
 

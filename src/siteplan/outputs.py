@@ -78,7 +78,8 @@ COST_LABELS = {
     "opex": "operation, staff, insurance", "electricity": "grid electricity",
     "ppa": "renewable PPAs", "certificates": "green certificates",
     "storage": "battery storage", "curtailment": "curtailed renewables", "network": "network",
-    "carbon": "carbon", "unserved": "unserved demand penalty", "total": "total",
+    "carbon": "carbon", "unserved": "unserved demand (penalty, or revenue foregone)",
+    "total": "total",
 }
 
 OUTPUTS: tuple[Output, ...] = (
@@ -124,6 +125,14 @@ OUTPUTS: tuple[Output, ...] = (
            "cost of one more million tokens demanded in the region (dual of its demand row)",
            Show(1, "{cur}/Mtok", 4)),
     # --- money per year
+    Output("revenue", "{cur}/yr", 6, "revenue", (_R, _Y), "objective margin: tokens served x "
+           "their tier's price (token_value.csv)", _BN),
+    Output("revenue_foregone", "{cur}/yr", 6, "revenue foregone", (_Y,), "objective margin: "
+           "unserved demand x its tier's price (the cost term unserved)", _BN),
+    Output("margin", "{cur}/yr", 6, "margin", (_R, _Y), "objective margin: revenue - cost",
+           _BN),
+    Output("margin_per_mtok", "{cur}/Mtok", 6, "margin per Mtok", (_R, _Y),
+           "margin / tokens served", Show(1, "{cur}/Mtok", 4)),
     Output("objective", "{cur}/yr", 6, "annual cost", (_Y,),
            "the objective: sum of the cost terms (a pathway: net present cost, {cur})", _BN),
     Output("net_present_cost", "{cur}", 6, "net present cost", (_Y,),
@@ -140,10 +149,20 @@ OUTPUTS: tuple[Output, ...] = (
            Show(1, "", 3)),
     Output("mw_it_{hardware}", "MW-IT", 4, "IT capacity, {hardware}", (_S,),
            "IT capacity of one hardware class"),
+    Output("units_{hardware}", "units", 1, "accelerators, {hardware}", (_S, _Y),
+           "accelerators of one hardware class (MW-IT x 1000 / kw_per_unit)", Show(1, "units", 0)),
+    Output("max_units_{hardware}", "units", 1, "supply cap, {hardware}", (_Y,),
+           "accelerators the fleet may hold (hardware_supply.csv, policy.hardware)",
+           Show(1, "units", 0)),
+    Output("chip_shadow_price_{hardware}", "{cur}/unit-yr", 2, "value of one more, {hardware}",
+           (_Y,), "what one more accelerator of a capped class saves a year (dual of its "
+           "supply row; 0: the cap does not bind)", Show(1, "{cur}/unit-yr", 0)),
     Output("mw_it_total", "MW-IT", 4, "IT capacity", (_S, _Y), "IT capacity, all hardware",
            Show(1, "MW IT", 0)),
-    Output("utilisation", "0-1", 6, "utilisation", (_S,),
-           "busy hours / (capacity x 8760 h)", _PCT1),
+    Output("utilisation_planned", "0-1", 6, "planned utilisation", (_S, _Y),
+           "the utilisation ceiling the plan is sized at (policy.utilisation_max)", _PCT1),
+    Output("utilisation_realised", "0-1", 6, "realised utilisation", (_S, _Y),
+           "annual served work / capacity: busy MWh / (MW-IT x 8760 h)", _PCT1),
     Output("it_mwh", "MWh/yr", 3, "IT energy", (_S,), "energy drawn by the IT load"),
     Output("energy_mwh", "MWh/yr", 3, "energy", (_S,), "facility energy (IT x PUE)",
            Show(1e-3, "GWh/yr", 1)),
@@ -281,3 +300,14 @@ def zone_share_keys(summary: dict) -> list[str]:
     if isinstance(zones, list):
         return [f"{z}_share" for z in zones if f"{z}_share" in summary]
     return [k for k in summary if k.endswith("_share") and k not in _EXACT]
+
+
+MARGIN_KEYS = ("revenue", "margin", "margin_per_mtok", "revenue_foregone")
+CHIP_PREFIXES = ("units_", "max_units_", "chip_shadow_price_")
+
+
+def chip_and_margin_keys(summary: dict) -> list[str]:
+    """The summary's accelerator figures (units, cap and shadow price per chip) and, under
+    objective margin, its revenue and margin figures, in the written order."""
+    chips = [k for k in summary if k.startswith(CHIP_PREFIXES) and lookup(k) is not None]
+    return chips + [k for k in MARGIN_KEYS if k in summary]

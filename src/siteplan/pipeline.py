@@ -23,6 +23,7 @@ from siteplan.model import build_model
 from siteplan.model.build import build_pathway_model
 from siteplan.model.context import Built
 from siteplan.results import Results
+from siteplan.results.case import headline_case
 from siteplan.results.extract import extract
 from siteplan.results.pathway import extract_pathway
 from siteplan.solve import PersistentHighs, SolveResult, Status, solve_model
@@ -182,8 +183,10 @@ def solve(scenario: Scenario, write_lp: Path | None = None, reuse: Reuse | None 
         "times": times,
         **({"time_aggregation": years[0].time_aggregation}
            if P is None and years[0].time_aggregation else {}),
+        **({"peak_slices": years[0].peak_slices} if years[0].peak_slices else {}),
         "size": _size(built, years, P),
     }
+    summary["headline_case"] = headline_case(scenario, summary)
     excluded = years[0].excluded if P is None else P.excluded[
         ["year", *[c for c in P.excluded.columns if c != "year"]]]
     return with_record(Results(

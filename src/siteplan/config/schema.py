@@ -138,6 +138,14 @@ class NMinus1(_Strict):
         "that is not shiftable (shiftable work waits for the repair)")
 
 
+class HardwarePolicy(_Strict):
+    """Procurement limits of one hardware class (policy.hardware.<id>)."""
+
+    max_units: Num | None = Field(
+        None, ge=0, description="accelerators the plan's fleet may hold this year (replaces "
+        "hardware_supply.csv's cap; null: the dataset's)")
+
+
 class Policy(_Strict):
     """Planning policy. Shares are fractions in [0, 1]."""
 
@@ -148,6 +156,10 @@ class Policy(_Strict):
     )
     utilisation_min: Num = Field(0.0, ge=0, le=1, description="annual mean floor per site")
     utilisation_max: Num = Field(1.0, gt=0, le=1, description="ceiling in every slice")
+    peak_headroom: Num = Field(
+        1.0, ge=1, le=10, description="time-fixed (latency-bound) classes: their work times "
+        "this factor fits under the utilisation ceiling at every site and slice (burst reserve "
+        "above the planned peak; shiftable work may use it); 1: no reserve")
     carbon_price_per_t: Num = Field(0.0, ge=0, description="currency per tCO2")
     carbon_cap_t: Num | None = Field(None, ge=0, description="annual tCO2 cap")
     unserved_cost_per_mtok: Num | None = Field(
@@ -167,6 +179,14 @@ class Policy(_Strict):
         "id -> m3/yr), e.g. {ningxia: 2.0e6}; provinces not named are not capped")
     exclude_locations: list[Text] = Field(default_factory=list, description="locations not allowed")
     certificates: Certificates | None = None
+    chip_supply: bool = Field(
+        False, description="cap each hardware class's fleet by the deliveries in "
+        "hardware_supply.csv over its lifetime (false: supply is not limited)")
+    hardware: dict[str, HardwarePolicy] = Field(
+        default_factory=dict, description="per hardware id: procurement limits, e.g. "
+        "{npu-domestic: {max_units: 400000}}")
+    exclude_hardware: list[Text] = Field(default_factory=list,
+                                         description="hardware ids not allowed (cap 0)")
     green_accounting: Literal["annual", "hourly", "certificates"] = Field(
         "annual", description="annual: portfolio share over the year (min_green_share); "
         "hourly: also, in every slice, clean supply covers hourly_clean_share of each site's "
@@ -228,6 +248,10 @@ class Time(_Strict):
     clustering: Literal["hierarchical", "kmeans"] = Field(
         "hierarchical", description="hierarchical: Ward, medoid days; kmeans: mean days")
     hours_per_slice: Int = Field(1, ge=1, le=24)
+    keep_peak: bool = Field(
+        True, description="when hours are merged, the peak hour of each time-fixed class "
+        "(its highest demand-profile factor) stays a slice of its own, so capacity is sized "
+        "for it")
 
 
 class Network(_Strict):
@@ -293,6 +317,24 @@ class Pathway(_Strict):
                                          description="building + cooling lifetime, yr")
 
 
+class Case(_Strict):
+    """Which case the headline is, said in the run summary: ``best`` (utilisation at the
+    policy ceiling) or ``realistic`` (utilisation as measured), and the other case's figures
+    where they are known (measured by running that scenario)."""
+
+    kind: Literal["best", "realistic"] = Field(
+        "best", description="best: sized at the policy utilisation ceiling; realistic: at the "
+        "measured utilisation")
+    other_scenario: Text | None = Field(None, description="the scenario of the other case")
+    other_cost_per_mtok: Num | None = Field(None, ge=0, description="its cost per Mtok "
+                                            "(currency/Mtok)")
+    other_objective: Num | None = Field(None, ge=0, description="its annual cost "
+                                        "(currency/yr)")
+    figures_for: Text | None = Field(
+        None, description="the scenario name the other_* figures were measured against; a "
+        "scenario that inherits them under another name states the case without them")
+
+
 class Scenario(_Strict):
     """A validated, frozen planning scenario."""
 
@@ -301,7 +343,10 @@ class Scenario(_Strict):
     dataset: Annotated[Path, BeforeValidator(_path_text)] = Field(
         description="dataset folder, relative to the scenario file")
     currency: Text = "CNY"
-    objective: Literal["cost", "emissions"] = "cost"
+    objective: Literal["cost", "emissions", "margin"] = Field(
+        "cost", description="cost: least annual cost; emissions: least tCO2; margin: most "
+        "revenue - cost, demand valued by token_value.csv tiers (unserved demand is revenue "
+        "foregone, not a penalty)")
     demand: Demand = Field(default_factory=Demand)
     prices: Prices = Field(default_factory=Prices)
     policy: Policy = Field(default_factory=Policy)
@@ -310,6 +355,7 @@ class Scenario(_Strict):
     network: Network = Field(default_factory=Network)
     finance: Finance = Field(default_factory=Finance)
     solver: Solver = Field(default_factory=Solver)
+    case: Case = Field(default_factory=Case)
     year: Year = Field(2026, description="planning year (hardware with a later first_year is "
                                          "not available); ignored when years is given")
     years: list[Year] = Field(default_factory=list,
@@ -318,6 +364,14 @@ class Scenario(_Strict):
     source: Path | None = Field(None, description="the YAML file (set by the loader)")
     # where each dotted key was set ("file, line N" or "--set K=V"), for messages
     _origin: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _margin_prices_demand(self) -> Scenario:
+        if self.objective == "margin" and self.policy.unserved_cost_per_mtok is not None:
+            raise ValueError("objective 'margin' values demand by token_value.csv; remove "
+                             "policy.unserved_cost_per_mtok (unserved demand is revenue "
+                             "foregone at each tier's price)")
+        return self
 
     @model_validator(mode="after")
     def _pathway_years(self) -> Scenario:

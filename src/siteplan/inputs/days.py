@@ -7,6 +7,10 @@ days whose slices stand for the hours of all their members (weight_h = the membe
 that hour of day; the weights still sum to 8760). The rest of the pipeline sees an ordinary
 dataset with N days.
 
+With ``time.keep_peak`` (default) the day that holds the peak hour of each time-fixed class
+is a cluster of its own (its own weight), and the other days share the remaining N - k
+clusters: the peak that latency-bound capacity is sized for is never averaged away.
+
 ``time.clustering``:
 - ``hierarchical`` (default): Ward agglomerative clustering; each cluster is represented by
   its medoid, the member day nearest the cluster mean, with that day's own values. With N
@@ -83,6 +87,19 @@ def _series(inputs: Inputs, sl: pd.DataFrame, grid: np.ndarray) -> list[tuple[st
     return out
 
 
+def _peak_days(scenario, inputs: Inputs, sl: pd.DataFrame, grid: np.ndarray) -> list[int]:
+    """Days (positions in the grid) holding the peak hour of a time-fixed class, kept as
+    clusters of their own with ``time.keep_peak`` (the peak, as derive reads it: the highest
+    profile factor relative to its day's weighted mean)."""
+    if not scenario.time.keep_peak:
+        return []
+    from siteplan.inputs.derive import peak_rows
+
+    rows = peak_rows(inputs)
+    day_of = {int(r): d for d, row in enumerate(grid) for r in row}
+    return sorted({day_of[r] for r in rows.values()})
+
+
 def _cluster(X: np.ndarray, n: int, method: str) -> np.ndarray:
     """Cluster label of each day (0..k-1, k <= n)."""
     if n >= len(X) and method == "hierarchical":
@@ -108,7 +125,18 @@ def representative_days(scenario, inputs: Inputs) -> tuple[Inputs, dict]:
         if hi > lo:
             cols.append((arr - lo) / (hi - lo))
     X = np.hstack(cols) if cols else np.zeros((len(days), 1))
-    labels = _cluster(X, n, method)
+    peaks = _peak_days(scenario, inputs, sl, grid) if n < len(days) else []
+    if peaks and n <= len(peaks):
+        raise _problem(scenario, f"{n} leaves no day besides the {len(peaks)} peak day(s) "
+                       "time.keep_peak keeps; expected more representative days, or "
+                       "time.keep_peak: false")
+    if peaks:  # each peak day is a cluster of its own; the others share n - len(peaks)
+        rest = np.array([i for i in range(len(days)) if i not in peaks])
+        labels = np.zeros(len(days), int)
+        labels[rest] = _cluster(X[rest], n - len(peaks), method)
+        labels[peaks] = labels[rest].max() + 1 + np.arange(len(peaks))
+    else:
+        labels = _cluster(X, n, method)
     # clusters in order of their first day; representative = the medoid
     order = list(dict.fromkeys(labels))
     label = np.array([order.index(c) for c in labels])
@@ -150,6 +178,7 @@ def representative_days(scenario, inputs: Inputs) -> tuple[Inputs, dict]:
                                                                          / w.sum()))
     diag = {"method": method, "days": len(days), "representative_days": k,
             "day_weight_h": {days[r]: float(w[label == c].sum()) for c, r in enumerate(rep)},
+            "peak_days": [days[i] for i in peaks],
             "profile_rmse": rmse}
     return Inputs(folder=inputs.folder, tables=tables, lines=lines), diag
 

@@ -15,8 +15,10 @@ import pandas as pd
 
 from siteplan.config.schema import Policy, Scenario, Solver, Synergy
 from siteplan.errors import InputDataError
+from siteplan.inputs.chips import fleet_cap_units, lead_time_months
 from siteplan.inputs.days import representative_days
 from siteplan.inputs.load import Inputs, scenario_id_problems
+from siteplan.inputs.value import value_tiers
 
 FIBRE_MS_PER_KM = 0.0049  # one-way propagation in single-mode fibre (~4.9 us/km)
 EARTH_RADIUS_KM = 6371.0088
@@ -110,6 +112,20 @@ class ModelData:
     # (capacity built earlier stays; nothing new is built there this year)
     site_buildable: np.ndarray | None = None
     time_aggregation: dict | None = None  # representative days: weights and profile errors
+    # accelerator supply (inputs/chips.py): kW-IT per unit, the fleet's cap in units (inf =
+    # none) and the delivery lead time (months, NaN = not given; informational)
+    hw_kw_per_unit: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    hw_max_units: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    hw_lead_time_months: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    # token value tiers (objective margin; inputs/value.py): names per class, (K, N) share
+    # of demand and price per Mtok, dearest first
+    value_tier: list = field(default_factory=list)
+    value_share: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    value_price: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    # (S, H) the option's cooling can hold the hardware's racks (rack_kw <= max_rack_kw)
+    site_hw_ok: np.ndarray | None = None
+    peak_slices: dict[str, str] = field(default_factory=dict)  # time-fixed class -> its
+    # peak hour's slice, kept unmerged (time.keep_peak)
 
     @property
     def n_slices(self) -> int:
@@ -171,7 +187,7 @@ def derive(scenario: Scenario, inputs: Inputs,
     location_region = locs["region"].map(r_of).to_numpy(int)
     location_zone = locs["zone"].to_numpy(object)
 
-    slices, weight, day_idx, days, group, hour = _time_slices(scenario, inputs)
+    slices, weight, day_idx, days, group, hour, peak_slices = _time_slices(scenario, inputs)
 
     sites_df, excluded = _site_options(scenario, inputs, locs)
     buildable = None
@@ -239,6 +255,7 @@ def derive(scenario: Scenario, inputs: Inputs,
            ppa[3][keep], ppa[4][keep], ppa[5][keep])
 
     storage = _storage(scenario, inputs)
+    tiers = value_tiers(inputs, workloads)
     surplus, surplus_price = _curtailment(scenario, inputs, regions, group, weight)
 
     cooling = inputs["cooling"].set_index("cooling")
@@ -325,7 +342,41 @@ def derive(scenario: Scenario, inputs: Inputs,
                      if "grid_region" in regions_df else np.full(len(regions), "", object)),
         site_buildable=buildable,
         time_aggregation=aggregation,
+        hw_kw_per_unit=hw_df["kw_per_unit"].to_numpy(float),
+        hw_max_units=fleet_cap_units(scenario, inputs, hw_df),
+        hw_lead_time_months=lead_time_months(inputs, hw_df, scenario.year),
+        value_tier=tiers[0],
+        value_share=tiers[1],
+        value_price=tiers[2],
+        site_hw_ok=_rack_fit(inputs, sites_df, hw_df, cooling),
+        peak_slices=peak_slices,
     )
+
+
+def _rack_fit(inputs: Inputs, sites_df: pd.DataFrame, hw_df: pd.DataFrame,
+              cooling: pd.DataFrame) -> np.ndarray:
+    """(S, H): hardware h's racks (``rack_kw``, hardware.csv) fit option s's cooling
+    (``max_rack_kw``, cooling.csv); a blank on either side fits. Existing capacity of a
+    hardware its option's cooling cannot hold is an input error."""
+    limit = sites_df["cooling"].map(cooling["max_rack_kw"]).to_numpy(float)
+    rack = hw_df["rack_kw"].to_numpy(float)
+    ok = ~(rack[None, :] > limit[:, None] + 1e-9)  # NaN on either side compares False
+    ex = inputs["existing_capacity"]
+    if not ex.empty:
+        s_of = {s: i for i, s in enumerate(sites_df["site"])}
+        h_of = {h: i for i, h in enumerate(hw_df["hardware"])}
+        bad = [(row.site, row.hardware) for row in ex.itertuples(index=False)
+               if row.site in s_of and row.hardware in h_of
+               and not ok[s_of[row.site], h_of[row.hardware]]]
+        if bad:
+            site, hw = bad[0]
+            more = f" (and {len(bad) - 1} more rows)" if len(bad) > 1 else ""
+            raise InputDataError([
+                f"{inputs.folder / 'existing_capacity.csv'}: site {site}, hardware {hw}: its "
+                f"racks ({rack[h_of[hw]]:g} kW, hardware.csv rack_kw) are denser than the "
+                f"option's cooling holds ({limit[s_of[site]]:g} kW, cooling.csv max_rack_kw); "
+                f"expected hardware that cooling can host{more}"])
+    return ok
 
 
 def _existing_standing(inputs: Inputs, sites_df: pd.DataFrame, hw_df: pd.DataFrame,
@@ -394,13 +445,24 @@ def _check_scenario_ids(scenario: Scenario, inputs: Inputs) -> None:
 
 
 def _time_slices(scenario: Scenario, inputs: Inputs):
-    """Merge ``hours_per_slice`` consecutive slices of each day; returns the group map."""
+    """Merge ``hours_per_slice`` consecutive slices of each day; returns the group map.
+
+    With ``time.keep_peak`` the peak hour of each time-fixed class stays a slice of its own:
+    its group splits into the hours before it, the peak hour and the hours after it (each
+    keeps its own weight, so energy sums are unchanged)."""
     sl = inputs["slices"]
     days = list(dict.fromkeys(sl["day"]))
     n = scenario.time.hours_per_slice
+    peaks = peak_rows(inputs) if n > 1 and scenario.time.keep_peak else {}
+    peak_hours: dict[tuple, list[int]] = {}
+    for row in peaks.values():
+        key = (sl["day"].iloc[row], int(sl["hour"].iloc[row]) // n)
+        peak_hours.setdefault(key, []).append(int(sl["hour"].iloc[row]))
     keys, group = {}, np.zeros(len(sl), int)
     for i, (day, hour) in enumerate(zip(sl["day"], sl["hour"], strict=True)):
-        key = (day, int(hour) // n)
+        ps = peak_hours.get((day, int(hour) // n), [])
+        seg = 2 * sum(p < hour for p in ps) + (int(hour) in ps)
+        key = (day, int(hour) // n, seg)
         group[i] = keys.setdefault(key, len(keys))
     first = {g: i for i, g in reversed(list(enumerate(group)))}
     slices = [sl["slice"].iloc[first[g]] for g in range(len(keys))]
@@ -408,7 +470,29 @@ def _time_slices(scenario: Scenario, inputs: Inputs):
     d_of = {d: i for i, d in enumerate(days)}
     day_idx = np.array([d_of[sl["day"].iloc[first[g]]] for g in range(len(keys))])
     hour = np.array([int(sl["hour"].iloc[first[g]]) for g in range(len(keys))])
-    return slices, weight, day_idx, days, group, hour
+    peak_slices = {k: slices[group[row]] for k, row in peaks.items()}
+    return slices, weight, day_idx, days, group, hour, peak_slices
+
+
+def peak_rows(inputs: Inputs) -> dict[str, int]:
+    """Row of slices.csv at each time-fixed class's peak (its highest profile factor relative
+    to its day's weighted mean, as the demand is read); classes with a flat profile have none."""
+    sl, wl = inputs["slices"], inputs["workloads"]
+    fixed = list(wl.loc[~wl["shiftable"].to_numpy(bool), "workload"])
+    prof = _by_slice(inputs["demand_profile"], "workload", fixed, "factor", list(sl["slice"]),
+                     1.0)
+    w0 = sl["weight_h"].to_numpy(float)
+    day0 = sl["day"].to_numpy(object)
+    for d in dict.fromkeys(day0):
+        mask = day0 == d
+        mean = (prof[:, mask] * w0[mask]).sum(axis=1, keepdims=True) / w0[mask].sum()
+        prof[:, mask] /= np.where(mean > 0, mean, 1.0)
+    out = {}
+    for k, name in enumerate(fixed):
+        row = int(np.argmax(prof[k]))
+        if prof[k, row] > prof[k].min() * (1 + 1e-9):
+            out[name] = row
+    return out
 
 
 def _aggregate(values: np.ndarray, group: np.ndarray, weight0: np.ndarray, n_t: int) -> np.ndarray:

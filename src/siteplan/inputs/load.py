@@ -46,6 +46,8 @@ _SCENARIO_ID_KEYS = (
     ("policy.exclude_locations", ("policy", "exclude_locations"), "locations"),
     ("policy.water_cap_m3", ("policy", "water_cap_m3"), "regions"),
     ("policy.n_minus_1.classes", ("policy", "n_minus_1", "classes"), "workloads"),
+    ("policy.hardware", ("policy", "hardware"), "hardware"),
+    ("policy.exclude_hardware", ("policy", "exclude_hardware"), "hardware"),
 )
 
 
@@ -98,6 +100,7 @@ def scenario_id_problems(scenario, tables: dict[str, pd.DataFrame]) -> list[str]
         "regions": set(tables["regions"]["region"].dropna()),
         "workloads": set(tables["workloads"]["workload"].dropna()),
         "locations": set(tables["locations"]["location"].dropna()),
+        "hardware": set(tables["hardware"]["hardware"].dropna()),
         "zones": {*tables["regions"]["zone"].dropna(), *tables["locations"]["zone"].dropna()},
     }
     problems = []
@@ -129,14 +132,37 @@ def scenario_id_problems(scenario, tables: dict[str, pd.DataFrame]) -> list[str]
         problems.append(f"{where}: key '{by_grid[0]}' needs a grid_region for every row of "
                         f"{TABLES['regions'].file}; expected that column filled in, or the key "
                         "left out")
+    if scenario.objective == "margin":
+        problems += _margin_value_problems(tables, origin.get("objective") or src)
     for key, table in (("synergy.storage", "storage"), ("synergy.absorb_curtailment",
-                                                         "curtailment")):
-        if getattr(scenario.synergy, key.split(".")[1]) and tables[table].empty:
+                                                         "curtailment"),
+                       ("policy.chip_supply", "hardware_supply")):
+        section, name = key.split(".")
+        if getattr(getattr(scenario, section), name) and tables[table].empty:
             where = origin.get(key) or src
             problems.append(f"{where}: key '{key}' is true but the dataset has no "
                             f"{TABLES[table].file} rows; expected that file (columns "
                             f"{_cols(TABLES[table], required_only=True)}) or '{key}: false'")
     return problems
+
+
+def _margin_value_problems(tables: dict[str, pd.DataFrame], where) -> list[str]:
+    """objective 'margin' needs a value for every class with demand (token_value.csv)."""
+    value = tables["token_value"]
+    demand = tables["demand"]
+    if value.empty:
+        return [f"{where}: key 'objective' is 'margin' but the dataset has no "
+                f"{TABLES['token_value'].file} rows; expected that file (columns "
+                f"{_cols(TABLES['token_value'], required_only=True)}) or 'objective: cost'"]
+    valued = set(value["workload"].dropna())
+    wanted = demand.loc[demand["tokens_per_day"] > 0, "workload"].dropna() \
+        if not demand.empty else pd.Series([], dtype=object)
+    missing = sorted(set(wanted) - valued)
+    if missing:
+        return [f"{where}: key 'objective' is 'margin' but {TABLES['token_value'].file} has "
+                f"no tiers for workload(s) {', '.join(missing)}; expected tiers (share, "
+                "price_per_mtok) for every class with demand"]
+    return []
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -468,6 +494,7 @@ def _check_consistency(inputs: Inputs, problems: list[str]) -> None:
     _check_sites(inputs, problems)
     _check_profile(inputs, problems)
     _check_ppa(inputs, problems)
+    _check_token_value(inputs, problems)
 
 
 def _check_slices(inputs: Inputs, problems: list[str]) -> None:
@@ -570,3 +597,14 @@ def _check_ppa(inputs: Inputs, problems: list[str]) -> None:
     if len(rows) > MAX_ROWS_SHOWN:
         problems.append(f"{inputs.folder / 'ppa.csv'}: ... and {len(rows) - MAX_ROWS_SHOWN} more "
                         "PPA offers without capacity factors")
+
+
+def _check_token_value(inputs: Inputs, problems: list[str]) -> None:
+    """Each class's tier shares sum to 1."""
+    value = inputs["token_value"]
+    if value.empty or value[["workload", "share"]].isna().any(axis=None):
+        return
+    for wl, total in value.groupby("workload", sort=False)["share"].sum().items():
+        if abs(total - 1.0) > 1e-6:
+            problems.append(f"{inputs.folder / 'token_value.csv'} (workload={wl}): tier shares "
+                            f"sum to {total:g}; expected 1 (every token of demand in one tier)")

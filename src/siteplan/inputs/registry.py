@@ -154,6 +154,10 @@ TABLES: dict[str, Table] = {
                 Column("opex_per_mw_year", "float", "currency/MW-yr", "facility operation and "
                        "maintenance, staff and insurance per MW-IT built", default=0.0, min=0,
                        max=MONEY_MAX),
+                Column("max_rack_kw", "float", "kW/rack", "densest rack the cooling can hold; "
+                       "its facility cost is the cost per MW at that density; hardware with a "
+                       "denser `rack_kw` cannot be installed with it (blank: any)",
+                       default=None, min=0.1, max=1000),
             ),
         ),
         Table(
@@ -194,6 +198,44 @@ TABLES: dict[str, Table] = {
                        "builds it from that year", default=None, min=2000, max=2100),
                 Column("opex_share", "float", "1/yr", "annual hardware support, spares and "
                        "insurance as a share of capex_per_unit", default=0.0, min=0, max=1),
+                Column("rack_kw", "float", "kW/rack", "IT power per rack as the hardware is "
+                       "racked; only coolings with max_rack_kw >= this may host it (blank: any)",
+                       default=None, min=0.1, max=1000),
+            ),
+        ),
+        Table(
+            "hardware_supply",
+            key=("hardware", "year"),
+            required=False,
+            description="accelerators delivered to the market per hardware class and year "
+                        "(imports under export control, domestic output); a class with rows "
+                        "is capped, one without is not",
+            columns=(
+                _id("hardware", ref="hardware"),
+                Column("year", "int", "yr", "delivery year", min=1990, max=2100),
+                Column("max_units", "float", "units", "accelerators (kw_per_unit each) "
+                       "delivered in the year; the plan's fleet of a year is at most the "
+                       "deliveries of the hardware's lifetime_years up to it", min=0, max=1e12),
+                Column("lead_time_months", "float", "months", "order-to-delivery lead time "
+                       "(informational: reported, not modelled)", default=None, min=0, max=120),
+                Column("origin", "text", description="e.g. `imported`, `domestic` "
+                       "(informational)", default=None),
+            ),
+        ),
+        Table(
+            "token_value",
+            key=("workload", "tier"),
+            required=False,
+            description="willingness to pay per workload class, in tiers (objective "
+                        "`margin`): a share of each region's demand at each price",
+            columns=(
+                _id("workload", ref="workloads"),
+                _id("tier", desc="e.g. `premium`, `commodity`"),
+                Column("share", "float", "0-1", "share of the class's demand in every region "
+                       "and slice willing to pay this tier's price; a class's shares sum to 1",
+                       min=0, max=1),
+                Column("price_per_mtok", "float", "currency/Mtok", "revenue per million "
+                       "tokens served in the tier", min=0, max=PRICE_MAX),
             ),
         ),
         Table(

@@ -7,7 +7,8 @@ Shiftable classes, per group g and day d (y: the day's mean rate handed to a loc
 the site schedules it within the day, see routing):
     sum_{q in g} y[q,d] + unserved_daily[g,d] = mean_{t in d} demand[g,t]
 
-Costs: network net_cost[q] x (per Mtok moved); unserved voll x unserved.
+Costs: network net_cost[q] x (per Mtok moved); unserved voll x unserved. With objective
+``margin`` demand may go unserved too: the token value family prices it as revenue foregone.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def daily_mean(d: ModelData, L: Layout, rate: np.ndarray) -> np.ndarray:
 def add(ctx: BuildContext) -> None:
     m, d, L = ctx.block, ctx.data, ctx.layout
     T, D, w = L.n_t, L.n_d, d.slice_weight_h
-    allow = d.policy.unserved_cost_per_mtok is not None
+    allow = d.policy.unserved_cost_per_mtok is not None or d.objective == "margin"
     n_gf = int((~L.group_shiftable).sum())
     n_gs = int(L.group_shiftable.sum())
     m.v_serve_mtok_h = pyo.Var(range(L.n_fixed_routes * T), domain=pyo.NonNegativeReals)
@@ -83,7 +84,7 @@ def add(ctx: BuildContext) -> None:
                 j = L.route_pos[q]
                 ctx.costs.add("network", coefs[nz], [var[j * n + i] for i in nz],
                               workload=int(L.group_workload[L.route_group[q]]))
-    if allow:
+    if d.policy.unserved_cost_per_mtok is not None:
         voll = d.policy.unserved_cost_per_mtok
         for shiftable, var, n in ((False, u, T), (True, ud, D)):
             hours = L.day_hours if shiftable else w

@@ -2,8 +2,10 @@
 
 The order is a dependency order; a family uses only what families before it built:
 - build (siting) makes open[s] and cap[s,h]; demand makes the served and unserved rates;
-- routing makes the work done per site, class and hardware from demand's rates; capacity and
-  utilisation bound that work by build's capacity;
+  token value splits the unserved rates into value tiers (revenue foregone);
+- routing makes the work done per site, class and hardware from demand's rates; capacity,
+  headroom and utilisation bound that work by build's capacity, chip supply caps it per
+  hardware class;
 - power makes the grid and PPA variables; curtailment and storage register clean supply in
   the context's ledger (storage charges from what is registered before it); balance writes
   the power balance once every clean supply is registered;
@@ -22,9 +24,11 @@ from siteplan.model import (
     balance,
     capacity,
     carbon,
+    chips,
     curtailment,
     demand,
     green,
+    headroom,
     hourly,
     linking,
     moves,
@@ -37,6 +41,7 @@ from siteplan.model import (
     sourcing,
     storage,
     utilisation,
+    value,
     vintage,
     water,
 )
@@ -45,8 +50,11 @@ from siteplan.model.family import Family
 FAMILIES: tuple[Family, ...] = (
     siting,       # 4  v_open, v_cap_mw, c_build_*, c_one_option_per_location
     demand,       # 1  v_serve_mtok_h, v_unserved_mtok_h, c_demand_*
+    value,        # 16 v_foregone_mtok_h, c_value_split, c_value_tier (objective margin)
     routing,      # 2  v_process_mtok_h, c_routing, c_routing_daily, c_shift_peak
     capacity,     # 3  c_capacity
+    chips,        # 15 c_chip_supply (fleet per capped hardware <= its supply)
+    headroom,     # 3b c_peak_headroom (policy.peak_headroom > 1)
     utilisation,  # 5  c_utilisation_floor
     power,        # 6  v_grid_mw, v_ppa_mw, v_ppa_use_mw
     curtailment,  # 9  v_curtail_mw, c_curtailment_available

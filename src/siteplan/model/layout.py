@@ -2,6 +2,8 @@
 
 Two exact reductions happen here, before any variable exists:
 - routing goes to locations, not site options: at most one option per location opens;
+- hardware only where the option's cooling can hold its racks (``ModelData.site_hw_ok``:
+  hardware.csv ``rack_kw`` <= cooling.csv ``max_rack_kw``): no capacity variable otherwise;
 - demand groups: regions whose class k has the same latency-eligible locations at the same
   network costs (to 12 significant digits) are interchangeable for routing, so they share
   one balance row and one route per location (their demand profiles are the class's
@@ -142,10 +144,12 @@ def make_layout(d: ModelData) -> Layout:
         routes_of_group[key[0]] = rows
     routes_of_lk = group_rows(np.column_stack([route_location, route_workload]))
 
+    fits = d.site_hw_ok if d.site_hw_ok is not None else np.ones((len(d.sites),
+                                                                      len(d.hardware)), bool)
     ps, pk, ph = [], [], []
     for (loc, k) in sorted(routes_of_lk):
         for s in np.flatnonzero(d.site_location == loc):
-            for h in np.flatnonzero(d.thr[:, k] > 0):
+            for h in np.flatnonzero((d.thr[:, k] > 0) & fits[s]):
                 ps.append(int(s))
                 pk.append(k)
                 ph.append(int(h))
@@ -154,7 +158,7 @@ def make_layout(d: ModelData) -> Layout:
     procs_of_lk = group_rows(np.column_stack([proc_loc, proc_workload])) if ps else {}
     procs_of_sh = group_rows(np.column_stack([proc_site, proc_hardware])) if ps else {}
     useful_hw = np.flatnonzero(d.thr.max(axis=1) > 0)
-    site_hw = [(s, int(h)) for s in range(len(d.sites)) for h in useful_hw]
+    site_hw = [(s, int(h)) for s in range(len(d.sites)) for h in useful_hw if fits[s, h]]
     sites_of_location = {k[0]: v for k, v in group_rows(d.site_location[:, None]).items()}
     ppas_of_location = {k[0]: v for k, v in group_rows(d.ppa_location[:, None]).items()}
     return Layout(

@@ -197,7 +197,8 @@ def sites_table(res: ResultFolder, names: dict | None = None) -> dict | None:
     ]
     cols += [Column(c, f"MW {c.removeprefix('mw_it_')}", lambda v: _fmt(v, 1)) for c in hw]
     cols += [
-        _col("utilisation", cur),
+        _col("utilisation_planned", cur),
+        _col("utilisation_realised", cur),
         Column("tokens_per_day", f"{tword} tokens/day".strip(),
                lambda v: _fmt(_num(v) / tdiv if _num(v) is not None else None, 3)),
         _col("energy_mwh", cur),
@@ -303,6 +304,8 @@ def _headline(res: ResultFolder) -> list[tuple[str, str, str, str]]:
         ("Sites opened", str(s.get("sites_open", len(res.open_sites))),
          outputs.fmt("mw_it_total", mw) if mw is not None else "", ""),
         *[_figure(k, s, cur) for k in outputs.zone_share_keys(s)],
+        *[_figure(k, s, cur) for k in outputs.chip_and_margin_keys(s)
+          if not k.startswith("units_") or float(s[k] or 0) > 0],
         ("Solver status", status, f"gap {gap:.3%}" if gap is not None else "",
          _status_class(status)),
     ]
@@ -368,7 +371,9 @@ def _result_section(res: ResultFolder, label: str, map_opts: dict | None,
         excluded = _table(res.excluded, [Column(c, c.replace("_", " "), numeric=False)
                                          for c in res.excluded.columns], "excluded")
     return {"label": label, "description": str(s.get("description") or ""),
-            "lead": _lead(res), "cards": _cards(res), "pathway": pathway,
+            "lead": _lead(res),
+            "case": str((s.get("headline_case") or {}).get("text", "")),
+            "cards": _cards(res), "pathway": pathway,
             "pathway_note": note, "map": figure,
             "breakdown": _data_uri(breakdown_chart([res], [label])),
             "regions": regions_table(res), "n_open": len(res.open_sites),

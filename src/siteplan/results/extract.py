@@ -17,6 +17,8 @@ from siteplan.model.demand import daily_mean
 from siteplan.model.families import FAMILIES
 from siteplan.model.n_minus_1 import cover, protected
 from siteplan.model.shares import place_of_location
+from siteplan.results.chips import chip_summary
+from siteplan.results.margin import margin_results
 from siteplan.results.synergy import flexible_work, site_hours
 from siteplan.results.zones import zone_shares
 from siteplan.solve import SolveResult
@@ -107,9 +109,12 @@ def extract(ctx: BuildContext, res: SolveResult, cost_weight: float = 1.0) -> di
         "open": opened.astype(int) if d.solver.integer_sites else opened,
         "pue": d.site_pue,
         **{f"mw_it_{h}": cap_sh[:, i] for i, h in enumerate(d.hardware)},
+        **{f"units_{h}": cap_sh[:, i] * 1000.0 / d.hw_kw_per_unit[i]
+           for i, h in enumerate(d.hardware)},
         "mw_it_total": mw_total,
-        "utilisation": np.divide(busy_mwh, mw_total * w.sum(), out=np.zeros(n_s),
-                                 where=mw_total > 0),
+        "utilisation_planned": np.where(mw_total > 0, pol.utilisation_max, 0.0),
+        "utilisation_realised": np.divide(busy_mwh, mw_total * w.sum(), out=np.zeros(n_s),
+                                          where=mw_total > 0),
         "tokens_per_day": site_mtok * TOKENS_PER_MTOK / days_per_year,
         "it_mwh": it_mwh,
         "energy_mwh": energy,
@@ -184,6 +189,10 @@ def extract(ctx: BuildContext, res: SolveResult, cost_weight: float = 1.0) -> di
     cost_r = np.bincount(rr, weights=rv * r_cpm, minlength=n_r)
     lat_r = np.bincount(rr, weights=rv * r_lat, minlength=n_r)
     zone_cols, zone_summary = zone_shares(d, rl, rr, rv, served_r)
+    total = float(sum(breakdown.values()))
+    margin_cols, margin_summary = margin_results(
+        ctx, sup["foregone_mtok"], rr, rk, rv, r_cpm, total - breakdown["unserved"],
+        breakdown["unserved"], days_per_year)
     marginal = _marginal_cost(ctx, res, n_r) / cost_weight
     regions = pd.DataFrame({
         "region": d.regions,
@@ -196,10 +205,10 @@ def extract(ctx: BuildContext, res: SolveResult, cost_weight: float = 1.0) -> di
         "marginal_cost_per_mtok": marginal,
         "mean_latency_ms": _ratio(lat_r, served_r),
         **zone_cols,
+        **margin_cols,
     })
 
     # --- summary ------------------------------------------------------------------------
-    total = float(sum(breakdown.values()))
     served_total = float(rv.sum())
     energy_total = float(energy.sum())
     summary = {
@@ -223,6 +232,9 @@ def extract(ctx: BuildContext, res: SolveResult, cost_weight: float = 1.0) -> di
         **zone_summary,
         "sites_open": int((opened > 0.5).sum()),
         "mw_it_total": float(mw_total.sum()),
+        "utilisation_planned": pol.utilisation_max,
+        "utilisation_realised": float(busy_mwh.sum() / (mw_total.sum() * w.sum()))
+        if mw_total.sum() > 0 else 0.0,
         "water_m3": float(sites["water_m3"].sum()),
         "options_excluded": int(len(d.excluded)),
         "green_accounting": pol.green_accounting,
@@ -237,6 +249,8 @@ def extract(ctx: BuildContext, res: SolveResult, cost_weight: float = 1.0) -> di
         "moved_between_sites_share": flex["moved_between_sites_mtok"] / shiftable
         if shiftable else 0.0,
         **n1,
+        **chip_summary(ctx, res, sup["chip_units"], cost_weight),
+        **margin_summary,
     }
     return {"allocation": allocation, "sites": sites, "regions": regions, "summary": summary,
             "site_hours": hours}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from siteplan.outputs import fmt, zone_share_keys
+from siteplan.outputs import CHIP_PREFIXES, fmt, zone_share_keys
 
 
 def format_summary(s: dict, outdir: Path) -> str:
@@ -40,6 +40,14 @@ def format_summary(s: dict, outdir: Path) -> str:
         "moved between sites",
         f"  results in         {outdir}/",
     ]
+    _chip_and_margin_lines(s, cur, lines)
+    if "utilisation_realised" in s:
+        planned = fmt("utilisation_planned", s["utilisation_planned"])
+        realised = fmt("utilisation_realised", s["utilisation_realised"])
+        lines.insert(-1, f"  utilisation        planned {planned}, realised {realised} "
+                         "(busy MWh / MW-IT x 8760 h)")
+    if s.get("headline_case"):
+        lines.insert(-1, f"  headline           {s['headline_case']['text']}")
     if s.get("n1_min_cover") is not None:
         need = s.get("n1_share")
         lines.insert(-1, f"  resilience         losing {s['n1_worst_loss']} leaves "
@@ -75,9 +83,33 @@ def _format_pathway(s: dict, outdir: Path, cur: str, head: str) -> str:
             f"{fmt('avg_cost_per_mtok', y['avg_cost_per_mtok'], unit=False):>9}  "
             f"{y['served_tokens_per_day'] / 1e12:12,.1f}  {built:<15} {standing:<18} "
             f"{fmt('green_share', y['green_share']):>6}")
+    if s.get("headline_case"):
+        lines.append(f"  headline           {s['headline_case']['text']}")
     lines.append(f"  results in         {outdir}/ (builds.csv: what is built and retired when)")
     _verify_line(s, lines)
     return "\n".join(lines)
+
+
+def _chip_and_margin_lines(s: dict, cur: str, lines: list[str]) -> None:
+    """Accelerators per chip (with cap and shadow price) and, under objective margin, revenue
+    and margin, inserted before the results line."""
+    chips = [k.removeprefix("units_") for k in s if k.startswith(CHIP_PREFIXES[0])]
+    parts = []
+    for h in chips:
+        text = f"{h} {s[f'units_{h}']:,.0f}"
+        if f"max_units_{h}" in s:
+            saves = fmt(f"chip_shadow_price_{h}", s[f"chip_shadow_price_{h}"], cur)
+            text += f" of {s[f'max_units_{h}']:,.0f} (+1 saves {saves})"
+        if s[f"units_{h}"] > 0 or f"max_units_{h}" in s:
+            parts.append(text)
+    if parts:
+        lines.insert(-1, "  accelerators       " + "; ".join(parts))
+    if "margin" in s:
+        lines.insert(-1, f"  margin             {fmt('margin', s['margin'], cur)} (revenue "
+                         f"{fmt('revenue', s['revenue'], cur)}, "
+                         f"{fmt('margin_per_mtok', s['margin_per_mtok'], cur)}); annual cost "
+                         f"above includes {fmt('revenue_foregone', s['revenue_foregone'], cur)} "
+                         "of revenue foregone")
 
 
 def _verify_line(s: dict, lines: list[str]) -> None:

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from siteplan.model.costs import COST_TERMS
-from siteplan.outputs import zone_share_keys
+from siteplan.outputs import chip_and_margin_keys, zone_share_keys
 from siteplan.safe_output import safe_folder_name, spreadsheet_safe_frame
 from siteplan.study.runs import (
     RunFolder,
@@ -228,12 +228,21 @@ def _zone_keys(runs: list[RunFolder]) -> list[str]:
     return keys
 
 
-def _totals(summary: dict, zone_keys: list[str]) -> dict[str, float]:
+def _extra_keys(runs: list[RunFolder]) -> list[str]:
+    """Units and shadow prices per chip, revenue and margin: of any of the runs."""
+    keys: list[str] = []
+    for run in runs:
+        keys += [k for k in chip_and_margin_keys(run.summary) if k not in keys]
+    return keys
+
+
+def _totals(summary: dict, zone_keys: list[str], extra: list[str] = ()) -> dict[str, float]:
     br = summary.get("cost_breakdown") or {}
     out = {"cost": _cost(summary)}
     for c in COMPONENTS:
         out[f"cost.{c}"] = float(br.get(c, 0.0) or 0.0)
-    for key in [k for m in TOTAL_METRICS for k in (zone_keys if m == "{zones}" else [m])]:
+    for key in [*(k for m in TOTAL_METRICS for k in (zone_keys if m == "{zones}" else [m])),
+                *extra]:
         if key not in out:
             value = summary.get(key)
             out[key] = float(value) if isinstance(value, int | float) else math.nan
@@ -273,7 +282,8 @@ def build_comparison(runs: list[RunFolder], notes: list[str] | None = None) -> C
     regions = pd.DataFrame(cols)
     regions.index.names = ["region", "metric"]
 
-    totals = pd.DataFrame({label: _totals(run.summary, zone_keys)
+    extra = _extra_keys(runs)
+    totals = pd.DataFrame({label: _totals(run.summary, zone_keys, extra)
                            for label, run in zip(labels, runs, strict=True)})
 
     # inputs: dotted keys whose value differs between any two scenarios

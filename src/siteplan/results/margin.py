@@ -1,0 +1,71 @@
+"""Revenue and margin of a plan under objective ``margin`` (model/value.py).
+
+Per region r and class k (Mtok/yr, currency/yr):
+    revenue[r,k] = sum_i price[k,i] x (share[k,i] x demand[r,k] - foregone[r,k,i])
+    cost[r,k]    = sum of its allocation rows' tokens x delivered cost per Mtok
+    margin       = revenue - cost
+The plan's margin is its revenue less its whole cost (the objective without the revenue
+foregone), so unallocated site cost counts against it too.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from siteplan.model.context import BuildContext
+
+TOKENS_PER_MTOK = 1e6
+
+
+def margin_results(ctx: BuildContext, foregone: np.ndarray, rr: np.ndarray, rk: np.ndarray,
+                   rv: np.ndarray, r_cpm: np.ndarray, cost_total: float, foregone_value: float,
+                   days_per_year: float) -> tuple[dict[str, np.ndarray], dict]:
+    """(regions.csv columns, summary entries); both empty unless the objective is margin."""
+    d, L = ctx.data, ctx.layout
+    if d.objective != "margin":
+        return {}, {}
+    n_r, n_k = len(d.regions), len(d.workloads)
+    dem_rk = (d.demand * d.slice_weight_h).sum(axis=2)  # (R, K) Mtok/yr
+    lost = np.zeros((n_r, n_k, foregone.shape[1]))  # (R, K, N) Mtok/yr foregone
+    for g, (mem, share) in enumerate(zip(L.group_members, L.group_member_share, strict=True)):
+        lost[mem, L.group_workload[g], :] += share[:, None] * np.maximum(foregone[g], 0.0)
+    potential = dem_rk[:, :, None] * d.value_share[None, :, :]
+    revenue = ((potential - lost) * d.value_price[None, :, :]).sum(axis=2)  # (R, K)
+    served = np.zeros((n_r, n_k))
+    cost = np.zeros((n_r, n_k))
+    np.add.at(served, (rr, rk), rv)
+    np.add.at(cost, (rr, rk), rv * r_cpm)
+    margin = revenue - cost
+    regions = {"revenue": revenue.sum(axis=1), "margin": margin.sum(axis=1),
+               "margin_per_mtok": _ratio(margin.sum(axis=1), served.sum(axis=1))}
+    by_class = {}
+    for k, wl in enumerate(d.workloads):
+        unserved = lost[:, k, :].sum(axis=0)  # (N,)
+        left = [f"{d.value_tier[k][i]} at {d.value_price[k, i]:g}/Mtok"
+                for i in range(len(d.value_tier[k])) if unserved[i] > 1e-6 * max(
+                    float(dem_rk[:, k].sum()), 1e-300)]
+        by_class[wl] = {
+            "revenue": float(revenue[:, k].sum()),
+            "cost": float(cost[:, k].sum()),
+            "margin": float(margin[:, k].sum()),
+            "margin_per_mtok": float(_ratio(margin[:, k].sum(keepdims=True),
+                                            served[:, k].sum(keepdims=True))[0]),
+            "served_tokens_per_day": float(served[:, k].sum()) * TOKENS_PER_MTOK / days_per_year,
+            "unserved_tokens_per_day": float(unserved.sum()) * TOKENS_PER_MTOK / days_per_year,
+            "unserved_tiers": ", ".join(left),
+        }
+    total_revenue = float(revenue.sum())
+    served_total = float(served.sum())
+    summary = {
+        "revenue": total_revenue,
+        "revenue_foregone": foregone_value,
+        "margin": total_revenue - cost_total,
+        "margin_per_mtok": (total_revenue - cost_total) / served_total if served_total > 0
+        else 0.0,
+        "margin_by_workload": by_class,
+    }
+    return regions, summary
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    return np.divide(num, den, out=np.full(len(num), np.nan), where=den > 0)
