@@ -18,7 +18,14 @@ from builders import tiny_tables, write_scenario
 from siteplan.inputs.pathway import derive_pathway
 from siteplan.model import build_model
 from siteplan.model.build import build_pathway_model
-from siteplan.model.families import FAMILIES, LINKS, family_of_row, names, require
+from siteplan.model.families import (
+    FAMILIES,
+    FUTURE_LINKS,
+    LINKS,
+    family_of_row,
+    names,
+    require,
+)
 from siteplan.model.family import Hard, Soft
 from test_families import _day_night, _two_days
 from test_family_removal import CASES
@@ -92,6 +99,7 @@ def test_every_row_of_a_pathway_belongs_to_a_family(tmp_path):
 # families whose removal moves the LP relaxation, not the optimum: their test, elsewhere
 REMOVED_ELSEWHERE = {
     "strong linking": ("test_linking", "test_removing_the_links_lowers_the_relaxation_bound"),
+    "futures": ("test_futures", "test_removing_the_shared_build_gives_perfect_information"),
 }
 
 
@@ -100,13 +108,13 @@ def test_every_family_with_rows_has_a_removal_test():
     for name, (module, test) in REMOVED_ELSEWHERE.items():
         assert callable(getattr(importlib.import_module(module), test)), (name, test)
         removed.add(name)
-    with_rows = {f.NAME for f in (*FAMILIES, *LINKS) if f.ROWS}
+    with_rows = {f.NAME for f in (*FAMILIES, *LINKS, *FUTURE_LINKS) if f.ROWS}
     assert with_rows - removed == set()
 
 
 def test_names_are_unique_and_rows_declared_once():
     assert len(set(names())) == len(names())
-    rows = [name for f in (*FAMILIES, *LINKS) for name in f.ROWS]
+    rows = [name for f in (*FAMILIES, *LINKS, *FUTURE_LINKS) for name in f.ROWS]
     assert len(set(rows)) == len(rows)
 
 

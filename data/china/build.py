@@ -860,6 +860,7 @@ def main():
     write(build_storage(), out / "storage.csv")
     write(build_hardware_supply(), out / "hardware_supply.csv")
     write(build_token_value(), out / "token_value.csv")
+    (out / "estimates.csv").write_bytes((RAW / "estimates.csv").read_bytes())  # hand-encoded
     build_boundaries(out)
 
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from siteplan.config import Scenario
 from siteplan.diagnose import presolve_causes
-from siteplan.errors import InfeasibleError, SolverError
+from siteplan.errors import InfeasibleError, ScenarioError, SolverError
 from siteplan.inputs import Inputs, ModelData, derive, load_inputs
 from siteplan.inputs.pathway import PathwayData, derive_pathway
 from siteplan.model import build_model
@@ -132,14 +133,26 @@ def run_header(scenario: Scenario, res: SolveResult) -> dict:
     }
 
 
-def solve(scenario: Scenario, write_lp: Path | None = None, reuse: Reuse | None = None
-          ) -> Results:
-    """Solve one scenario (a single year or a pathway) and return its :class:`Results`
-    (raises on infeasible / no plan).
-
-    With ``reuse``, the dataset and the HiGHS model of the previous solve are re-used where
-    they fit (:class:`Reuse`); the results are the same kind either way.
+@dataclass
+class Prepared:
+    """A scenario's model, built and not yet solved: its years' data, the pathway (None for
+    one year) and the times spent so far. Studies (alternatives, futures) change the model
+    (a budget row, another objective, fixed builds) between :func:`build` and :func:`finish`.
     """
+
+    scenario: Scenario
+    years: list[ModelData]
+    P: PathwayData | None
+    built: Built
+    times: dict[str, float] = field(default_factory=dict)
+
+
+def build(scenario: Scenario, reuse: Reuse | None = None) -> Prepared:
+    """Prepare, check (raises InfeasibleError on a pre-solve cause) and build the model."""
+    if scenario.futures:
+        raise ScenarioError([f"{scenario.source}: key 'futures': a plan across futures is "
+                             "solved by 'siteplan futures' (or give --set futures=[] for "
+                             "one plan)"])
     times: dict[str, float] = {}
     t0 = time.perf_counter()
     years, P = prepare_years(scenario, reuse)
@@ -152,26 +165,49 @@ def solve(scenario: Scenario, write_lp: Path | None = None, reuse: Reuse | None 
     built = build_pathway_model(P) if P is not None else build_model(years[0])
     times["build_s"] = time.perf_counter() - t0
     log.info("built the %d-year model in %.2f s", len(years), times["build_s"])
+    return Prepared(scenario, years, P, built, times)
 
+
+def solve_prepared(prep: Prepared, reuse: Reuse | None = None, write_lp: Path | None = None,
+                   want_duals: bool = True) -> SolveResult:
+    """Solve a built model (afresh, or on ``reuse``'s HiGHS model); the times go to ``prep``."""
     t0 = time.perf_counter()
     if reuse is None:
-        res = solve_model(built, scenario.solver, write_lp=write_lp)
+        res = solve_model(prep.built, prep.scenario.solver, want_duals=want_duals,
+                          write_lp=write_lp)
     else:
-        res = reuse.highs.solve(built, scenario.solver)
-    times["solve_wall_s"] = time.perf_counter() - t0
-    times["load_s"] = res.load_s
-    times["solve_s"] = res.solve_s
-    times["dual_solve_s"] = res.dual_solve_s
+        res = reuse.highs.solve(prep.built, prep.scenario.solver, want_duals=want_duals)
+    prep.times["solve_wall_s"] = time.perf_counter() - t0
+    prep.times["load_s"] = res.load_s
+    prep.times["solve_s"] = res.solve_s
+    prep.times["dual_solve_s"] = res.dual_solve_s
+    return res
+
+
+def check_solved(prep: Prepared, res: SolveResult) -> None:
+    """Raise InfeasibleError / SolverError when a solve ended without a plan."""
     # costs are bounded below, so "unbounded or infeasible" can only mean infeasible
     if res.status in (Status.INFEASIBLE, Status.UNBOUNDED):
-        if P is not None:
+        if prep.P is not None:
             raise InfeasibleError(PATHWAY_INFEASIBLE)
-        raise _explain_infeasible(built, scenario, times["solve_wall_s"])
+        raise _explain_infeasible(prep.built, prep.scenario, prep.times["solve_wall_s"])
     if not res.has_solution:
-        raise SolverError(no_plan_message(res, scenario))
+        raise SolverError(no_plan_message(res, prep.scenario))
 
+
+def finish(prep: Prepared, res: SolveResult, reuse: Reuse | None = None, block: int = 0,
+           cost_weight: float = 1.0, scenario: Scenario | None = None) -> Results:
+    """The :class:`Results` of a solved model (raises on infeasible / no plan).
+
+    A model of several single-year blocks (futures) gives the results of block ``block``,
+    whose cost has weight ``cost_weight`` in the objective, recorded as ``scenario``.
+    """
+    check_solved(prep, res)
+    years, P, built, times = prep.years, prep.P, prep.built, prep.times
+    scenario = scenario or prep.scenario
     t0 = time.perf_counter()
-    tables = extract_pathway(built, P, res) if P is not None else extract(built.years[0], res)
+    tables = (extract_pathway(built, P, res) if P is not None
+              else extract(built.years[block], res, cost_weight))
     times["extract_s"] = time.perf_counter() - t0
     header = run_header(scenario, res)
     header["solver"]["strong_links"] = sum(len(ctx.block.c_strong_link) for ctx in built.years)
@@ -183,16 +219,29 @@ def solve(scenario: Scenario, write_lp: Path | None = None, reuse: Reuse | None 
         "times": times,
         **({"time_aggregation": years[0].time_aggregation}
            if P is None and years[0].time_aggregation else {}),
-        **({"peak_slices": years[0].peak_slices} if years[0].peak_slices else {}),
+        **({"peak_slices": years[block].peak_slices} if years[block].peak_slices else {}),
         "size": _size(built, years, P),
     }
     summary["headline_case"] = headline_case(scenario, summary)
-    excluded = years[0].excluded if P is None else P.excluded[
+    excluded = years[block].excluded if P is None else P.excluded[
         ["year", *[c for c in P.excluded.columns if c != "year"]]]
     return with_record(Results(
         scenario=scenario.name, allocation=tables["allocation"], sites=tables["sites"],
         regions=tables["regions"], excluded=excluded, summary=summary,
         builds=tables.get("builds"), site_hours=tables["site_hours"]), scenario)
+
+
+def solve(scenario: Scenario, write_lp: Path | None = None, reuse: Reuse | None = None
+          ) -> Results:
+    """Solve one scenario (a single year or a pathway) and return its :class:`Results`
+    (raises on infeasible / no plan).
+
+    With ``reuse``, the dataset and the HiGHS model of the previous solve are re-used where
+    they fit (:class:`Reuse`); the results are the same kind either way.
+    """
+    prep = build(scenario, reuse)
+    res = solve_prepared(prep, reuse, write_lp=write_lp)
+    return finish(prep, res, reuse)
 
 
 def with_record(results: Results, scenario: Scenario) -> Results:

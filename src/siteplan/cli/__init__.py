@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import click
 
-from siteplan.cli import report, run, study
+from siteplan.cli import decide, report, run, study
 from siteplan.cli.options import examples
 
 EXAMPLE = ("  siteplan run scenarios/china-2026.yaml\n"
@@ -30,7 +30,7 @@ def main() -> None:
     """Plan where token production capacity goes and what each region's tokens cost."""
 
 
-for _command in (run.run, run.validate, *report.COMMANDS, *study.COMMANDS):
+for _command in (run.run, run.validate, *report.COMMANDS, *study.COMMANDS, *decide.COMMANDS):
     main.add_command(_command)
 
 format_summary = run.format_summary

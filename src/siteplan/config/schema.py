@@ -335,6 +335,27 @@ class Case(_Strict):
         "scenario that inherits them under another name states the case without them")
 
 
+class Future(_Strict):
+    """One future of a plan that must hold across futures (``siteplan futures``): its
+    probability and what differs in it, deep-merged into the scenario's own sections
+    (e.g. ``demand: {scale: 1.5}``, ``prices: {zone_scale: {west: 1.2}}``)."""
+
+    name: Text = Field(min_length=1)
+    probability: Num = Field(gt=0, le=1, description="weight in the expected cost")
+    description: Prose = ""
+    demand: dict[str, Any] = Field(default_factory=dict)
+    prices: dict[str, Any] = Field(default_factory=dict)
+    policy: dict[str, Any] = Field(default_factory=dict)
+
+
+class Risk(_Strict):
+    """Risk aversion of a plan across futures: objective (1 - w) E[cost] + w CVaR_alpha."""
+
+    cvar_weight: Num = Field(0.0, ge=0, le=1, description="w: weight of the CVaR")
+    cvar_alpha: Num = Field(0.8, ge=0, lt=1, description="CVaR level: mean of the worst "
+                            "1 - alpha of the probability")
+
+
 class Scenario(_Strict):
     """A validated, frozen planning scenario."""
 
@@ -361,9 +382,57 @@ class Scenario(_Strict):
     years: list[Year] = Field(default_factory=list,
                               description="modelled years of a pathway, increasing")
     pathway: Pathway = Field(default_factory=Pathway)
+    futures: list[Future] = Field(default_factory=list,
+                                  description="futures of a stochastic plan (siteplan futures)")
+    risk: Risk = Field(default_factory=Risk)
     source: Path | None = Field(None, description="the YAML file (set by the loader)")
     # where each dotted key was set ("file, line N" or "--set K=V"), for messages
     _origin: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _futures(self) -> Scenario:
+        fs = self.futures
+        names = [f.name for f in fs]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"key 'futures': future {twice[0]!r} is named twice")
+        total = sum(f.probability for f in fs)
+        if fs and abs(total - 1.0) > 1e-6:
+            raise ValueError(f"key 'futures': probabilities add up to {total:g}; expected 1")
+        if fs and self.years:
+            raise ValueError("key 'futures': futures are planned for one year; this scenario "
+                             "also has 'years'")
+        if not fs and self.risk != Risk():
+            raise ValueError("key 'risk': needs 'futures'")
+        for i in range(len(fs)):
+            self.for_future(i)  # each future's changes must make valid sections
+        return self
+
+    def for_future(self, i: int) -> Scenario:
+        """The single-future scenario of ``futures[i]``: its demand, prices and policy changes
+        merged in; no futures, no risk."""
+        from siteplan.config.load import deep_merge
+
+        fut = self.futures[i]
+        update: dict[str, Any] = {"futures": [], "risk": Risk(),
+                                  "name": f"{self.name}@{fut.name}"}
+        for section, cls in (("demand", Demand), ("prices", Prices), ("policy", Policy)):
+            changes = getattr(fut, section)
+            if changes:
+                merged = deep_merge(getattr(self, section).model_dump(), changes)
+                try:
+                    update[section] = cls.model_validate(merged)
+                except ValidationError as exc:
+                    err = exc.errors()[0]
+                    loc = ".".join(str(p) for p in err["loc"])
+                    key = f"futures[{i}] ({fut.name}).{section}" + (f".{loc}" if loc else "")
+                    msg = str(err["msg"]).removeprefix("Value error, ")
+                    if err["type"] == "extra_forbidden":
+                        msg = f"unknown key; expected one of: {', '.join(cls.model_fields)}"
+                    raise ValueError(f"key '{key}': {msg}") from None
+        out = self.model_copy(update=update)
+        out._origin = dict(self._origin)
+        return out
 
     @model_validator(mode="after")
     def _margin_prices_demand(self) -> Scenario:

@@ -15,7 +15,8 @@ The order is a dependency order; a family uses only what families before it buil
   build's open[s].
 Columns and rows reach HiGHS in this order, so changing it changes the solver's path.
 
-A pathway links its years' blocks with ``LINKS`` (family 12, vintages).
+A pathway links its years' blocks with ``LINKS`` (family 12, vintages); a plan across futures
+links its futures' blocks with ``FUTURE_LINKS`` (family 17).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from siteplan.model import (
     chips,
     curtailment,
     demand,
+    futures,
     green,
     headroom,
     hourly,
@@ -73,11 +75,12 @@ FAMILIES: tuple[Family, ...] = (
 )
 
 LINKS = (vintage,)  # 12 v_build_mw, v_fac_build_mw, c_vintage_*, c_stay_open (pathways)
+FUTURE_LINKS = (futures,)  # 17 c_future_open, c_future_capacity, c_cvar_excess (futures)
 
 
 def names() -> list[str]:
     """Every family's name, per-year families in build order, then the linking ones."""
-    return [f.NAME for f in (*FAMILIES, *LINKS)]
+    return [f.NAME for f in (*FAMILIES, *LINKS, *FUTURE_LINKS)]
 
 
 def require(d, implemented: frozenset[str], builder: str) -> None:
@@ -95,7 +98,7 @@ def require(d, implemented: frozenset[str], builder: str) -> None:
 
 def family_of_row(name: str):
     """The family (per year or linking) that declares constraint component ``name``."""
-    for f in (*FAMILIES, *LINKS):
+    for f in (*FAMILIES, *LINKS, *FUTURE_LINKS):
         if name in f.ROWS:
             return f
     raise KeyError(f"constraint {name!r} belongs to no family")

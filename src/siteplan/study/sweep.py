@@ -56,7 +56,8 @@ from siteplan.study.runs import (
 # sweep.csv: these, with the share served from each zone (<zone>_share) after tco2
 NUMERIC_RESULTS = ("objective", "avg_cost_per_mtok", "green_share", "tco2", "sites_open",
                    "mip_gap")
-SWEEP_FILES = frozenset({"sweep.csv", "sweep.json", "runs", "pareto.csv", "pareto.json"})
+SWEEP_FILES = frozenset({"sweep.csv", "sweep.json", "runs", "pareto.csv", "pareto.json",
+                         "sensitivity.csv", "sensitivity.json", "sensitivity.html", "data"})
 
 
 # --- what to run ------------------------------------------------------------------------
