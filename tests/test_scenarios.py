@@ -235,7 +235,8 @@ def test_china_plan_survives_the_loss_of_its_largest_site(solved):
         pol.max_share.grid_region + 1e-6)
 
     per_mw = _interactive_mtok_h_per_mw(data)
-    carry = sum(sites[f"mw_it_{h}"] * v for h, v in per_mw.items()) * pol.utilisation_max
+    carry = sum(sites[f"mw_it_{h}"] * v for h, v in per_mw.items()
+                if f"mw_it_{h}" in sites) * pol.utilisation_max  # hardware of this year
     largest = sites["mw_it_total"].idxmax()
     d = siteplan.prepare(sc)  # inputs: demand per region and slice, latency per region-site
     k = d.workloads.index("interactive")
