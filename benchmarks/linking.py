@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -76,9 +77,9 @@ def run_case(name: str, sc, variants=("with", "without")) -> dict:
             for c in links:
                 c.deactivate()
         build_s = time.perf_counter() - t0
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         res = solve_model(m, sc.solver, want_duals=False)
-        wall = time.perf_counter() - t0
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
         out[variant] = {
             "links": n_links, "status": res.status.value, "method": res.method,
             "objective": res.objective, "bound": res.bound, "gap": res.gap,
@@ -86,7 +87,10 @@ def run_case(name: str, sc, variants=("with", "without")) -> dict:
             "root_gap": (None if res.bound_lp is None or not res.objective else
                          (res.objective - res.bound_lp) / abs(res.objective)),
             "solve_s": round(res.solve_s, 2), "wall_s": round(wall, 2),
+            "cpu_s": round(cpu, 2), "load_avg": os.getloadavg(),  # CPU: a shared machine's
+            # load stretches wall time; HiGHS runs one thread here (solver.threads: 1)
             "build_s": round(build_s, 2), "nodes": res.nodes,
+            "lazy_links": res.links or None,  # rows separated, rounds, bound without links
         }
         print(name, variant, json.dumps(out[variant]), flush=True)
     w, wo = out.get("with", {}), out.get("without", {})

@@ -77,8 +77,17 @@ def test_ranges():
 
 
 def test_demand_total():
+    """140 trillion inference tokens a day (interactive + batch); training is compute in
+    MW-IT of the reference hardware: 0.40 / 0.60 x the inference classes' busy MW on it."""
     d = load("demand.csv")
-    assert abs(sum(int(x) for x in d["tokens_per_day"]) - 140 * 10**12) <= 1
+    tokens = d[d["workload"] != "training"]
+    assert abs(sum(int(x) for x in tokens["tokens_per_day"]) - 140 * 10**12) <= 1
+    train = d[d["workload"] == "training"]
+    assert (train["tokens_per_day"] == "").all() and (tokens["mw_it"] == "").all()
+    thr = load("throughput.csv").set_index(["hardware", "workload"])["tokens_per_s"].astype(float)
+    busy_mw = sum(float(x) / 86400 / thr[("supernode", w)] * 1.6 / 1000
+                  for w, x in zip(tokens["workload"], tokens["tokens_per_day"], strict=True))
+    assert num(train, "mw_it").sum() == pytest.approx(busy_mw * 0.40 / 0.60, rel=1e-3)
     assert len(d) == 31 * 3
 
 

@@ -62,6 +62,8 @@ def _everything_tables():
                         for s in ("d1", "d2")]
     t["token_value"] = [{"workload": wl["workload"], "tier": "all", "share": 1.0,
                          "price_per_mtok": 1e4} for wl in t["workloads"]]
+    t["hardware"][0]["units_per_system"] = 2.0
+    t["site_options"][1]["module_mw"] = 0.5
     return t
 
 

@@ -30,6 +30,7 @@ from test_margin import margin_tables
 from test_pathway import _one_region
 from test_peak import _peaky
 from test_resilience import _grids, capex_tables, middle_tables
+from test_site_types import edge_tables, system_tables
 from test_supply_costs import _cheap_solar, _two_sites_in_b
 
 H = 8760.0
@@ -160,7 +161,13 @@ CASES = {
     "chip_supply": (chip_tables, FREE, ("c_chip_supply",), 2 * H * 50 + 250_000),
     # without tier shares all of a's demand is foregone at the commodity price (test_margin)
     "value_tier": (margin_tables, {"objective": "margin"}, ("c_value_tier",), 1_182_600),
+    # 2.2 MW in systems of 0.4 MW: 6 systems; without the rows 2.2 MW (test_site_types)
+    "whole_systems": (system_tables, {"finance__discount_rate": 0.0}, ("c_whole_systems",),
+                      2.4 * 100_000 + 2.2 * H * 50),
     # the rows each family has beyond its first case above
+    # the edge pays 3 whole modules of facility; without the rows no module is counted
+    "whole_modules": (edge_tables, {"network__latency_ms": {"chat": 2.0}},
+                      ("c_whole_modules",), H * 100 + 3 * 0.4 * 100_000),
     "demand_daily": (lambda: _shift_tables(1.5), {"finance__discount_rate": 0.0},
                      ("c_demand_daily",), 957_000),
     "site_green": (_site_green, {"policy__min_site_green_share": 0.6},

@@ -472,8 +472,9 @@ def test_one_infeasibility_cause_is_one_line_with_its_count(tmp_path):
     causes = [ln for ln in errors(res) if ln.startswith("error: infeasible: ")][1:]
     assert len(causes) == 1, res.output
     assert causes[0].startswith("error: infeasible: class chat in 30 regions (r0, r1, r2, r3, "
-                                "r4 and 25 more): no site option within 10 ms (nearest "
-                                "allowed: ")
+                                "r4 and 25 more): no site option within 10 ms, the limit "
+                                f"set by {tmp_path / 'data' / 'workloads.csv'} (latency_ms) "
+                                "(nearest allowed: ")
 
 
 # --- the exit codes are documented --------------------------------------------------------------

@@ -83,3 +83,63 @@ def test_the_summary_reports_the_relaxation_bound(tmp_path):
     assert s["solver"]["strong_links"] == 2
     assert s["solver"]["relaxation_bound"] == pytest.approx(OPTIMUM)
     assert s["objective"] == pytest.approx(OPTIMUM)
+
+
+def test_lazy_separation_gives_the_full_relaxation_and_the_same_optimum(tmp_path, monkeypatch):
+    """Separated lazily (solve._separate_links), the links give the relaxation all of them
+    give; the rows left out come back for the duals and the next solve."""
+    import importlib
+
+    solve_mod = importlib.import_module("siteplan.solve")
+    monkeypatch.setattr(solve_mod, "LAZY_LINKS", 0)
+    m, sc = _model(tmp_path, solver__mip_rel_gap=0.0)
+    res = solve_model(m, sc.solver, want_duals=True)
+    assert res.objective == pytest.approx(OPTIMUM)
+    assert res.bound_lp == pytest.approx(OPTIMUM)
+    assert res.links["rows"] == 2
+    assert res.links["relaxation_bound_without"] == pytest.approx(2 * H * 50 + 0.02 * 1e6)
+    assert 1 <= res.links["separated"] <= 2
+    assert res.check.ok and res.status == "optimal"
+
+
+def test_lazy_separation_on_cap71_matches_all_rows(tmp_path, monkeypatch):
+    """OR-Library cap71 (800 links): the relaxation separated lazily equals the one with every
+    row, with part of the rows, and the published optimum is proven either way."""
+    import importlib
+
+    from test_textbook_cfl import FIXTURE, PUBLISHED_OPTIMUM, cfl_tables
+
+    solve_mod = importlib.import_module("siteplan.solve")
+    path = write_scenario(tmp_path, cfl_tables(FIXTURE), solver__mip_rel_gap=0.0)
+    sc = siteplan.load_scenario(path)
+    full = solve_model(build_model(siteplan.prepare(sc)), sc.solver, want_duals=False)
+    monkeypatch.setattr(solve_mod, "LAZY_LINKS", 0)
+    lazy = solve_model(build_model(siteplan.prepare(sc)), sc.solver, want_duals=False)
+    for res in (full, lazy):
+        assert res.status == "optimal"
+        assert res.objective == pytest.approx(PUBLISHED_OPTIMUM, rel=1e-9)
+        assert res.bound <= res.objective * (1 + 1e-9)
+    assert lazy.bound_lp == pytest.approx(full.bound_lp, rel=1e-7)
+    assert lazy.links["rows"] == 800
+    assert 0 < lazy.links["separated"] < 800
+    assert lazy.links["relaxation_bound_without"] < lazy.bound_lp
+
+
+def test_separation_cut_short_still_gives_a_valid_bound(tmp_path, monkeypatch):
+    """One round of separation only: the bound is that of fewer rows (between the weak and
+    the full relaxation), never above the optimum, and branch and bound still proves it."""
+    import importlib
+
+    from test_textbook_cfl import FIXTURE, PUBLISHED_OPTIMUM, cfl_tables
+
+    solve_mod = importlib.import_module("siteplan.solve")
+    monkeypatch.setattr(solve_mod, "LAZY_LINKS", 0)
+    monkeypatch.setattr(solve_mod, "MAX_SEPARATION_ROUNDS", 2)
+    path = write_scenario(tmp_path, cfl_tables(FIXTURE), solver__mip_rel_gap=0.0)
+    sc = siteplan.load_scenario(path)
+    res = solve_model(build_model(siteplan.prepare(sc)), sc.solver, want_duals=True)
+    assert res.links["rounds"] == 2
+    assert res.links["relaxation_bound_without"] < res.bound_lp <= PUBLISHED_OPTIMUM
+    assert res.status == "optimal" and res.check.ok
+    assert res.objective == pytest.approx(PUBLISHED_OPTIMUM, rel=1e-9)
+    assert res.row_dual is not None and len(res.row_dual) == len(res.con_row)

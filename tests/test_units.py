@@ -147,3 +147,26 @@ def test_generated_instances_in_other_units(seed, exp, tokens):
     assert base.summary["status"] == res.summary["status"] == "optimal"
     assert res.objective == pytest.approx(want, rel=1e-8)
     _same_plan(base, res, token_k)
+
+
+@pytest.mark.parametrize("k", [1e-6, 1e6])
+def test_emissions_objective_breaks_ties_by_cost_in_any_money_unit(k):
+    """Minimising tCO2 where every plan emits the same (one emission factor, PUE 1, no idle
+    draw): the cost tie-break alone picks the plan, so it must be the cost-optimal plan in
+    any unit of money (a fixed weight per currency unit lost it below HiGHS's tolerances)."""
+    tables = _generated(7)
+    for row in tables["regions"]:
+        row["ef_tco2_per_mwh"] = 0.5
+    for row in tables["site_options"]:
+        row["pue"] = 1.0
+    tables["hardware"][0]["idle_share"] = 0.0
+
+    def solve(t, objective):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = write_scenario(Path(tmp), t, solver__mip_rel_gap=0.0, objective=objective)
+            return siteplan.solve(siteplan.load_scenario(path))
+
+    cheapest = solve(tables, "cost")
+    res = solve(_times(tables, MONEY, k), "emissions")
+    assert res.summary["status"] == "optimal"
+    _same_plan(cheapest, res)

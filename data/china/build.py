@@ -18,13 +18,21 @@ RAW = HERE / "raw"
 # --------------------------------------------------------------------------------------------
 # Assumptions (named constants)
 # --------------------------------------------------------------------------------------------
-# Mission statement: "China served about 140 trillion tokens a day in March 2026".
+# National Data Administration (head Liu Liehong, March 2026): daily token calls (日均词元
+# 调用量) passed 140 trillion.  Token calls are inference: the whole figure is split between
+# the two inference classes; training is compute, not tokens (TRAINING_SHARE below).
 NATIONAL_TOKENS_PER_DAY = 140_000_000_000_000
 
-# estimate: workload-class shares of the national token volume (scenario assumption; no
-# public split found).  Chat/app traffic is taken as the majority, agentic/batch API work as
-# about a third, and 10 % is reserved as training-equivalent tokens.
-CLASS_SHARES = {"interactive": 0.55, "batch": 0.35, "training": 0.10}
+# estimate: inference-class shares of the national token volume (no public split found):
+# chat/app traffic the majority, agentic/batch API work the rest (0.55 : 0.35 as before).
+CLASS_SHARES = {"interactive": 0.55 / 0.90, "batch": 0.35 / 0.90}
+
+# estimate: training's share of China's AI-server workload, 0.40 (range 0.35-0.45): IDC,
+# China AI server workloads 42.4 % training / 57.6 % inference (2023); Huajing forecast of
+# the inference share 55.5 % (2021) -> 60.8 % (2025) (SOURCES.md, demand.csv).  Training
+# demand = share / (1 - share) x the inference demand's busy IT MW on the reference hardware.
+TRAINING_SHARE = 0.40
+TRAINING_REFERENCE = "supernode"  # training MW-IT count CloudMatrix 384 (Ascend 910C) MW
 
 # Demand proxy: provincial GDP 2023 (reference china_provinces.csv, source A; Hunan source A
 # is the rounded 50000.0, so source B 50012.85 is used for Hunan).
@@ -245,7 +253,8 @@ WORKLOADS = [
     # id, name, latency_ms, shiftable, peak_factor  (estimates)
     ("interactive", "Interactive chat / app inference", 40, False, None),
     ("batch", "Agent and batch API inference", 200, True, 2.0),
-    ("training", "Training and fine-tuning", None, True, 1.5),
+    ("training", "Training and fine-tuning (compute, MW-IT of the reference hardware)", None,
+     True, 1.5),
 ]
 
 # Locations: id, name, name_local, region, coord key, kind, hub, climate station, max_mw
@@ -567,20 +576,41 @@ def build_throughput():
 def build_workloads():
     return pd.DataFrame([{"workload": w, "name": n, "latency_ms": "" if lat is None else str(lat),
                           "shiftable": "true" if sh else "false",
-                          "peak_factor": "" if pf is None else fmt(pf, 1)}
+                          "peak_factor": "" if pf is None else fmt(pf, 1),
+                          "demand_unit": "tokens" if w in CLASS_SHARES else "mw_it",
+                          "reference_hardware": "" if w in CLASS_SHARES else TRAINING_REFERENCE}
                          for w, n, lat, sh, pf in WORKLOADS])
 
 
-def build_demand(regions, gdp):
+def training_mw_it(throughput):
+    """National training demand, MW-IT of the reference hardware busy on average: the
+    inference classes' busy MW on it x TRAINING_SHARE / (1 - TRAINING_SHARE)."""
+    kw = {h: k for h, _n, k, *_ in HARDWARE}[TRAINING_REFERENCE]
+    tps = {r.workload: float(r.tokens_per_s) for r in throughput.itertuples()
+           if r.hardware == TRAINING_REFERENCE}
+    inference_mw = sum(NATIONAL_TOKENS_PER_DAY * share / 86400 / tps[w] * kw / 1000
+                       for w, share in CLASS_SHARES.items())
+    return inference_mw * TRAINING_SHARE / (1 - TRAINING_SHARE)
+
+
+def build_demand(regions, gdp, throughput):
     tot = sum(gdp.values())
     cells = []
     for reg in regions["region"]:
-        for w, *_ in WORKLOADS:
+        for w in CLASS_SHARES:
             cells.append([reg, w, round(NATIONAL_TOKENS_PER_DAY * gdp[reg] / tot * CLASS_SHARES[w])])
     diff = NATIONAL_TOKENS_PER_DAY - sum(c[2] for c in cells)
     big = max(range(len(cells)), key=lambda i: cells[i][2])
     cells[big][2] += diff  # rounding residual on the largest row
-    return pd.DataFrame([{"region": r, "workload": w, "tokens_per_day": str(int(v))} for r, w, v in cells])
+    train = training_mw_it(throughput)
+    rows = [{"region": r, "workload": w, "tokens_per_day": str(int(v)), "mw_it": ""}
+            for r, w, v in cells]
+    rows += [{"region": r, "workload": "training", "tokens_per_day": "",
+              "mw_it": fmt(train * gdp[r] / tot, 3)} for r in regions["region"]]
+    order = {w: i for i, (w, *_) in enumerate(WORKLOADS)}
+    reg_order = {r: i for i, r in enumerate(regions["region"])}
+    rows.sort(key=lambda x: (reg_order[x["region"]], order[x["workload"]]))
+    return pd.DataFrame(rows)
 
 
 def build_slices():
@@ -815,13 +845,20 @@ def blend(price_in, price_out):
 # one USD price (H800 rental at USD 2 per GPU-hour, DeepSeek open-infra-index day 6).
 CNY_PER_USD = 8 / 1.10
 GPU_TRAIN_TOKENS_S = 941.9  # gpu-imported training throughput (throughput.csv)
+# GPU-hours that do one MWh-IT of the reference hardware's training work: 1 MWh of 1.6 kW
+# supernode units (651.0 training tokens/s each) = 625 unit-hours x 651.0 / 941.9 GPU-hours
+GPU_HOURS_PER_REFERENCE_MWH = (1000 / 1.6 * TRAIN[TRAINING_REFERENCE][1]
+                               * TRAIN[TRAINING_REFERENCE][0] / (6 * TRAIN_PARAMS)
+                               / GPU_TRAIN_TOKENS_S)
 TOKEN_VALUE = [  # (workload, tier, share, CNY per Mtok)
     ("interactive", "reasoning", 0.30, blend(4, 16)),  # DeepSeek-R1 standard price
     ("interactive", "standard", 0.50, blend(2, 8)),  # DeepSeek-V3 standard price
     ("interactive", "commodity", 0.20, blend(0.3, 0.6)),  # qwen-turbo (2024)
     ("batch", "off-peak", 0.60, blend(1, 4)),  # DeepSeek off-peak price
     ("batch", "commodity", 0.40, blend(0.3, 0.6) / 2),  # qwen-turbo batch (half price)
-    ("training", "rental", 1.0, 2 * CNY_PER_USD / (GPU_TRAIN_TOKENS_S * 3600 / 1e6)),
+    # training is compute (demand_unit mw_it): its value is per MWh-IT of the reference
+    # hardware busy = the GPU-hours that do the same work x the rental price
+    ("training", "rental", 1.0, 2 * CNY_PER_USD * GPU_HOURS_PER_REFERENCE_MWH),
 ]
 
 
@@ -836,6 +873,97 @@ def build_token_value():
                           "price_per_mtok": fmt(p, 4)} for w, t, sh, p in TOKEN_VALUE])
 
 
+# --- kinds of site as data (seabed, edge) and whole units; SOURCES.md gives each figure ---
+# Seabed: the Shanghai Lingang offshore-wind seabed data centre (completed Oct 2025): 24 MW in
+# two phases for CNY 1.6 bn, green power > 95 %, no freshwater; 500 MW offshore-wind-direct
+# follow-on signed. (id, name, local name, region, lat, lon, max_mw, module_mw)
+SEABED = [("lingang-seabed", "Lingang offshore-wind seabed data centre", "临港海底数据中心",
+           "shanghai", 30.75, 122.10, 500, 12.0)]
+SEABED_CAPEX_PER_MW = 1.6e9 / 24  # CNY per MW (project total / MW; taken as facility capex)
+SEABED_PUE = 1.11  # Lei & Masanet seawater economiser model, 1.114 up to ~28 C (C)
+SEABED_GREEN = 0.95
+SEABED_MAX_RACK_KW = 50  # estimate: racks in a sealed vessel on seawater heat exchangers
+OFFSHORE_CF = 0.33  # estimate: offshore wind capacity factor, range 0.28-0.40
+# Edge modules: prefabricated liquid-cooled containers at the reference point of the provinces
+# whose capital has no candidate location within 6 ms round trip (4 ms overhead + ~136 km of
+# fibre): where a metro latency budget cannot be met today. Estimates, see SOURCES.md.
+EDGE_REGIONS = ["hebei", "shanxi", "jilin", "heilongjiang", "jiangxi", "ningxia"]
+EDGE_MAX_MW = 20
+EDGE_MODULE_MW = 1.0
+EDGE_PUE = 1.20
+EDGE_FACILITY_PREMIUM = 1.3  # x the liquid-cooled facility cost per MW (lost scale)
+SYSTEM_UNITS = {"supernode": 384}  # CloudMatrix 384: bought in whole super-nodes
+
+
+def add_site_kinds(locations, cooling, sites, regions, ppa):
+    """Seabed and edge rows (locations, cooling, site_options) and the seabed's dedicated
+    offshore wind (dedicated_supply.csv)."""
+    a = crf(DISCOUNT_RATE, FACILITY_LIFE_Y)
+    base, per_mw = connection_fit()
+    fixed = fmt((base + SITE_EXTRA_UPFRONT["national-cluster"]) * a, 0)
+    conn = fmt(per_mw * a, 0)
+    zone = dict(zip(regions["region"], regions["zone"]))
+    ref = regions.set_index("region")
+    peak = peak_load_mw()
+    code = dict(zip(regions["region"], regions["code"].astype(int)))
+
+    def headroom(reg):  # as every location: a share of the province's peak load
+        return fmt(HEADROOM_SHARE_OF_PEAK * peak[code[reg]], 0)
+
+    locs, opts, ded = [], [], []
+    for lid, name, local, reg, lat, lon, mx, module in SEABED:
+        locs.append({"location": lid, "name": name, "name_local": local, "region": reg,
+                     "lat": fmt(lat, 4), "lon": fmt(lon, 4), "zone": zone[reg], "hub": "",
+                     "kind": "seabed", "price_per_mwh": "", "fixed_cost_per_year": fixed,
+                     "connection_cost_per_mw_year": conn, "max_mw": str(mx),
+                     "grid_headroom_mw": headroom(reg), "min_green_share": fmt(SEABED_GREEN, 2)})
+        opts.append({"site": f"{lid}-seawater", "location": lid, "cooling": "seawater",
+                     "pue": fmt(SEABED_PUE, 3), "module_mw": fmt(module, 1)})
+        wind = ppa[(ppa["region"] == reg) & (ppa["tech"] == "wind")].iloc[0]
+        onshore_cf = float(wind["cost_per_mw_year"]) / 8760 / (bench_price(reg) * 1000)
+        ded.append({"location": lid, "tech": "wind",
+                    "cost_per_mw_year": fmt(bench_price(reg) * 1000 * OFFSHORE_CF * 8760, 0),
+                    "max_mw": str(mx), "cf_scale": fmt(OFFSHORE_CF / onshore_cf, 3),
+                    "wheeling_per_mwh": "0.0"})
+    liquid = float(cooling.set_index("cooling").at["liquid", "facility_cost_per_mw_year"])
+    for reg in EDGE_REGIONS:
+        lid = f"{reg}-edge"
+        locs.append({"location": lid, "name": f"{ref.at[reg, 'name']} edge modules",
+                     "name_local": f"{ref.at[reg, 'name_local']}边缘", "region": reg,
+                     "lat": fmt(float(ref.at[reg, "lat"]), 4),
+                     "lon": fmt(float(ref.at[reg, "lon"]), 4), "zone": zone[reg], "hub": "",
+                     "kind": "edge", "price_per_mwh": "", "fixed_cost_per_year": fixed,
+                     "connection_cost_per_mw_year": conn, "max_mw": str(EDGE_MAX_MW),
+                     "grid_headroom_mw": headroom(reg), "min_green_share": ""})
+        opts.append({"site": f"{lid}-liquid", "location": lid, "cooling": "liquid",
+                     "pue": fmt(EDGE_PUE, 3),
+                     "facility_cost_per_mw_year": fmt(liquid * EDGE_FACILITY_PREMIUM, 0),
+                     "module_mw": fmt(EDGE_MODULE_MW, 1)})
+    sea = {"cooling": "seawater", "name": "Seabed module, seawater heat exchange",
+           "facility_cost_per_mw_year": fmt(SEABED_CAPEX_PER_MW * a, 0), "wue_l_per_kwh": "0.00",
+           "opex_per_mw_year": cooling.set_index("cooling").at["liquid", "opex_per_mw_year"],
+           "max_rack_kw": str(SEABED_MAX_RACK_KW)}
+    locations = pd.concat([locations.assign(min_green_share=""), pd.DataFrame(locs)],
+                          ignore_index=True)
+    sites = pd.concat([sites.assign(facility_cost_per_mw_year="", module_mw=""),
+                       pd.DataFrame(opts)], ignore_index=True)
+    return (locations, pd.concat([cooling, pd.DataFrame([sea])], ignore_index=True), sites,
+            pd.DataFrame(ded))
+
+
+def bench_price(region):
+    """The province's coal benchmark (CNY/kWh): the price of grid-parity wind and solar."""
+    p = read("china_provinces.csv")
+    p["region"] = p["name_en"].map(REGION_SLUG)
+    return float(p.set_index("region").at[region, "coal_benchmark_tariff_yuan_per_kwh"])
+
+
+def add_systems(hardware):
+    """hardware.csv units_per_system: classes bought in whole systems."""
+    return hardware.assign(units_per_system=[str(SYSTEM_UNITS[h]) if h in SYSTEM_UNITS else ""
+                                             for h in hardware["hardware"]])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=str(HERE), help="output directory (default: data/china)")
@@ -843,17 +971,22 @@ def main():
     out.mkdir(parents=True, exist_ok=True)
     regions, gdp, _adder = build_regions()
     write(regions, out / "regions.csv")
-    write(build_locations(regions), out / "locations.csv")
-    write(build_cooling(), out / "cooling.csv")
-    write(build_site_options(regions), out / "site_options.csv")
-    write(build_hardware(), out / "hardware.csv")
+    ren, means = build_renewables(regions)
+    locations, cooling, sites, dedicated = add_site_kinds(
+        build_locations(regions), build_cooling(), build_site_options(regions), regions,
+        build_ppa(regions, means))
+    write(locations, out / "locations.csv")
+    write(cooling, out / "cooling.csv")
+    write(sites, out / "site_options.csv")
+    write(dedicated, out / "dedicated_supply.csv")
+    write(add_systems(build_hardware()), out / "hardware.csv")
     write(build_workloads(), out / "workloads.csv")
-    write(build_throughput(), out / "throughput.csv")
-    write(build_demand(regions, gdp), out / "demand.csv")
+    throughput = build_throughput()
+    write(throughput, out / "throughput.csv")
+    write(build_demand(regions, gdp, throughput), out / "demand.csv")
     write(build_slices(), out / "slices.csv")
     write(build_demand_profile(), out / "demand_profile.csv")
     write(build_tou(regions), out / "tou.csv")
-    ren, means = build_renewables(regions)
     write(ren, out / "renewables.csv")
     write(build_ppa(regions, means), out / "ppa.csv")
     write(build_curtailment(regions, ren), out / "curtailment.csv")

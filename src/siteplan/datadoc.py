@@ -125,7 +125,12 @@ def _required(col: Column) -> str:
         return "yes"
     if col.default is None:
         return "no"
-    value = str(col.default).lower() if isinstance(col.default, bool) else f"{col.default:g}"
+    if isinstance(col.default, bool):
+        value = str(col.default).lower()
+    elif isinstance(col.default, str):
+        value = f"`{col.default}`"
+    else:
+        value = f"{col.default:g}"
     return f"no ({value})"
 
 

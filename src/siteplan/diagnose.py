@@ -18,6 +18,15 @@ import numpy as np
 from siteplan.inputs.derive import ModelData
 
 REL_TOL = 1e-9
+
+
+def _exceeds(need: float, have: float) -> bool:
+    """``need`` is above ``have`` by more than ``REL_TOL`` of the larger (no absolute floor:
+    the units, MW or Mtok, must not decide it)."""
+    need, have = float(need), float(have)
+    return need - have > REL_TOL * max(abs(need), abs(have))
+
+
 MAX_NAMED = 5
 
 
@@ -156,7 +165,14 @@ def _why_out_of_reach(d: ModelData, r: int, k: int, limit: float) -> str:
     within = np.flatnonzero(lat <= limit + 1e-9)
     open_ok = _openable(d)
     nearest = float(np.min(lat[d.site_location])) if len(d.sites) else float("nan")
-    base = f"no site option within {limit:g} ms (nearest allowed: {nearest:.1f} ms)"
+    src = d.workload_latency_from[k] if len(d.workload_latency_from) > k else "latency_ms"
+    floor = d.network_overhead_ms
+    if len(within) == 0 and limit < floor and float(np.min(d.latency_ms)) >= floor - 1e-9:
+        return (f"latency_ms {limit:g} ms set by {src} is below {floor:g} ms, the round trip "
+                f"of any route before distance (network.overhead_ms); expected latency_ms >= "
+                f"{floor:g} (nearest allowed: {nearest:.1f} ms)")
+    base = (f"no site option within {limit:g} ms, the limit set by {src} "
+            f"(nearest allowed: {nearest:.1f} ms)")
     ex = d.excluded
     if ex is None or ex.empty or len(within) == 0:
         return base
@@ -197,7 +213,7 @@ def _capacity_shortfall(d: ModelData) -> list[str]:
         return []
     need = float(_need_mw(d).sum(axis=(0, 1)).max()) / d.policy.utilisation_max
     cap = float(_location_max_mw(d).sum())
-    if need > cap * (1 + REL_TOL) + 1e-9:
+    if _exceeds(need, cap):
         return [
             f"capacity of all open-able sites is {_mw(cap)} IT (max_mw), demand needs "
             f"{_mw(need)} at the utilisation ceiling {d.policy.utilisation_max:g}"
@@ -230,7 +246,7 @@ def _capacity_within_reach(d: ModelData) -> list[str]:
         total = sum(need[r2, k2] for r2, k2 in inside)  # (T,)
         t = int(np.argmax(total))
         limit = float(cap[s_mask].sum())
-        if total[t] > limit * (1 + REL_TOL) + 1e-9:
+        if _exceeds(total[t], limit):
             classes = sorted({d.workloads[k2] for _, k2 in inside})
             regions = sorted({d.regions[r2] for r2, _ in inside})
             locs = [d.locations[i] for i in key]
@@ -261,7 +277,7 @@ def _single_sourcing(d: ModelData) -> list[str]:
     for r, k in zip(*np.nonzero(reach.any(axis=2)), strict=True):
         locs = np.flatnonzero(reach[r, k])
         best = int(locs[np.argmax(cap[locs])])
-        if need[r, k] > cap[best] * (1 + REL_TOL) + 1e-9:
+        if _exceeds(need[r, k], cap[best]):
             out.append(
                 f"single-sourcing: region {d.regions[r]}, class {d.workloads[k]} needs "
                 f"{_mw(need[r, k])} IT at one location (utilisation ceiling "
@@ -384,7 +400,7 @@ def _utilisation_floor(d: ModelData, must_serve: bool) -> list[str]:
         floor_mw = max(float(d.site_existing_mw[s]), float(d.site_min_mw[s]))
         needed = u_min * hours * floor_mw
         possible = float(busy_k[reach[:, :, loc]].sum())
-        if needed > possible * (1 + REL_TOL) + 1e-9:
+        if _exceeds(needed, possible):
             out.append(
                 f"utilisation floor {u_min:.0%} at {d.sites[s]} ({d.locations[loc]}): its "
                 f"{_mw(floor_mw)} IT of existing capacity must be busy {needed:,.4g} MWh a year, "
@@ -396,7 +412,7 @@ def _utilisation_floor(d: ModelData, must_serve: bool) -> list[str]:
         needed = sum(u_min * hours * max(float(d.site_existing_mw[s]), float(d.site_min_mw[s]))
                      for s in forced)
         possible = float(busy_k[reach[:, :, locs].any(axis=2)].sum())
-        if needed > possible * (1 + REL_TOL) + 1e-9:
+        if _exceeds(needed, possible):
             out.append(
                 f"utilisation floor {u_min:.0%}: the existing capacity at "
                 f"{_names(d.sites[s] for s in forced)} must be busy {needed:,.4g} MWh a year, "

@@ -5,8 +5,9 @@ energy flows say their period), the decimals it is written with in the CSV files
 and how people are shown it (:class:`Show`: scale, unit, decimals). The CSV writer, the CLI
 summary, the HTML report, ``siteplan compare`` and ``docs/data-format.md`` all read it here.
 
-Names with a ``{hardware}``, ``{term}`` or ``{zone}`` part stand for one column per id of the
-dataset (``mw_it_gpu``), per cost term (``cost_electricity``) or per zone (``west_share``).
+Names with a ``{hardware}``, ``{term}``, ``{zone}`` or ``{workload}`` part stand for one column
+per id of the dataset (``mw_it_gpu``), per cost term (``cost_electricity``), per zone
+(``west_share``) or per workload class (``avg_cost_per_mtok_batch``).
 """
 
 from __future__ import annotations
@@ -100,13 +101,24 @@ OUTPUTS: tuple[Output, ...] = (
            "relaxation)"),
     # --- tokens
     Output("tokens_per_day", "tokens/day", 0, "tokens", (_A, _S),
-           "tokens served (allocation: from the site to the region's class)"),
+           "tokens served (allocation: from the site to the region's class; compute classes "
+           "are not tokens: 0, see mw_it)"),
     Output("share", "0-1", 6, "share of demand", (_A,),
            "share of the region's class demand served by this site", _PCT1),
     Output("demand_tokens_per_day", "tokens/day", 0, "demand", (_R, _Y), "", _TTOK),
     Output("served_tokens_per_day", "tokens/day", 0, "served", (_R, _Y), "", _TTOK),
     Output("unserved_tokens_per_day", "tokens/day", 0, "unserved", (_R, _Y),
            "demand not served (priced at policy.unserved_cost_per_mtok)", _TTOK),
+    Output("mw_it", "MW-IT", 6, "compute", (_A,),
+           "compute classes: mean IT MW of the reference hardware kept busy for the region"),
+    Output("compute_mw_it", "MW-IT", 6, "compute served", (_S, _R),
+           "compute classes (not tokens): mean IT MW of the reference hardware kept busy",
+           Show(1, "MW IT", 1)),
+    Output("compute_demand_mw_it", "MW-IT", 6, "compute demand", (_Y,),
+           "compute classes (training): mean IT MW of the reference hardware", Show(1, "MW IT", 1)),
+    Output("compute_served_mw_it", "MW-IT", 6, "compute served", (_Y,), "", Show(1, "MW IT", 1)),
+    Output("compute_unserved_mw_it", "MW-IT", 6, "compute unserved", (_Y,), "",
+           Show(1, "MW IT", 1)),
     Output("shiftable_tokens_per_day", "tokens/day", 0, "shiftable demand", (_Y,), "", _TTOK),
     Output("flex_mtok_h", "Mtok/h", 6, "shiftable work done", (_H,),
            "shiftable tokens served in the slice"),
@@ -114,7 +126,8 @@ OUTPUTS: tuple[Output, ...] = (
            "shiftable tokens the demand profile asks for in the slice"),
     # --- costs per token
     Output("cost_per_mtok", "{cur}/Mtok", 6, "cost per Mtok", (_A, _S),
-           "delivered cost per million tokens (site cost per Mtok + network)",
+           "delivered cost per million tokens (allocation: the site's cost attributed to the "
+           "class per Mtok + network; sites: all the site's cost per Mtok)",
            Show(1, "{cur}/Mtok", 4)),
     Output("network_cost_per_mtok", "{cur}/Mtok", 6, "network cost per Mtok", (_A,), "",
            Show(1, "{cur}/Mtok", 4)),
@@ -124,6 +137,32 @@ OUTPUTS: tuple[Output, ...] = (
     Output("marginal_cost_per_mtok", "{cur}/Mtok", 6, "marginal cost", (_R,),
            "cost of one more million tokens demanded in the region (dual of its demand row)",
            Show(1, "{cur}/Mtok", 4)),
+    Output("avg_cost_per_mtok_{workload}", "{cur}/Mtok", 6, "average delivered cost, "
+           "{workload}", (_R,), "the class's served tokens: site costs attributed to the "
+           "class (capacity-hours, energy drawn, capacity share) + network, per million",
+           Show(1, "{cur}/Mtok", 4)),
+    Output("marginal_cost_per_mtok_{workload}", "{cur}/Mtok", 6, "marginal cost, {workload}",
+           (_R,), "cost of one more million tokens of the class demanded in the region (dual "
+           "of its demand rows)", Show(1, "{cur}/Mtok", 4)),
+    Output("avg_cost_per_mw_year_{workload}", "{cur}/MW-yr", 6, "average cost, {workload}",
+           (_R,), "a compute class (demand_unit mw_it): its delivered cost per MW-year of its "
+           "reference hardware kept busy", Show(1e-6, "million {cur}/MW-yr", 4)),
+    Output("marginal_cost_per_mw_year_{workload}", "{cur}/MW-yr", 6, "marginal cost, "
+           "{workload}", (_R,), "a compute class: cost of one more MW-year of reference "
+           "compute demanded in the region", Show(1e-6, "million {cur}/MW-yr", 4)),
+    Output("cost_per_mw_year", "{cur}/MW-yr", 6, "cost per MW-year", (_A,),
+           "compute classes: delivered cost per MW-year of reference compute",
+           Show(1e-6, "million {cur}/MW-yr", 4)),
+    Output("avg_cost_per_mw_year_compute", "{cur}/MW-yr", 6, "compute: average cost", (_Y,),
+           "cost of the compute classes per MW-year of reference compute served",
+           Show(1e-6, "million {cur}/MW-yr", 4)),
+    Output("compute_cost", "{cur}/yr", 2, "compute cost", (_R,),
+           "delivered cost of the compute classes served to the region",
+           Show(1e-6, "million {cur}/yr", 3)),
+    Output("degenerate_split", "0/1", 0, "degenerate split", (_R,),
+           "1 if the region's average rests on an arbitrary split between sites at equal "
+           "marginal cost (another split costs the same): regional differences in the average "
+           "are not a result"),
     # --- money per year
     Output("revenue", "{cur}/yr", 6, "revenue", (_R, _Y), "objective margin: tokens served x "
            "their tier's price (token_value.csv)", _BN),
@@ -151,6 +190,11 @@ OUTPUTS: tuple[Output, ...] = (
            "IT capacity of one hardware class"),
     Output("units_{hardware}", "units", 1, "accelerators, {hardware}", (_S, _Y),
            "accelerators of one hardware class (MW-IT x 1000 / kw_per_unit)", Show(1, "units", 0)),
+    Output("systems_{hardware}", "systems", 6, "systems, {hardware}", (_S,),
+           "whole systems of a class bought by the system (hardware.csv units_per_system)",
+           Show(1, "systems", 0)),
+    Output("modules", "modules", 6, "modules", (_S,), "whole modules built at an option "
+           "with a module size (site_options.csv module_mw)", Show(1, "modules", 0)),
     Output("max_units_{hardware}", "units", 1, "supply cap, {hardware}", (_Y,),
            "accelerators the fleet may hold (hardware_supply.csv, policy.hardware)",
            Show(1, "units", 0)),
@@ -238,7 +282,7 @@ OUTPUTS: tuple[Output, ...] = (
     Output("mip_gap", "0-1", 6, "MIP gap", (_Y,), "HiGHS's relative gap", Show(100, "%", 3)),
 )
 
-_PLACEHOLDER = re.compile(r"\{(hardware|term|zone)\}")
+_PLACEHOLDER = re.compile(r"\{(hardware|term|zone|workload)\}")
 
 
 @cache

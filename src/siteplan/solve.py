@@ -35,6 +35,7 @@ from pathlib import Path
 import highspy
 import numpy as np
 import pyomo.environ as pyo
+import scipy.sparse as sp
 from pyomo.common.tee import capture_output
 
 from siteplan import scaling, verify
@@ -83,6 +84,7 @@ class SolveResult:
     bound_dual: np.ndarray | None = None  # row duals of the LP relaxation (MIP) ...
     bound_lp: float | None = None  # ... and its objective: siteplan.verify certifies it
     check: verify.Check | None = None  # the plan against the unscaled model (siteplan.verify)
+    links: dict = field(default_factory=dict)  # lazy strong links: rows, added, bound without
     scaling: dict = field(default_factory=dict)  # coefficient ranges before/after scaling
 
     @property
@@ -193,8 +195,8 @@ def deadline_of(options: SolverOptions, started: float) -> float:
 def _solve_loaded(highs, built: Built, form: Form, options: SolverOptions, want_duals: bool,
                   warm: _Warm | None, deadline: float | None = None) -> SolveResult:
     """The solve strategy (module docstring) on a HiGHS model holding ``form`` of ``built``."""
-    result = solve_highs(highs, form.integer, options, siting_of(built, form.var_col),
-                         want_duals, warm, deadline)
+    result = solve_highs(highs, form.integer, options,
+                         siting_of(built, form.var_col, form.con_row), want_duals, warm, deadline)
     result.var_col, result.con_row = form.var_col, form.con_row
     verify.settle(result, form, scaling.of(highs))
     if result.has_solution:
@@ -217,7 +219,7 @@ def solve_highs(highs: highspy.Highs, integer: np.ndarray, options: SolverOption
     # branch and bound leaves the duals LP its share (an LP answer carries its own duals)
     mip_deadline = deadline - DUALS_SHARE * options.time_limit_s if want_duals else deadline
     only_open = bool(integer.any()) and set(np.flatnonzero(integer)) <= set(
-        siting.open_col[siting.open_col >= 0].tolist())
+        siting.open_col[siting.open_col >= 0].tolist()) | set(siting.count_col.tolist())
     if not integer.any():
         result = _run(highs, deadline, is_mip=False, method="lp", warm=warm)
     elif options.strategy == "auto" and only_open:
@@ -225,7 +227,7 @@ def solve_highs(highs: highspy.Highs, integer: np.ndarray, options: SolverOption
     else:
         result = _branch_and_bound(highs, mip_deadline, options, None, None, hint=_hint(warm))
     if result.has_solution and want_duals and result.row_dual is None:
-        _fixed_integer_duals(highs, result, integer, deadline)
+        _fixed_integer_duals(highs, result, integer, deadline, siting.count_col)
     return result
 
 
@@ -247,6 +249,9 @@ class Siting:
     cap_col: np.ndarray  # int per capacity column
     locations: tuple[dict[int, np.ndarray], ...]  # per year: location -> its options
     preset: np.ndarray  # (Y, S) bool
+    links: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # strong-link rows
+    # whole-unit counts (systems, modules: model/modules.py), rounded up by relax-and-fix
+    count_col: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     def capacity(self, x: np.ndarray) -> np.ndarray:
         """(Y, S) MW-IT of each option in each year at the column values ``x``."""
@@ -260,8 +265,10 @@ class Siting:
         return [(int(y), int(s), int(self.open_col[y, s])) for y, s in zip(ys, ss, strict=True)]
 
 
-def siting_of(built: Built, var_col: dict[int, int]) -> Siting:
-    """The :class:`Siting` of a built siteplan model (a single year or a pathway's years)."""
+def siting_of(built: Built, var_col: dict[int, int],
+              con_row: dict[object, int] | None = None) -> Siting:
+    """The :class:`Siting` of a built siteplan model (a single year or a pathway's years);
+    with ``con_row``, also the rows of its strong links (family 13, separated lazily)."""
     years = built.years
     n_s = len(years[0].data.sites)
     open_col = np.full((len(years), n_s), -1, dtype=np.int64)
@@ -278,8 +285,14 @@ def siting_of(built: Built, var_col: dict[int, int]) -> Siting:
             if col is not None:
                 cy.append(y), cs.append(s), cc.append(col)
     locs = tuple(dict(ctx.layout.sites_of_location) for ctx in years)
+    links = sorted(con_row[c] for ctx in years if hasattr(ctx.block, "c_strong_link")
+                   for c in ctx.block.c_strong_link.values() if c in con_row) if con_row else []
+    counts = [var_col[id(v)] for ctx in years for name in ("v_systems", "v_modules")
+              if hasattr(ctx.block, name)
+              for v in getattr(ctx.block, name).values() if id(v) in var_col]
     return Siting(open_col, np.asarray(cy, np.int64), np.asarray(cs, np.int64),
-                  np.asarray(cc, np.int64), locs, preset)
+                  np.asarray(cc, np.int64), locs, preset, links=np.asarray(links, np.int64),
+                  count_col=np.asarray(counts, np.int64))
 
 
 @dataclass
@@ -289,6 +302,7 @@ class _Warm:
     strategy: int  # simplex strategy for the main LP: primal after cost changes, dual after bounds
     basis: highspy.HighsBasis | None = None  # optimal basis of the last main LP (or relaxation)
     incumbent: np.ndarray | None = None  # the last plan's columns, a branch-and-bound start
+    held: bool = False  # simplex from the basis HiGHS holds (its rows change between runs)
 
 
 class PersistentHighs:
@@ -393,10 +407,11 @@ def _lp_method(highs: highspy.Highs, warm: _Warm | None = None, vertex: bool | N
     degenerate family ran for over 10 minutes on one LP of the 248k-column national benchmark.
     ``vertex=None`` crosses over whatever the size (the fallback of :func:`_run`).
     """
-    if warm is not None and warm.basis is not None:
+    if warm is not None and (warm.basis is not None or warm.held):
         highs.setOptionValue("solver", "simplex")
         highs.setOptionValue("simplex_strategy", warm.strategy)
-        highs.setBasis(warm.basis)
+        if warm.basis is not None:
+            highs.setBasis(warm.basis)
         return False
     n = highs.getNumCol()
     highs.setOptionValue("solver", "ipm" if n >= IPM_MIN_COLS else "choose")
@@ -433,7 +448,7 @@ def _run(highs: highspy.Highs, deadline: float, is_mip: bool, method: str,
         again = _run(highs, deadline, is_mip, method, warm, vertex=None)
         again.solve_s += result.solve_s
         return again
-    if warm is not None and not is_mip and result.status == Status.OPTIMAL:
+    if warm is not None and not warm.held and not is_mip and result.status == Status.OPTIMAL:
         basis = highs.getBasis()
         warm.basis = basis if basis.valid else None  # an interior point has none
     return result
@@ -520,25 +535,62 @@ def _relax_and_fix(highs, siting: Siting, integer, options, deadline, warm) -> S
     is its objective less the primal-dual objective error HiGHS reports. Branch and bound,
     if it runs without an incumbent of this point, gets the last point's plan as a start.
     """
-    cols = np.flatnonzero(integer).astype(np.int32)
+    every = np.flatnonzero(integer).astype(np.int32)
+    counts = np.intersect1d(every, siting.count_col).astype(np.int32)
+    cols = np.setdiff1d(every, counts).astype(np.int32)  # open[s]
     lp = highs.getLp()
-    lower = np.asarray(lp.col_lower_)[cols].copy()
-    upper = np.asarray(lp.col_upper_)[cols].copy()
-    _set_integrality(highs, cols, integer=False)
-    relaxed = _run(highs, deadline, is_mip=False, method="relax-and-fix", warm=warm,
-                   vertex=warm is not None)
+    lower = np.asarray(lp.col_lower_)[every].copy()
+    upper = np.asarray(lp.col_upper_)[every].copy()
+    _set_integrality(highs, every, integer=False)
+    links = siting.links.astype(np.int32)
+    if (len(links) < LAZY_LINKS or len(counts)  # whole units: all rows (rounding on highs)
+            or (warm is not None and warm.basis is not None)):
+        relaxed = _run(highs, deadline, is_mip=False, method="relax-and-fix", warm=warm,
+                       vertex=warm is not None)
+        return _fix_from(highs, relaxed, siting, integer, options, deadline, warm, every,
+                         counts, lower, upper)
+    relaxed, added, fixed_lp = _separate_links(highs, links, cols, deadline)
+    unused = links[~added]  # free rows while the stages run (presolve drops them) ...
+    row_lo = np.asarray(lp.row_lower_)[unused].copy()
+    row_hi = np.asarray(lp.row_upper_)[unused].copy()
+    inf = np.full(len(unused), highspy.kHighsInf)
+    highs.changeRowsBounds(len(unused), unused, -inf, inf)
+    try:
+        res = _fix_from(highs, relaxed, siting, integer, options, deadline, warm, every,
+                        counts, lower, upper, fixed_lp)
+        res.links = relaxed.links
+        return res
+    finally:  # ... and rows again for the duals LP and the next point of a sweep
+        highs.changeRowsBounds(len(unused), unused, row_lo, row_hi)
+
+
+def _fix_from(highs, relaxed: SolveResult, siting: Siting, integer, options, deadline, warm,
+              every, counts, lower, upper, fixed_lp=None) -> SolveResult:
+    """Relax-and-fix from the relaxation ``relaxed``, then branch and bound if needed;
+    ``every`` integer columns, of which ``counts`` whole-unit counts (rounded up on
+    ``highs``: only without ``fixed_lp``), the rest open[s]; ``fixed_lp(values)`` solves the
+    LP with the open columns fixed (default: on ``highs``).
+    """
+    cols = np.setdiff1d(every, counts).astype(np.int32)
     spent = relaxed.solve_s
     if relaxed.status != Status.OPTIMAL:
-        _set_integrality(highs, cols, integer=True)
+        _set_integrality(highs, every, integer=True)
         if relaxed.status in (Status.INFEASIBLE, Status.UNBOUNDED):
             return relaxed
         return _branch_and_bound(highs, deadline, options, None, None, spent, _hint(warm))
     bound = relaxed.bound
     starts = [_round_open(siting, relaxed.col_value, cols, share) for share in (ROUND_SHARE, 0.0)]
-    inc, fixed, lp_s, cut = _improve_by_dropping(highs, siting, cols, starts, deadline)
+    inc, fixed, lp_s, cut = _improve_by_dropping(highs, siting, cols, starts, deadline,
+                                                 fixed_lp)
     spent += lp_s
-    highs.changeColsBounds(len(cols), cols, lower, upper)
-    _set_integrality(highs, cols, integer=True)
+    if relaxed.links:
+        relaxed.links["fixed_lps_s"] = round(lp_s, 2)
+    if len(counts) and inc.status == Status.OPTIMAL and not cut:
+        inc = _round_counts_up(highs, counts, inc, deadline)
+        spent += inc.solve_s
+        inc.row_dual = None  # its duals have the counts fixed: the duals LP relaxes them
+    highs.changeColsBounds(len(every), every, lower, upper)
+    _set_integrality(highs, every, integer=True)
     if inc.status == Status.OPTIMAL and not cut:  # cut by the clock: never called within gap
         gap = _gap(inc.objective, bound)
         if gap is not None and gap <= options.mip_rel_gap:
@@ -553,11 +605,108 @@ def _relax_and_fix(highs, siting: Siting, integer, options, deadline, warm) -> S
     return res
 
 
+LAZY_LINKS = 20_000  # more strong-link rows than this: separated lazily (_separate_links)
+MAX_SEPARATION_ROUNDS = 200
+SEPARATION_TOL = 1e-6  # a link row violated by more (HiGHS units; its feasibility tol 1e-7)
+
+
+def _separate_links(highs: highspy.Highs, links: np.ndarray, cols: np.ndarray,
+                    deadline: float):
+    """The LP relaxation with the strong links (family 13) added only where it violates them.
+
+    A copy of the (relaxed) model without the link rows is solved; the links its solution
+    violates are added as rows and the LP re-solved by dual simplex from the basis HiGHS
+    holds, until none is violated: then its optimum is the full relaxation's (every row
+    holds), at a fraction of the rows (OR-Library capb: 9.5k of 100k). Stopped early (the
+    clock, ``MAX_SEPARATION_ROUNDS``), its objective is still a valid bound (fewer rows).
+    Returns the last LP (row duals on the model's rows, 0 on links never added), which
+    links were added (branch and bound gets those, the rest stay out of its LPs: every
+    integer plan satisfies them, they are cuts), and ``fixed_lp(values)``: the LP with the
+    integer columns fixed at ``values``, solved on the separated copy by dual simplex from
+    its last basis (with the openings fixed the links are implied, so its optimum is the
+    full model's; duals again on the model's rows).
+    """
+    lp = highs.getLp()
+    n_rows, n_cols = lp.num_row_, lp.num_col_
+    A = sp.csc_matrix((np.asarray(lp.a_matrix_.value_), np.asarray(lp.a_matrix_.index_),
+                       np.asarray(lp.a_matrix_.start_)), shape=(n_rows, n_cols))
+    L = A.tocsr()[links]
+    hi = np.asarray(lp.row_upper_)[links]
+    sc = scaling.of(highs)
+    with capture_output(capture_fd=True):
+        lazy = highspy.Highs()
+        lazy.setOptionValue("output_flag", False)
+    lazy.passModel(lp)
+    lazy.deleteRows(len(links), links)
+    for name in ("threads", "random_seed"):
+        got = highs.getOptionValue(name)  # (status, value) in this highspy
+        lazy.setOptionValue(name, got[1] if isinstance(got, tuple) else got)
+    order = np.setdiff1d(np.arange(n_rows), links)  # lazy's rows, numbered as the model's
+    added = np.zeros(len(links), dtype=bool)
+    warm, spent, res, rows_of = _Warm(PersistentHighs.DUAL, held=True), 0.0, None, order
+    without, rounds = None, 0
+    for _ in range(MAX_SEPARATION_ROUNDS):
+        scaling.attach(lazy, replace(sc, row=sc.row[order]))
+        now = _run(lazy, deadline, is_mip=False, method="relax-and-fix", warm=warm)
+        spent += now.solve_s
+        lazy.setOptionValue("presolve", "off")  # from here on, from its basis
+        if now.status != Status.OPTIMAL and res is not None:
+            break  # the last optimum stands (a bound: fewer rows than the relaxation)
+        res, rows_of = now, order
+        if res.status != Status.OPTIMAL:
+            break
+        if without is None:
+            without = res.bound
+        new = np.flatnonzero((L @ sc.x_scaled(res.col_value) - hi > SEPARATION_TOL) & ~added)
+        if not len(new):
+            break
+        rows = L[new]
+        lazy.addRows(len(new), np.full(len(new), -highspy.kHighsInf), hi[new], rows.nnz,
+                     rows.indptr.astype(np.int32), rows.indices.astype(np.int32), rows.data)
+        added[new] = True
+        order = np.concatenate([order, links[new]])
+        rounds += 1
+    res.solve_s = spent
+    res.links = {"rows": len(links), "separated": int(added.sum()), "rounds": rounds,
+                 "relaxation_bound_without": without, "separation_s": round(spent, 2)}
+
+    def on_model_rows(r: SolveResult, rows: np.ndarray) -> SolveResult:
+        if r.row_dual is not None:
+            full = np.zeros(n_rows)
+            full[rows] = r.row_dual
+            r.row_dual = full
+        return r
+
+    def fixed_lp(values: np.ndarray) -> SolveResult:  # lazy now holds the rows ``order``
+        lazy.changeColsBounds(len(cols), cols, values, values)
+        scaling.attach(lazy, replace(sc, row=sc.row[order]))
+        return on_model_rows(_run(lazy, deadline, is_mip=False, method="relax-and-fix",
+                                  warm=warm), order)
+
+    return on_model_rows(res, rows_of), added, fixed_lp
+
+
+def _round_counts_up(highs, counts, inc: SolveResult, deadline) -> SolveResult:
+    """The fast path for whole units: with the options fixed, each count (systems, modules)
+    goes up to the next whole number (down, if that is not feasible: a supply cap on a chip
+    bought in systems; then to the nearest) and the LP is solved again; its plan is the
+    incumbent."""
+    x = inc.col_value[counts]
+    res = inc
+    for values in (np.ceil(x - 1e-6), np.floor(x + 1e-6), np.round(x)):
+        values = np.maximum(values, 0.0)
+        highs.changeColsBounds(len(counts), counts, values, values)
+        res = _run(highs, deadline, is_mip=False, method="relax-and-fix")
+        if res.status == Status.OPTIMAL:
+            return res
+    return res
+
+
 MAX_DROP_TRIES = 20
 ROUND_SHARE = 0.01  # a location is opened if it holds this share of the year's largest
 
 
-def _improve_by_dropping(highs, siting: Siting, cols, starts, deadline):
+def _improve_by_dropping(highs, siting: Siting, cols, starts, deadline, fixed_lp=None):
     """Fixed-open LP of each rounding in ``starts`` (the best is kept), then close opened
     options one at a time (smallest first) while it pays. Returns the best LP, its open
     values, the LP time and whether the time limit cut the moves short.
@@ -566,6 +715,8 @@ def _improve_by_dropping(highs, siting: Siting, cols, starts, deadline):
     touched, and some carry their fixed cost for little work.
     """
     def evaluate(values):
+        if fixed_lp is not None:
+            return fixed_lp(values)
         highs.changeColsBounds(len(cols), cols, values, values)
         return _run(highs, deadline, is_mip=False, method="relax-and-fix")
 
@@ -696,12 +847,16 @@ def _load_into_pyomo(m: pyo.ConcreteModel, result: SolveResult) -> None:
             var.set_value(float(col[j]), skip_validation=True)
 
 
-def _fixed_integer_duals(highs, result: SolveResult, integer: np.ndarray, deadline) -> None:
-    """Fix integer columns at the answer, re-solve as an LP, keep the row duals."""
-    cols = np.flatnonzero(integer).astype(np.int32)
+def _fixed_integer_duals(highs, result: SolveResult, integer: np.ndarray, deadline,
+                         counts: np.ndarray = ()) -> None:
+    """Fix integer columns at the answer, re-solve as an LP, keep the row duals. Whole-unit
+    ``counts`` are relaxed, not fixed: fixed, a supply cap on a chip bought in systems would
+    never bind and its shadow price would read 0."""
+    every = np.flatnonzero(integer).astype(np.int32)
+    cols = np.setdiff1d(every, np.asarray(counts, dtype=np.int32)).astype(np.int32)
     vals = np.round(result.col_value[cols])
     highs.changeColsBounds(len(cols), cols, vals, vals)
-    _set_integrality(highs, cols, integer=False)
+    _set_integrality(highs, every, integer=False)
     lp = _run(highs, deadline, is_mip=False, method="duals")  # within the time limit
     result.dual_solve_s = lp.solve_s
     if lp.status == Status.OPTIMAL:

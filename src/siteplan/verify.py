@@ -170,6 +170,8 @@ def solver_section(result) -> dict:
     input units and as HiGHS received it, and a MIP's LP relaxation bound (currency/yr)."""
     out: dict = {"scaling": result.scaling,
                  "relaxation_bound": result.bound_lp if result.is_mip else None}
+    if result.links:  # strong links separated lazily (solve._separate_links)
+        out["lazy_links"] = result.links
     if result.check is not None:
         out["check"] = result.check.summary()
     return out

@@ -80,6 +80,25 @@ class Demand(_Strict):
     region_scale: dict[str, Multiplier] = Field(default_factory=dict, description="per region id")
 
 
+class Workload(_Strict):
+    """One workload class's settings, replacing its row of the dataset's workloads.csv
+    (e.g. ``workloads: {interactive: {latency_ms: 20}}`` or ``--set
+    workloads.interactive.latency_ms=20``). Only the keys given replace the row's values;
+    ``latency_ms: null`` removes the class's limit."""
+
+    name: Text = Field(None, description="display name")  # type: ignore[assignment]
+    latency_ms: Num | None = Field(None, ge=0, le=1e6, description="maximum round-trip "
+                                   "network latency region-site, ms (null: no limit)")
+    shiftable: bool = Field(None, description="may move within its day")  # type: ignore
+    peak_factor: Num = Field(None, ge=1.0, le=1e3,  # type: ignore[assignment]
+                             description="shiftable classes: served rate in a slice <= "
+                             "peak_factor x the day's mean rate")
+
+    def settings(self) -> dict[str, Any]:
+        """The keys the scenario gives (column -> value)."""
+        return {k: getattr(self, k) for k in self.model_fields_set}
+
+
 class Prices(_Strict):
     """Multipliers on grid electricity prices (e.g. a western price shock: zone_scale:
     {west: 1.3}).
@@ -260,6 +279,9 @@ class Network(_Strict):
     route_factor: Num = Field(1.5, ge=1.0, description="fibre route km / great-circle km")
     overhead_ms: Num = Field(4.0, ge=0, description="fixed round-trip overhead, ms")
     cost_per_mtok_per_1000km: Num = Field(0.0, ge=0, description="currency per Mtok per 1000 km")
+    latency_ms: dict[str, Annotated[Num, Field(ge=0)]] = Field(
+        default_factory=dict, description="per workload id: round-trip latency budget (ms), "
+        "replacing workloads.csv latency_ms, e.g. {interactive: 8} for a metro 1 ms circle")
 
 
 class Finance(_Strict):
@@ -369,6 +391,9 @@ class Scenario(_Strict):
         "revenue - cost, demand valued by token_value.csv tiers (unserved demand is revenue "
         "foregone, not a penalty)")
     demand: Demand = Field(default_factory=Demand)
+    workloads: dict[str, Workload] = Field(
+        default_factory=dict, description="per workload id: settings that replace its row of "
+        "workloads.csv (latency_ms, shiftable, peak_factor, name)")
     prices: Prices = Field(default_factory=Prices)
     policy: Policy = Field(default_factory=Policy)
     synergy: Synergy = Field(default_factory=Synergy)

@@ -108,6 +108,12 @@ class ModelData:
     ppa_wheeling_per_mwh: np.ndarray = field(default_factory=lambda: np.zeros(0))
     latency_ms: np.ndarray | None = None  # (R, L) round trip
     region_grid: np.ndarray | None = None  # (R,) grid region id of each region ("" = none)
+    # (K,) True for classes whose demand is busy MW-IT of a reference hardware (demand and
+    # flows in MW-IT of the reference instead of Mtok/h; thr relative to the reference)
+    workload_compute: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    # where each class's latency limit was set: workloads.csv or a scenario key (messages)
+    workload_latency_from: list[str] = field(default_factory=list)
+    network_overhead_ms: float = 0.0  # network.overhead_ms: the latency floor of any route
     # pathway years only: options kept for the horizon that this year's policy excludes
     # (capacity built earlier stays; nothing new is built there this year)
     site_buildable: np.ndarray | None = None
@@ -122,6 +128,13 @@ class ModelData:
     value_tier: list = field(default_factory=list)
     value_share: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     value_price: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    # kinds of site as data: a location's own green floor (L,), whole modules per option
+    # (S,) MW-IT (NaN: any size), accelerators per system (H,) (NaN: by the unit), and which
+    # PPA options are dedicated to their location (P,) (dedicated_supply.csv)
+    location_min_green_share: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    site_module_mw: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    hw_units_per_system: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    ppa_dedicated: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     # (S, H) the option's cooling can hold the hardware's racks (rack_kw <= max_rack_kw)
     site_hw_ok: np.ndarray | None = None
     peak_slices: dict[str, str] = field(default_factory=dict)  # time-fixed class -> its
@@ -195,7 +208,7 @@ def derive(scenario: Scenario, inputs: Inputs,
         sites_df, excluded, buildable = _keep_sites(inputs, sites_df, excluded, keep_sites)
     site_location = sites_df["location"].map(l_of).to_numpy(int)
 
-    workloads_df = inputs["workloads"]
+    workloads_df, latency_from = _workloads(scenario, inputs)
     workloads = list(workloads_df["workload"])
     k_of = {k: i for i, k in enumerate(workloads)}
     hw_df = inputs["hardware"]
@@ -215,6 +228,9 @@ def derive(scenario: Scenario, inputs: Inputs,
         thr[h_of[row.hardware], k_of[row.workload]] = (
             row.tokens_per_s * 3600.0 / TOKENS_PER_MTOK / (kw / 1000.0)
         )
+    compute = (workloads_df["demand_unit"] == "mw_it").to_numpy(bool)
+    for k in np.flatnonzero(compute):  # MW-IT of the reference per MW-IT of each hardware
+        thr[:, k] /= _speed(inputs, workloads_df["reference_hardware"].iloc[k], workloads[k])
     crf = np.array(
         [annuity_factor(scenario.finance.discount_rate, y) for y in hw_df["lifetime_years"]]
     )
@@ -225,7 +241,9 @@ def derive(scenario: Scenario, inputs: Inputs,
     demand = _demand(scenario, inputs, regions, workloads, group, weight, days, day_idx)
 
     latency, net_cost = _network(scenario, inputs, regions_df, locs)
-    lat_limit = workloads_df["latency_ms"].fillna(np.inf).to_numpy(float)
+    lat_limit = workloads_df["latency_ms"].fillna(np.inf).to_numpy(float).copy()
+    for k, wl in enumerate(workloads):  # a scenario's budget replaces the dataset's
+        lat_limit[k] = scenario.network.latency_ms.get(wl, lat_limit[k])
     open_able = np.zeros(len(locations), bool)
     open_able[np.unique(site_location)] = True
     arc_r, arc_l, arc_k = [], [], []
@@ -246,6 +264,8 @@ def derive(scenario: Scenario, inputs: Inputs,
     price, green, ef = _location_energy(scenario, inputs, regions_df, locs, location_region,
                                         regions, group, weight)
     ppa = _ppa(inputs, regions, location_region, group, weight)
+    ppa, dedicated = _with_dedicated(ppa, _dedicated_ppa(inputs, regions, l_of,
+                                                         location_region, group, weight))
     pr = scenario.prices
     ppa_mult = np.array([pr.ppa_scale * pr.ppa_zone_scale.get(location_zone[loc], 1.0)
                          for loc in ppa[0]])
@@ -253,6 +273,7 @@ def derive(scenario: Scenario, inputs: Inputs,
     keep = np.isin(ppa[0], site_location)  # PPAs only where some option may open
     ppa = (ppa[0][keep], [t for t, k in zip(ppa[1], keep, strict=True) if k], ppa[2][keep],
            ppa[3][keep], ppa[4][keep], ppa[5][keep])
+    dedicated = dedicated[keep]
 
     storage = _storage(scenario, inputs)
     tiers = value_tiers(inputs, workloads)
@@ -303,6 +324,9 @@ def derive(scenario: Scenario, inputs: Inputs,
         workload_latency_ms=lat_limit,
         workload_shiftable=workloads_df["shiftable"].to_numpy(bool),
         workload_peak_factor=workloads_df["peak_factor"].to_numpy(float),
+        workload_latency_from=latency_from,
+        workload_compute=compute,
+        network_overhead_ms=float(scenario.network.overhead_ms),
         hardware=hardware,
         hw_capex_per_mw=hw_capex,
         hw_idle_share=hw_df["idle_share"].to_numpy(float),
@@ -348,6 +372,10 @@ def derive(scenario: Scenario, inputs: Inputs,
         value_tier=tiers[0],
         value_share=tiers[1],
         value_price=tiers[2],
+        location_min_green_share=locs["min_green_share"].fillna(0.0).to_numpy(float),
+        site_module_mw=sites_df["module_mw"].to_numpy(float),
+        hw_units_per_system=hw_df["units_per_system"].to_numpy(float),
+        ppa_dedicated=dedicated,
         site_hw_ok=_rack_fit(inputs, sites_df, hw_df, cooling),
         peak_slices=peak_slices,
     )
@@ -434,6 +462,38 @@ def _curtailment(scenario: Scenario, inputs: Inputs, regions, group, weight_agg)
     spend = _aggregate(mw0 * price0, group, w0, n_t)
     price = np.divide(spend, mw, out=np.zeros_like(mw), where=mw > 0)
     return mw, price
+
+
+def _speed(inputs: Inputs, hardware: str, workload: str) -> float:
+    """Mtok/h per MW-IT of ``hardware`` on ``workload`` (throughput.csv, any year)."""
+    thr, hw = inputs["throughput"], inputs["hardware"]
+    tps = float(thr.loc[(thr["hardware"] == hardware) & (thr["workload"] == workload),
+                        "tokens_per_s"].iloc[0])
+    kw = float(hw.loc[hw["hardware"] == hardware, "kw_per_unit"].iloc[0])
+    return tps * 3600.0 / TOKENS_PER_MTOK / (kw / 1000.0)
+
+
+def _workloads(scenario: Scenario, inputs: Inputs) -> tuple[pd.DataFrame, list[str]]:
+    """workloads.csv with the scenario's ``workloads.<class>.<column>`` settings applied, and
+    where each class's latency limit comes from (the file, or the scenario key and its
+    origin)."""
+    df = inputs["workloads"].astype(object)  # a copy; typed again below
+    path = inputs.folder / "workloads.csv"
+    src = [f"{path} (latency_ms)"] * len(df)
+    origin = getattr(scenario, "_origin", None) or {}
+    row = {k: i for i, k in enumerate(df["workload"])}
+    for k, wl in scenario.workloads.items():
+        i = row[k]  # ids are checked before (scenario_id_problems)
+        for col, value in wl.settings().items():
+            df.at[df.index[i], col] = np.nan if value is None else value
+        if "latency_ms" in wl.settings():
+            key = f"workloads.{k}.latency_ms"
+            where = origin.get(key) or origin.get(f"workloads.{k}") or origin.get("workloads")
+            src[i] = f"scenario key '{key}'" + (f" ({where})" if where else "")
+    df["latency_ms"] = df["latency_ms"].astype(float)
+    df["peak_factor"] = df["peak_factor"].astype(float)
+    df["shiftable"] = df["shiftable"].astype(bool)
+    return df, src
 
 
 def _check_scenario_ids(scenario: Scenario, inputs: Inputs) -> None:
@@ -549,8 +609,11 @@ def _demand(scenario, inputs, regions, workloads, group, weight_agg, days, day_i
     for row in inputs["demand"].itertuples(index=False):
         scale = dm.scale * dm.workload_scale.get(row.workload, 1.0)
         scale *= dm.region_scale.get(row.region, 1.0)
-        per_day[r_of[row.region], k_of[row.workload]] = row.tokens_per_day * scale
-    return per_day[:, :, None] * prof[None, :, :] / 24.0 / TOKENS_PER_MTOK
+        compute = pd.notna(getattr(row, "mw_it", np.nan))
+        # tokens/day -> Mtok/h; a compute class's MW-IT busy is its rate as it is
+        rate = row.mw_it if compute else row.tokens_per_day / 24.0 / TOKENS_PER_MTOK
+        per_day[r_of[row.region], k_of[row.workload]] = rate * scale
+    return per_day[:, :, None] * prof[None, :, :]
 
 
 def _site_options(scenario: Scenario, inputs: Inputs, locs: pd.DataFrame):
@@ -619,6 +682,35 @@ def _location_energy(scenario, inputs, regions_df, locs, location_region, region
     green = np.repeat(regions_df["green_share"].to_numpy(float)[location_region][:, None], n_t, 1)
     ef = np.repeat(regions_df["ef_tco2_per_mwh"].to_numpy(float)[location_region][:, None], n_t, 1)
     return price, green, ef
+
+
+def _dedicated_ppa(inputs, regions, l_of, location_region, group, weight_agg):
+    """dedicated_supply.csv as PPA options of their location only (same tuple as _ppa): the
+    region's capacity factors of the tech x cf_scale (capped at 1), its own max_mw."""
+    ded, ren, sl = inputs["dedicated_supply"], inputs["renewables"], inputs["slices"]
+    n_t = len(weight_agg)
+    out = [], [], [], [], [], []
+    for row in ded.itertuples(index=False):
+        loc = l_of[row.location]
+        cf0 = _by_slice(ren[ren["tech"] == row.tech], "region", regions, "cf",
+                        list(sl["slice"]), 0.0)[location_region[loc]]
+        cf0 = np.minimum(cf0 * float(row.cf_scale), 1.0)
+        cf = _aggregate(cf0[None, :], group, sl["weight_h"].to_numpy(float), n_t)[0]
+        for lst, v in zip(out, (loc, row.tech, cf, float(row.cost_per_mw_year),
+                                float(row.max_mw) if pd.notna(row.max_mw) else np.inf,
+                                float(row.wheeling_per_mwh)), strict=True):
+            lst.append(v)
+    return (np.array(out[0], int), out[1], np.array(out[2]).reshape(-1, n_t),
+            np.array(out[3], float), np.array(out[4], float), np.array(out[5], float))
+
+
+def _with_dedicated(ppa, ded):
+    """Regional PPA options, then the dedicated ones; and which are dedicated."""
+    merged = (np.concatenate([ppa[0], ded[0]]).astype(int), [*ppa[1], *ded[1]],
+              np.vstack([ppa[2], ded[2]]), *(np.concatenate([a, b]) for a, b in
+                                              zip(ppa[3:], ded[3:], strict=True)))
+    flag = np.concatenate([np.zeros(len(ppa[0]), bool), np.ones(len(ded[0]), bool)])
+    return merged, flag
 
 
 def _ppa(inputs, regions, location_region, group, weight_agg):

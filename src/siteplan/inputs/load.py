@@ -37,6 +37,7 @@ _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 # scenario keys that name dataset ids: (key, attribute path, table, id column)
 _SCENARIO_ID_KEYS = (
     ("demand.workload_scale", ("demand", "workload_scale"), "workloads"),
+    ("workloads", ("workloads",), "workloads"),
     ("demand.region_scale", ("demand", "region_scale"), "regions"),
     ("prices.region_scale", ("prices", "region_scale"), "regions"),
     ("prices.zone_scale", ("prices", "zone_scale"), "zones"),
@@ -48,6 +49,7 @@ _SCENARIO_ID_KEYS = (
     ("policy.n_minus_1.classes", ("policy", "n_minus_1", "classes"), "workloads"),
     ("policy.hardware", ("policy", "hardware"), "hardware"),
     ("policy.exclude_hardware", ("policy", "exclude_hardware"), "hardware"),
+    ("network.latency_ms", ("network", "latency_ms"), "workloads"),
 )
 
 
@@ -119,7 +121,9 @@ def scenario_id_problems(scenario, tables: dict[str, pd.DataFrame]) -> list[str]
                 else:
                     shown = ", ".join(sorted(valid)[:8]) + (" ..." if len(valid) > 8 else "")
                     hint = f"; expected one of {shown}"
-                where = origin.get(f"{key}.{name}") or origin.get(key) or src
+                inner = [v for k, v in origin.items() if k.startswith(f"{key}.{name}.")]
+                where = origin.get(f"{key}.{name}") or (inner[0] if inner else None) \
+                    or origin.get(key) or src
                 problems.append(f"{where}: key '{key}': unknown id '{name}'{hint}")
     pol = scenario.policy
     by_grid = [key for key, on in (
@@ -268,6 +272,8 @@ def _check_header(path: Path, table: Table, line: int, header: list[str],
     """Report header problems; False if the table cannot be read further."""
     known = [c.name for c in table.columns]
     missing = [c.name for c in table.columns if c.required and c.name not in header]
+    if table.one_of and not any(c in header for c in table.one_of):
+        missing.append(table.one_of[0])  # e.g. demand.csv: tokens_per_day (or mw_it)
     explained: set[str] = set()  # missing columns named by a did-you-mean already
     ok = True
     for pos, name in enumerate(header, start=1):
@@ -494,7 +500,50 @@ def _check_consistency(inputs: Inputs, problems: list[str]) -> None:
     _check_sites(inputs, problems)
     _check_profile(inputs, problems)
     _check_ppa(inputs, problems)
+    _check_demand_units(inputs, problems)
     _check_token_value(inputs, problems)
+    _check_dedicated(inputs, problems)
+
+
+def _check_demand_units(inputs: Inputs, problems: list[str]) -> None:
+    """Each demand row gives the quantity its class's demand_unit asks for (tokens_per_day or
+    mw_it), not the other; an mw_it class names a reference hardware that can serve it."""
+    wl, dem, thr = inputs["workloads"], inputs["demand"], inputs["throughput"]
+    if wl.empty or "demand_unit" not in wl.columns:
+        return
+    unit = dict(zip(wl["workload"], wl["demand_unit"], strict=True))
+    path = inputs.folder / "workloads.csv"
+    hardware = set(inputs["hardware"]["hardware"].dropna())
+    for i, row in enumerate(wl.itertuples(index=False)):
+        if row.demand_unit != "mw_it":
+            continue
+        ref = row.reference_hardware
+        speed = thr[(thr["workload"] == row.workload) & (thr["hardware"] == ref)]["tokens_per_s"]
+        if not isinstance(ref, str) or ref not in hardware:
+            problems.append(f"{_line(inputs, 'workloads', i)} (workload={row.workload}): "
+                            f"demand_unit mw_it needs reference_hardware, a hardware id of "
+                            f"hardware.csv; got {ref if isinstance(ref, str) else 'blank'}")
+        elif speed.empty or not (speed > 0).any():
+            problems.append(f"{path} (workload={row.workload}): reference_hardware {ref} has no "
+                            "positive tokens_per_s for the class in throughput.csv; expected one "
+                            "(it sets the other hardware's relative speed)")
+    want = {"tokens": "tokens_per_day", "mw_it": "mw_it"}
+    bad: dict[tuple[str, str], list[int]] = {}
+    for i, row in enumerate(dem.itertuples(index=False)):
+        u = unit.get(row.workload)
+        if u not in want:  # unknown class or unit: reported already
+            continue
+        col, other = want[u], want["mw_it" if u == "tokens" else "tokens"]
+        if pd.isna(getattr(row, col, np.nan)) or not pd.isna(getattr(row, other, np.nan)):
+            bad.setdefault((row.workload, u), []).append(i)
+    for (workload, u), rows in bad.items():
+        col = want[u]
+        shown = ", ".join(str(int(inputs.lines["demand"][i])) for i in rows[:3])
+        problems.append(f"{inputs.folder / 'demand.csv'}, line{'s' if len(rows) > 1 else ''} "
+                        f"{shown}{' ...' if len(rows) > 3 else ''} (workload={workload}, "
+                        f"{len(rows)} row{'s' if len(rows) > 1 else ''}): the class's demand_unit "
+                        f"is {u}; expected {col} and a blank "
+                        f"{'mw_it' if col == 'tokens_per_day' else 'tokens_per_day'}")
 
 
 def _check_slices(inputs: Inputs, problems: list[str]) -> None:
@@ -608,3 +657,17 @@ def _check_token_value(inputs: Inputs, problems: list[str]) -> None:
         if abs(total - 1.0) > 1e-6:
             problems.append(f"{inputs.folder / 'token_value.csv'} (workload={wl}): tier shares "
                             f"sum to {total:g}; expected 1 (every token of demand in one tier)")
+
+
+def _check_dedicated(inputs: Inputs, problems: list[str]) -> None:
+    """A dedicated supply takes its shape from its region's renewables.csv rows."""
+    ded, ren, locs = inputs["dedicated_supply"], inputs["renewables"], inputs["locations"]
+    if ded.empty or locs.empty or ded[["location", "tech"]].isna().any(axis=None):
+        return
+    region_of = dict(zip(locs["location"], locs["region"], strict=True))
+    have = set(zip(ren["region"], ren["tech"], strict=True)) if not ren.empty else set()
+    for i, (loc, tech) in enumerate(zip(ded["location"], ded["tech"], strict=True)):
+        if loc in region_of and (region_of[loc], tech) not in have:
+            problems.append(f"{_line(inputs, 'dedicated_supply', i)}: supply for tech {tech} "
+                            f"but renewables.csv has no rows for region {region_of[loc]}; "
+                            "expected its capacity factors (region, tech, slice, cf)")

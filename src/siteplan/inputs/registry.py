@@ -37,6 +37,7 @@ class Table:
     columns: tuple[Column, ...]
     required: bool = True
     description: str = ""
+    one_of: tuple[str, ...] = ()  # optional columns of which the header needs at least one
 
     @property
     def file(self) -> str:
@@ -137,6 +138,9 @@ TABLES: dict[str, Table] = {
                        max=MW_MAX),
                 Column("grid_headroom_mw", "float", "MW", "facility power the local grid can "
                        "supply to new load (blank: no limit)", default=None, min=0, max=MW_MAX),
+                Column("min_green_share", "float", "0-1", "share of the location's energy that "
+                       "must be green, e.g. 0.95 for a site on its own offshore wind (blank: "
+                       "only the scenario's floors)", default=None, min=0, max=1),
             ),
         ),
         Table(
@@ -176,6 +180,9 @@ TABLES: dict[str, Table] = {
                 Column("facility_cost_per_mw_year", "float", "currency/MW-yr", "override of "
                        "the cooling's facility cost (blank: the cooling's)", default=None,
                        min=0, max=MONEY_MAX),
+                Column("module_mw", "float", "MW-IT", "capacity is built and paid for in whole "
+                       "modules of this size (a hall, a container, a seabed module); blank: "
+                       "any size", default=None, min=0.001, max=MW_MAX),
             ),
         ),
         Table(
@@ -198,6 +205,9 @@ TABLES: dict[str, Table] = {
                        "builds it from that year", default=None, min=2000, max=2100),
                 Column("opex_share", "float", "1/yr", "annual hardware support, spares and "
                        "insurance as a share of capex_per_unit", default=0.0, min=0, max=1),
+                Column("units_per_system", "float", "units", "accelerators per system when the "
+                       "class is bought in whole systems (a CloudMatrix 384 super-node: 384); "
+                       "blank: by the unit", default=None, min=1, max=1e6),
                 Column("rack_kw", "float", "kW/rack", "IT power per rack as the hardware is "
                        "racked; only coolings with max_rack_kw >= this may host it (blank: any)",
                        default=None, min=0.1, max=1000),
@@ -239,6 +249,27 @@ TABLES: dict[str, Table] = {
             ),
         ),
         Table(
+            "dedicated_supply",
+            key=("location", "tech"),
+            required=False,
+            description="renewable supply dedicated to one location (e.g. an offshore wind "
+                        "farm wired to a seabed data centre): only that location's options may "
+                        "use it; its profile is the region's renewables.csv shape",
+            columns=(
+                _id("location", ref="locations"),
+                Column("tech", "id", choices=TECHS),
+                Column("cost_per_mw_year", "float", "currency/MW-yr", "energy price of the "
+                       "contract per MW of plant", min=0, max=MONEY_MAX),
+                Column("max_mw", "float", "MW", "plant size available (blank: no limit)",
+                       default=None, min=0, max=MW_MAX),
+                Column("cf_scale", "float", "", "multiplier on the region's capacity factors "
+                       "of the tech (e.g. offshore over onshore wind); capped at cf 1",
+                       default=1.0, min=0, max=FACTOR_MAX),
+                Column("wheeling_per_mwh", "float", "currency/MWh", "grid charges per MWh "
+                       "delivered (0 for a direct line)", default=0.0, min=0, max=PRICE_MAX),
+            ),
+        ),
+        Table(
             "existing_capacity",
             key=("site", "hardware", "build_year"),
             required=False,
@@ -266,6 +297,13 @@ TABLES: dict[str, Table] = {
                 Column("peak_factor", "float", "", "for shiftable classes: served rate in a slice "
                        "<= peak_factor x the day's mean rate", default=3.0, min=1.0,
                        max=FACTOR_MAX),
+                Column("demand_unit", "id", description="`tokens`: demand.csv gives "
+                       "tokens_per_day (inference); `mw_it`: demand.csv gives mw_it, IT MW of "
+                       "the reference hardware kept busy (compute, e.g. training)",
+                       default="tokens", choices=("tokens", "mw_it")),
+                Column("reference_hardware", "id", description="mw_it classes: the hardware "
+                       "whose MW the demand counts; throughput.csv's tokens_per_s of the class "
+                       "then only sets each hardware's speed relative to it", default=None),
             ),
         ),
         Table(
@@ -282,13 +320,18 @@ TABLES: dict[str, Table] = {
         Table(
             "demand",
             key=("region", "workload"),
-            description="token demand",
+            description="demand: tokens for token classes, busy IT MW for compute classes",
             columns=(
                 _id("region", ref="regions"),
                 _id("workload", ref="workloads"),
                 Column("tokens_per_day", "float", "tokens/day", "average daily demand in the "
-                       "planning year", min=0, max=1e18),
+                       "planning year (classes with demand_unit tokens)", default=None, min=0,
+                       max=1e18),
+                Column("mw_it", "float", "MW-IT", "average IT MW of the class's reference "
+                       "hardware kept busy (classes with demand_unit mw_it)", default=None,
+                       min=0, max=MW_MAX),
             ),
+            one_of=("tokens_per_day", "mw_it"),
         ),
         Table(
             "slices",

@@ -139,13 +139,19 @@ def _describe(ctx: BuildContext, v: np.ndarray, res, daily: bool = False) -> str
         k = int(L.group_workload[grp])
         for r, share in zip(L.group_members[grp], L.group_member_share[grp], strict=True):
             per[(int(r), k)] = per.get((int(r), k), 0.0) + float(s * hours[t] * share)
+    comp = d.workload_compute if len(d.workload_compute) else np.zeros(len(d.workloads), bool)
+    hours = float(d.slice_weight_h.sum())
+    mw = sum(x for (_r, k), x in per.items() if comp[k]) / hours  # compute: MW-IT, not tokens
+    per = {key: x for key, x in per.items() if not comp[key[1]]}
     total = tokens_per_day(d, sum(per.values()))
-    all_demand = tokens_per_day(d, float((d.demand * d.slice_weight_h).sum()))
+    all_demand = tokens_per_day(d, float((d.demand[:, ~comp] * d.slice_weight_h).sum()))
     items = [(f"{d.regions[r]}/{d.workloads[k]}", tokens_per_day(d, x))
              for (r, k), x in per.items()]
     kind = "shiftable" if daily else "time-fixed"
-    return (f"demand must give: {num(total)} tokens/day of {kind} demand cannot be served "
-            f"({total / all_demand:.2%} of all demand), by region/class: {top(items, num)}")
+    share = f" ({total / all_demand:.2%} of all demand)" if all_demand > 0 else ""
+    extra = f" and {num(mw)} MW-IT of compute (training)" if mw > 0 else ""
+    return (f"demand must give: {num(total)} tokens/day{extra} of {kind} demand cannot be "
+            f"served{share}, by region/class: {top(items, num) if items else '-'}")
 
 
 def _describe_daily(ctx: BuildContext, v: np.ndarray, res) -> str:

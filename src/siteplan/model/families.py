@@ -5,7 +5,7 @@ The order is a dependency order; a family uses only what families before it buil
   token value splits the unserved rates into value tiers (revenue foregone);
 - routing makes the work done per site, class and hardware from demand's rates; capacity,
   headroom and utilisation bound that work by build's capacity, chip supply caps it per
-  hardware class;
+  hardware class, whole units count it in systems and modules;
 - power makes the grid and PPA variables; curtailment and storage register clean supply in
   the context's ledger (storage charges from what is registered before it); balance writes
   the power balance once every clean supply is registered;
@@ -33,6 +33,7 @@ from siteplan.model import (
     headroom,
     hourly,
     linking,
+    modules,
     moves,
     n_minus_1,
     power,
@@ -55,8 +56,9 @@ FAMILIES: tuple[Family, ...] = (
     value,        # 16 v_foregone_mtok_h, c_value_split, c_value_tier (objective margin)
     routing,      # 2  v_process_mtok_h, c_routing, c_routing_daily, c_shift_peak
     capacity,     # 3  c_capacity
-    chips,        # 15 c_chip_supply (fleet per capped hardware <= its supply)
     headroom,     # 3b c_peak_headroom (policy.peak_headroom > 1)
+    chips,        # 15 c_chip_supply (fleet per capped hardware <= its supply)
+    modules,      # 18 v_systems, v_modules, c_whole_systems, c_whole_modules
     utilisation,  # 5  c_utilisation_floor
     power,        # 6  v_grid_mw, v_ppa_mw, v_ppa_use_mw
     curtailment,  # 9  v_curtail_mw, c_curtailment_available

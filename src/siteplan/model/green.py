@@ -2,7 +2,8 @@
 
 Portfolio:  sum_{l,t} w_t (green[l,t] grid[l,t] + ppa[l,t]) + sum_l gec[l]
               >= G sum_{l,t} w_t (grid[l,t] + ppa[l,t])         (MWh; grid + ppa = pue x it)
-Per site (policy.min_site_green_share): the same inequality at each location (its open site).
+Per site (policy.min_site_green_share, or a location's own min_green_share in locations.csv,
+the larger of the two): the same inequality at each location (its open site).
 Certificates (policy.certificates): gec[l] MWh at a price, gec[l] <= max_share x energy[l].
 """
 
@@ -38,13 +39,16 @@ def add(ctx: BuildContext) -> None:
         portfolio.append(lin(coefs + [1.0] * len(gec), vs + gec) >= 0)
     indexed_constraint(m, "c_green_share", portfolio)
 
-    per_site = []
-    if pol.min_site_green_share > 0:
-        for i, loc in enumerate(locs):
-            c, v = energy_terms(ctx, loc, pol.min_site_green_share, green_weighted=True)
+    per_site, floored = [], []
+    floors = site_floors(d)
+    for i, loc in enumerate(locs):
+        if floors[loc] > 0:
+            c, v = energy_terms(ctx, loc, float(floors[loc]), green_weighted=True)
             extra = [m.v_gec_mwh[i]] if cert else []
             per_site.append(lin(c + [1.0] * len(extra), v + extra) >= 0)
+            floored.append(loc)
     indexed_constraint(m, "c_site_green_share", per_site)
+    ctx.handles[NAME] = floored  # the location of each c_site_green_share row
 
     cap = []
     if cert:  # certificates cover a location's own consumption, up to max_share of it
@@ -57,9 +61,18 @@ def add(ctx: BuildContext) -> None:
     indexed_constraint(m, "c_certificate_cap", cap)
 
 
+def site_floors(d: ModelData) -> np.ndarray:
+    """(L,) green share each location's energy must reach: the policy's per-site floor or the
+    location's own (locations.csv min_green_share), the larger."""
+    own = d.location_min_green_share if len(d.location_min_green_share) else np.zeros(
+        len(d.locations))
+    return np.maximum(own, d.policy.min_site_green_share)
+
+
 def applies(d: ModelData) -> bool:
     p = d.policy
-    return p.min_green_share > 0 or p.min_site_green_share > 0 or p.certificates is not None
+    return (p.min_green_share > 0 or bool((site_floors(d) > 0).any())
+            or p.certificates is not None)
 
 
 def read(ctx: BuildContext, res) -> dict[str, np.ndarray]:
@@ -86,15 +99,16 @@ def _describe_share(ctx: BuildContext, v: np.ndarray, res) -> str:
 def _describe_site_share(ctx: BuildContext, v: np.ndarray, res) -> str:
     d = ctx.data
     per = location_energy_mwh(ctx, res)
-    locs = [int(x) for x in ctx.layout.active_locations]
+    floors = site_floors(d)
     items = []
-    for loc, x in zip(locs, v, strict=True):
+    for loc, x in zip(ctx.handle(NAME), v, strict=True):
         if x > 0:
             e = per.get(loc, 0.0)
             items.append((d.locations[loc], (float(x) / e * 100) if e > 0 else 100.0))
-    share = d.policy.min_site_green_share
-    return (f"site green share must give: policy.min_site_green_share {share:.1%} must fall "
-            f"at: {top(items, lambda x: f'-{x:.3g} pts')}")
+    shown = sorted({f"{floors[loc]:.1%}" for loc in ctx.handle(NAME)})
+    return (f"site green share must give: the per-site floor {' / '.join(shown)} "
+            f"(policy.min_site_green_share, or a location's min_green_share) must fall at: "
+            f"{top(items, lambda x: f'-{x:.3g} pts')}")
 
 
 def _describe_certificates(ctx: BuildContext, v: np.ndarray, res) -> str:

@@ -82,10 +82,13 @@ def add(ctx: BuildContext) -> None:
 
 
 def _ppa_groups(d: ModelData) -> list[list[int]]:
-    """PPA options grouped by (region, tech): the options that share one regional cap."""
-    groups: dict[tuple[int, str], list[int]] = {}
+    """PPA options grouped by (region, tech): the options that share one regional cap. A
+    dedicated supply (dedicated_supply.csv) is a group of its own."""
+    groups: dict[tuple, list[int]] = {}
+    ded = d.ppa_dedicated if len(d.ppa_dedicated) else np.zeros(len(d.ppa_location), bool)
     for p, (loc, tech) in enumerate(zip(d.ppa_location, d.ppa_tech, strict=True)):
-        groups.setdefault((int(d.location_region[loc]), tech), []).append(p)
+        key = ("dedicated", p) if ded[p] else (int(d.location_region[loc]), tech)
+        groups.setdefault(key, []).append(p)
     return list(groups.values())
 
 

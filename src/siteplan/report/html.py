@@ -169,7 +169,10 @@ def regions_table(res: ResultFolder) -> dict:
         Column("served_tokens_per_day", f"Served, {tok_unit}", tokens),
         Column("unserved_tokens_per_day", f"Unserved, {tok_unit}", tokens),
         _col("avg_cost_per_mtok", cur, f"Average cost, {cur}/Mtok"),
+        *[_col(k, cur) for k in df.columns if k.startswith("avg_cost_per_mtok_")],
         _col("marginal_cost_per_mtok", cur),
+        Column("degenerate_split", "Average rests on an arbitrary split",
+               lambda v: "yes" if _num(v) == 1 else "no", numeric=False),
         _col("mean_latency_ms", cur),
         *[_col(k, cur) for k in df.columns if k.endswith("_share")],
     ], "regions")
@@ -317,21 +320,42 @@ def _cards(res: ResultFolder) -> list[dict]:
             for label, value, unit, cls in _headline(res)]
 
 
+def _regional_sentence(regions, cur: str) -> list[str]:
+    """Where tokens cost most and least, among the regions whose average is a result: those
+    flagged ``degenerate_split`` rest on an arbitrary split between sites at equal marginal
+    cost and are left out (and said to be)."""
+    reg = regions.dropna(subset=["avg_cost_per_mtok"])
+    flagged = reg["degenerate_split"].fillna(0).astype(int) == 1 \
+        if "degenerate_split" in reg.columns else np.zeros(len(reg), bool)
+    n_flag = int(np.sum(flagged))
+    note = (f"The average cost of {n_flag} region{'s' if n_flag != 1 else ''} rests on an "
+            "arbitrary split between sites at equal marginal cost (degenerate_split in "
+            "regions.csv) and is not compared.") if n_flag else ""
+    reg = reg[~np.asarray(flagged)]
+    if len(reg) < 2:
+        return [note] if note else []
+    name = "name" if "name" in reg.columns else "region"
+    hi = reg.loc[reg["avg_cost_per_mtok"].idxmax()]
+    lo = reg.loc[reg["avg_cost_per_mtok"].idxmin()]
+    out = [f"Tokens cost most in {hi[name]} ({float(hi['avg_cost_per_mtok']):,.4f}) "
+           f"and least in {lo[name]} ({float(lo['avg_cost_per_mtok']):,.4f} {cur}/Mtok)."]
+    return out + ([note] if note else [])
+
+
 def _lead(res: ResultFolder) -> str:
     """Two or three plain sentences a decision-maker can read without the tables."""
     s, cur = res.summary, res.currency
     cost, cost_unit = _money(s.get("objective"), cur)
+    compute = _num(s.get("compute_demand_mw_it"))
+    also = (f" and {compute:,.0f} MW IT of compute (training, counted in busy MW of its "
+            f"reference hardware, not tokens)" if compute else "")
+    per_mw = (f", compute {outputs.fmt('avg_cost_per_mw_year_compute', s.get('avg_cost_per_mw_year_compute'), cur)}"  # noqa: E501
+              if compute else "")
     parts = [f"Serving {fmt_tokens(float(s.get('demand_tokens_per_day', 0) or 0))} tokens a "
-             f"day costs {cost} {cost_unit} a year, {_fmt(s.get('avg_cost_per_mtok'), 4)} "
-             f"{cur} per million tokens on average, from {s.get('sites_open', '?')} sites."]
-    reg = res.regions.dropna(subset=["avg_cost_per_mtok"])
-    if len(reg) > 1:
-        name = "name" if "name" in reg.columns else "region"
-        hi = reg.loc[reg["avg_cost_per_mtok"].idxmax()]
-        lo = reg.loc[reg["avg_cost_per_mtok"].idxmin()]
-        parts.append(f"Tokens cost most in {hi[name]} ({float(hi['avg_cost_per_mtok']):,.4f}) "
-                     f"and least in {lo[name]} ({float(lo['avg_cost_per_mtok']):,.4f} "
-                     f"{cur}/Mtok).")
+             f"day{also} costs {cost} {cost_unit} a year, {_fmt(s.get('avg_cost_per_mtok'), 4)} "
+             f"{cur} per million tokens on average{per_mw}, from {s.get('sites_open', '?')} "
+             "sites."]
+    parts += _regional_sentence(res.regions, cur)
     status, gap = str(s.get("status", "")), _num(s.get("mip_gap"))
     if status == "optimal":
         parts.append("The solver proved this plan optimal.")

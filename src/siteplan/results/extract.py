@@ -17,13 +17,15 @@ from siteplan.model.demand import daily_mean
 from siteplan.model.families import FAMILIES
 from siteplan.model.n_minus_1 import cover, protected
 from siteplan.model.shares import place_of_location
+from siteplan.results.attribution import attribute
 from siteplan.results.chips import chip_summary
+from siteplan.results.degenerate import degenerate_splits
 from siteplan.results.margin import margin_results
 from siteplan.results.synergy import flexible_work, site_hours
 from siteplan.results.zones import zone_shares
 from siteplan.solve import SolveResult
 
-EPS_MTOK_H = 1e-7  # flows below this (Mtok/h) are solver noise, not allocations
+EPS_SHARE = 1e-12  # a route below this share of all routed work is solver noise, not a flow
 # sites.csv cost_* columns: the terms an option can own (network and unserved belong to none)
 SITE_COST_TERMS = tuple(t for t in COST_TERMS if t not in ("network", "unserved"))
 
@@ -36,6 +38,7 @@ def extract(ctx: BuildContext, res: SolveResult, cost_weight: float = 1.0) -> di
     d, L = ctx.data, ctx.layout
     T, w = L.n_t, d.slice_weight_h
     days_per_year = float(w.sum()) / 24.0
+    hours_per_year = float(w.sum())
     n_q, n_s = len(L.route_group), len(d.sites)
 
     sup: dict[str, np.ndarray] = {}  # every family's read-back, by name (model/family.py)
@@ -49,7 +52,8 @@ def extract(ctx: BuildContext, res: SolveResult, cost_weight: float = 1.0) -> di
     fq, sq = np.flatnonzero(~L.route_shiftable), np.flatnonzero(L.route_shiftable)
     route_mtok[fq] = (x[L.route_pos[fq]] * w).sum(axis=1)
     route_mtok[sq] = (y[L.route_pos[sq]] * L.day_hours).sum(axis=1)
-    route_mtok = np.where(route_mtok > EPS_MTOK_H, route_mtok, 0.0)
+    # relative: a fixed floor in Mtok would drop real flows when tokens are counted in Gtok
+    route_mtok = np.where(route_mtok > EPS_SHARE * np.abs(route_mtok).sum(), route_mtok, 0.0)
 
     # --- per site -----------------------------------------------------------------------
     busy = np.zeros((n_s, len(d.hardware), T))  # MW-IT busy
@@ -98,7 +102,18 @@ def extract(ctx: BuildContext, res: SolveResult, cost_weight: float = 1.0) -> di
     cost = ctx.costs.by_site(entry_values, e_s)  # location costs split by facility energy
     cost = {t: cost[t] for t in SITE_COST_TERMS}
     site_cost = sum(cost.values())
-    site_cpm = np.divide(site_cost, site_mtok, out=np.zeros(n_s), where=site_mtok > 0)
+    n_k, n_r = len(d.workloads), len(d.regions)
+    # compute classes (demand in MW-IT of a reference hardware) are not tokens: their flows
+    # are MWh-IT per year where a token class's are Mtok per year
+    comp = d.workload_compute if len(d.workload_compute) else np.zeros(n_k, bool)
+    site_k = np.zeros((n_s, n_k))  # Mtok/yr (compute classes: MWh-IT/yr) of each class
+    np.add.at(site_k, (L.proc_site, L.proc_workload), proc_mtok)
+    term_k, energy_k = attribute(d, L, q, cap_sh, grid, cost)  # per term (S, K) currency/yr
+    site_cost_k = sum(term_k.values())
+    site_cpm_k = np.divide(site_cost_k, site_k, out=np.zeros((n_s, n_k)), where=site_k > 0)
+    site_tok = site_k[:, ~comp].sum(axis=1)  # Mtok/yr of the token classes
+    site_cpm = np.divide(site_cost_k[:, ~comp].sum(axis=1), site_tok, out=np.zeros(n_s),
+                         where=site_tok > 0)
     loc = np.array(d.locations, dtype=object)[d.site_location]
     sites = pd.DataFrame({
         "site": d.sites,
@@ -111,11 +126,13 @@ def extract(ctx: BuildContext, res: SolveResult, cost_weight: float = 1.0) -> di
         **{f"mw_it_{h}": cap_sh[:, i] for i, h in enumerate(d.hardware)},
         **{f"units_{h}": cap_sh[:, i] * 1000.0 / d.hw_kw_per_unit[i]
            for i, h in enumerate(d.hardware)},
+        **_whole_units(d, sup),
         "mw_it_total": mw_total,
         "utilisation_planned": np.where(mw_total > 0, pol.utilisation_max, 0.0),
         "utilisation_realised": np.divide(busy_mwh, mw_total * w.sum(), out=np.zeros(n_s),
                                           where=mw_total > 0),
-        "tokens_per_day": site_mtok * TOKENS_PER_MTOK / days_per_year,
+        "tokens_per_day": site_tok * TOKENS_PER_MTOK / days_per_year,
+        "compute_mw_it": site_k[:, comp].sum(axis=1) / hours_per_year,
         "it_mwh": it_mwh,
         "energy_mwh": energy,
         "grid_mwh": (grid * w).sum(axis=1),
@@ -144,17 +161,15 @@ def extract(ctx: BuildContext, res: SolveResult, cost_weight: float = 1.0) -> di
 
     # --- allocation: a route's flow goes to its group's members by demand share, and to
     # the option(s) at the location that process that class
-    n_k, n_r = len(d.workloads), len(d.regions)
-    site_k = np.zeros((n_s, n_k))
-    np.add.at(site_k, (L.proc_site, L.proc_workload), proc_mtok)
     loc_k = np.zeros((len(d.locations), n_k))
     np.add.at(loc_k, (d.site_location, slice(None)), site_k)
-    dem_r = np.zeros(n_r)
-    uns_r = np.zeros(n_r)
-    dem_rk = (d.demand * w).sum(axis=2)  # (R, K) Mtok/yr
+    dem_rk = (d.demand * w).sum(axis=2)  # (R, K) Mtok/yr (compute classes: MWh-IT/yr)
+    uns_rk = np.zeros((n_r, n_k))
     for g, (mem, share) in enumerate(zip(L.group_members, L.group_member_share, strict=True)):
-        np.add.at(dem_r, mem, dem_rk[mem, L.group_workload[g]])
-        np.add.at(uns_r, mem, uns_g[g] * share)
+        k = L.group_workload[g]
+        np.add.at(uns_rk, (mem, k), uns_g[g] * share)
+    dem_r = dem_rk[:, ~comp].sum(axis=1)
+    uns_r = uns_rk[:, ~comp].sum(axis=1)
     rows = []  # (region, site, workload, route, Mtok/yr)
     for q in np.flatnonzero(route_mtok > 0):
         g, loc = L.route_group[q], L.route_location[q]
@@ -170,30 +185,45 @@ def extract(ctx: BuildContext, res: SolveResult, cost_weight: float = 1.0) -> di
     rv = arr[:, 4]
     rl = d.site_location[rs]
     r_net = L.route_cost_per_mtok[rq]
-    r_cpm = site_cpm[rs] + r_net
+    r_cpm = site_cpm_k[rs, rk] + r_net
     r_lat = d.latency_ms[rr, rl]
+    rc = comp[rk]  # rows of compute classes
     allocation = pd.DataFrame({
         "region": [d.regions[r] for r in rr],
         "site": [d.sites[s] for s in rs],
         "location": [d.locations[lc] for lc in rl],
         "workload": [d.workloads[k] for k in rk],
-        "tokens_per_day": rv * TOKENS_PER_MTOK / days_per_year,
+        "tokens_per_day": np.where(rc, 0.0, rv * TOKENS_PER_MTOK / days_per_year),
+        "mw_it": np.where(rc, rv / hours_per_year, 0.0),
         "share": rv / np.maximum(dem_rk[rr, rk], 1e-300),
         "latency_ms": r_lat,
-        "network_cost_per_mtok": r_net,
-        "cost_per_mtok": r_cpm,
+        "network_cost_per_mtok": np.where(rc, np.nan, r_net),
+        "cost_per_mtok": np.where(rc, np.nan, r_cpm),
+        "cost_per_mw_year": np.where(rc, r_cpm * hours_per_year, np.nan),
     })
 
     # --- per region ---------------------------------------------------------------------
-    served_r = np.bincount(rr, weights=rv, minlength=n_r)
-    cost_r = np.bincount(rr, weights=rv * r_cpm, minlength=n_r)
-    lat_r = np.bincount(rr, weights=rv * r_lat, minlength=n_r)
-    zone_cols, zone_summary = zone_shares(d, rl, rr, rv, served_r)
+    tv = np.where(rc, 0.0, rv)  # token rows' Mtok/yr
+    served_r = np.bincount(rr, weights=tv, minlength=n_r)
+    cost_r = np.bincount(rr, weights=tv * r_cpm, minlength=n_r)
+    lat_r = np.bincount(rr, weights=tv * r_lat, minlength=n_r)
+    zone_cols, zone_summary = zone_shares(d, rl, rr, tv, served_r)
     total = float(sum(breakdown.values()))
     margin_cols, margin_summary = margin_results(
         ctx, sup["foregone_mtok"], rr, rk, rv, r_cpm, total - breakdown["unserved"],
         breakdown["unserved"], days_per_year)
-    marginal = _marginal_cost(ctx, res, n_r) / cost_weight
+    marginal_rk = _marginal_cost(ctx, res, n_r) / cost_weight  # (R, K)
+    has = np.isfinite(marginal_rk) & ~comp[None, :]
+    tok_dem = np.where(comp[None, :], 0.0, dem_rk)
+    marginal = _ratio(np.where(has, marginal_rk * tok_dem, 0.0).sum(axis=1),
+                      np.where(has, tok_dem, 0.0).sum(axis=1))
+    served_rk = np.zeros((n_r, n_k))
+    cost_rk = np.zeros((n_r, n_k))
+    np.add.at(served_rk, (rr, rk), rv)
+    np.add.at(cost_rk, (rr, rk), rv * r_cpm)
+    avg_rk = np.divide(cost_rk, served_rk, out=np.full((n_r, n_k), np.nan),
+                       where=served_rk > 0)
+    degenerate = degenerate_splits(d, L, rr, rs, rk, rv, site_cpm_k, marginal_rk)
     regions = pd.DataFrame({
         "region": d.regions,
         "name": d.region_name,
@@ -203,20 +233,30 @@ def extract(ctx: BuildContext, res: SolveResult, cost_weight: float = 1.0) -> di
         "unserved_tokens_per_day": uns_r * TOKENS_PER_MTOK / days_per_year,
         "avg_cost_per_mtok": _ratio(cost_r, served_r),
         "marginal_cost_per_mtok": marginal,
+        **{_per_unit("avg", k, comp[i]): avg_rk[:, i] * (hours_per_year if comp[i] else 1.0)
+           for i, k in enumerate(d.workloads)},
+        **{_per_unit("marginal", k, comp[i]):
+           marginal_rk[:, i] * (hours_per_year if comp[i] else 1.0)
+           for i, k in enumerate(d.workloads)},
+        "degenerate_split": degenerate.any(axis=1).astype(int),
         "mean_latency_ms": _ratio(lat_r, served_r),
         **zone_cols,
+        **({"compute_mw_it": served_rk[:, comp].sum(axis=1) / hours_per_year,
+            "compute_cost": cost_rk[:, comp].sum(axis=1)} if comp.any() else {}),
         **margin_cols,
     })
 
     # --- summary ------------------------------------------------------------------------
-    served_total = float(rv.sum())
+    served_total = float(tv.sum())
     energy_total = float(energy.sum())
+    token_energy = energy_total - float((energy * energy_k[:, comp].sum(axis=1)).sum())
+    compute_cost = float(cost_rk[:, comp].sum())
+    compute_mwh = float(served_rk[:, comp].sum())
     summary = {
         "objective": total,
         "cost_breakdown": breakdown,
-        "cost_by_workload": {  # the terms that belong to a demand class (network, unserved)
-            term: dict(zip(d.workloads, map(float, v), strict=True))
-            for term, v in ctx.costs.by_workload(entry_values, len(d.workloads)).items()},
+        "cost_by_workload": _cost_by_workload(d, ctx.costs.by_workload(entry_values, n_k),
+                                              term_k),
         "unallocated_site_cost": float(site_cost[site_mtok <= 0].sum()),
         "demand_tokens_per_day": float(dem_r.sum() * TOKENS_PER_MTOK / days_per_year),
         "served_tokens_per_day": served_total * TOKENS_PER_MTOK / days_per_year,
@@ -225,10 +265,15 @@ def extract(ctx: BuildContext, res: SolveResult, cost_weight: float = 1.0) -> di
         "it_energy_twh": float(it_mwh.sum()) / 1e6,
         "green_share": float(green_mwh.sum() / energy_total) if energy_total > 0 else 0.0,
         "tco2": float(emissions.sum()),
-        "tokens_per_kwh": served_total * TOKENS_PER_MTOK / (energy_total * 1e3)
-        if energy_total > 0 else 0.0,
-        "avg_cost_per_mtok": (total - breakdown["unserved"]) / served_total
+        "tokens_per_kwh": served_total * TOKENS_PER_MTOK / (token_energy * 1e3)
+        if token_energy > 0 else 0.0,
+        "avg_cost_per_mtok": (total - breakdown["unserved"] - compute_cost) / served_total
         if served_total > 0 else 0.0,
+        **({"compute_demand_mw_it": float(dem_rk[:, comp].sum()) / hours_per_year,
+            "compute_served_mw_it": compute_mwh / hours_per_year,
+            "compute_unserved_mw_it": float(uns_rk[:, comp].sum()) / hours_per_year,
+            "avg_cost_per_mw_year_compute": compute_cost / compute_mwh * hours_per_year
+            if compute_mwh > 0 else 0.0} if comp.any() else {}),
         **zone_summary,
         "sites_open": int((opened > 0.5).sum()),
         "mw_it_total": float(mw_total.sum()),
@@ -244,7 +289,8 @@ def extract(ctx: BuildContext, res: SolveResult, cost_weight: float = 1.0) -> di
         "storage_mwh": float(sup["storage_mwh"].sum()),
         "storage_mw": float(sup["storage_mw"].sum()),
         "storage_discharged_mwh": float((sup["discharge_mw"] * w).sum()),
-        "shiftable_tokens_per_day": shiftable * TOKENS_PER_MTOK / days_per_year,
+        "shiftable_tokens_per_day": float(site_k[:, d.workload_shiftable & ~comp].sum())
+        * TOKENS_PER_MTOK / days_per_year,
         "shifted_in_time_share": flex["shifted_in_time_mtok"] / shiftable if shiftable else 0.0,
         "moved_between_sites_share": flex["moved_between_sites_mtok"] / shiftable
         if shiftable else 0.0,
@@ -283,12 +329,43 @@ def _n_minus_1(ctx: BuildContext, sites: pd.DataFrame, held: np.ndarray) -> dict
             "n1_min_cover": min(worst, 1e6), "n1_worst_loss": f"{level} {name}"}
 
 
+def _cost_by_workload(d, own: dict[str, np.ndarray], term_k: dict[str, np.ndarray]) -> dict:
+    """Currency/yr per term and class: the site terms as attributed (results/attribution.py;
+    sites that served nothing left out), network and unserved as registered; and ``total``."""
+    terms: dict[str, np.ndarray] = {}
+    for term in COST_TERMS:
+        v = term_k[term].sum(axis=0) if term in term_k else own.get(term)
+        if v is not None and np.any(v != 0):
+            terms[term] = v
+    terms["total"] = sum(terms.values()) if terms else np.zeros(len(d.workloads))
+    return {term: dict(zip(d.workloads, map(float, v), strict=True))
+            for term, v in terms.items()}
+
+
+def _per_unit(kind: str, workload: str, compute: bool) -> str:
+    """regions.csv column of a class's average or marginal cost: per Mtok for a token class,
+    per MW-year of its reference hardware for a compute class."""
+    return f"{kind}_cost_per_{'mw_year' if compute else 'mtok'}_{workload}"
+
+
+def _whole_units(d, sup: dict) -> dict[str, np.ndarray]:
+    """sites.csv ``modules`` and ``systems_<hw>`` where the data counts whole units."""
+    out = {}
+    if np.isfinite(sup["modules"]).any():
+        out["modules"] = sup["modules"]
+    for i, h in enumerate(d.hardware):
+        if np.isfinite(sup["systems"][:, i]).any():
+            out[f"systems_{h}"] = sup["systems"][:, i]
+    return out
+
+
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return np.divide(num, den, out=np.full(len(num), np.nan), where=den > 0)
 
 
 def _marginal_cost(ctx: BuildContext, res: SolveResult, n_r: int) -> np.ndarray:
-    """Demand-weighted dual of the demand balance per region, currency per Mtok.
+    """(R, K) demand-weighted dual of the demand balance per region and class, currency per
+    Mtok (NaN where there are no duals or no demand).
 
     Time-fixed rows are rates in slice t (w_t hours), so dual / w_t is per Mtok; daily rows of
     shiftable classes are the day's mean rate (W_d hours), so dual / W_d is per Mtok. A group's
@@ -296,21 +373,24 @@ def _marginal_cost(ctx: BuildContext, res: SolveResult, n_r: int) -> np.ndarray:
     """
     m, d, L = ctx.block, ctx.data, ctx.layout
     w, keys = d.slice_weight_h, ctx.handle("demand")
+    n_k = len(d.workloads)
     fixed = res.duals(m.c_demand_balance)
     daily = res.duals(m.c_demand_daily)
     if fixed is None or daily is None:
-        return np.full(n_r, np.nan)
-    num = np.zeros(n_r)
-    den = np.zeros(n_r)
+        return np.full((n_r, n_k), np.nan)
+    num = np.zeros((n_r, n_k))
+    den = np.zeros((n_r, n_k))
     mean = daily_mean(d, L, L.group_demand)
     for (g, t), lam in zip(keys.balance_keys, fixed, strict=True):
         mem, share = L.group_members[g], L.group_member_share[g]
+        k = L.group_workload[g]
         dem = L.group_demand[g, t] * share  # each member's Mtok/h in slice t
-        np.add.at(num, mem, lam * dem)  # (lam / w_t) x (w_t x demand)
-        np.add.at(den, mem, w[t] * dem)
+        np.add.at(num, (mem, k), lam * dem)  # (lam / w_t) x (w_t x demand)
+        np.add.at(den, (mem, k), w[t] * dem)
     for (g, day), lam in zip(keys.daily_keys, daily, strict=True):
         mem, share = L.group_members[g], L.group_member_share[g]
+        k = L.group_workload[g]
         dem = mean[g, day] * share
-        np.add.at(num, mem, lam * dem)  # (lam / W_d) x (W_d x mean)
-        np.add.at(den, mem, L.day_hours[day] * dem)
-    return _ratio(num, den)
+        np.add.at(num, (mem, k), lam * dem)  # (lam / W_d) x (W_d x mean)
+        np.add.at(den, (mem, k), L.day_hours[day] * dem)
+    return np.divide(num, den, out=np.full((n_r, n_k), np.nan), where=den > 0)

@@ -5,7 +5,9 @@ Per region r and class k (Mtok/yr, currency/yr):
     cost[r,k]    = sum of its allocation rows' tokens x delivered cost per Mtok
     margin       = revenue - cost
 The plan's margin is its revenue less its whole cost (the objective without the revenue
-foregone), so unallocated site cost counts against it too.
+foregone), so unallocated site cost counts against it too. A compute class (demand in MW-IT
+of a reference hardware, priced per MWh of it) is not tokens: per MW-year, and left out of
+the margin per Mtok.
 """
 
 from __future__ import annotations
@@ -36,8 +38,11 @@ def margin_results(ctx: BuildContext, foregone: np.ndarray, rr: np.ndarray, rk: 
     np.add.at(served, (rr, rk), rv)
     np.add.at(cost, (rr, rk), rv * r_cpm)
     margin = revenue - cost
+    comp = d.workload_compute if len(d.workload_compute) else np.zeros(n_k, bool)
+    hours = float(d.slice_weight_h.sum())
     regions = {"revenue": revenue.sum(axis=1), "margin": margin.sum(axis=1),
-               "margin_per_mtok": _ratio(margin.sum(axis=1), served.sum(axis=1))}
+               "margin_per_mtok": _ratio(margin[:, ~comp].sum(axis=1),
+                                         served[:, ~comp].sum(axis=1))}
     by_class = {}
     for k, wl in enumerate(d.workloads):
         unserved = lost[:, k, :].sum(axis=0)  # (N,)
@@ -54,14 +59,20 @@ def margin_results(ctx: BuildContext, foregone: np.ndarray, rr: np.ndarray, rk: 
             "unserved_tokens_per_day": float(unserved.sum()) * TOKENS_PER_MTOK / days_per_year,
             "unserved_tiers": ", ".join(left),
         }
+        if comp[k]:  # compute (MWh-IT of the reference hardware), not tokens
+            c = by_class[wl]
+            c["margin_per_mw_year"] = c.pop("margin_per_mtok") * hours
+            c["served_mw_it"] = float(served[:, k].sum()) / hours
+            c["unserved_mw_it"] = float(unserved.sum()) / hours
+            c["served_tokens_per_day"] = c["unserved_tokens_per_day"] = 0.0
     total_revenue = float(revenue.sum())
-    served_total = float(served.sum())
+    served_total = float(served[:, ~comp].sum())  # token classes' Mtok
+    token_margin = total_revenue - cost_total - float(margin[:, comp].sum())
     summary = {
         "revenue": total_revenue,
         "revenue_foregone": foregone_value,
         "margin": total_revenue - cost_total,
-        "margin_per_mtok": (total_revenue - cost_total) / served_total if served_total > 0
-        else 0.0,
+        "margin_per_mtok": token_margin / served_total if served_total > 0 else 0.0,
         "margin_by_workload": by_class,
     }
     return regions, summary

@@ -143,7 +143,7 @@ def make_record(scenario, dataset: tuple[str, dict[str, str]] | None = None,
                  scenario_file=str(scenario.source) if scenario.source else None,
                  version=siteplan_version())
     if places:
-        rec.workloads, rec.places = _workloads(folder), places_table(folder)
+        rec.workloads, rec.places = _workloads(folder, scenario), places_table(folder)
     return rec
 
 
@@ -182,13 +182,19 @@ def places_table(folder: str | Path) -> pd.DataFrame:
     return df
 
 
-def _workloads(folder: Path) -> list[dict]:
+def _workloads(folder: Path, scenario=None) -> list[dict]:
+    """Each class's id, name and latency limit (workloads.csv, then the scenario's
+    ``workloads.<class>`` settings)."""
     df = _read(folder, "workloads")
+    settings = getattr(scenario, "workloads", None) or {}
     out = []
     for w in df.to_dict("records"):
         text = (w.get("latency_ms") or "").strip()
-        out.append({"workload": w["workload"].strip(), "name": (w.get("name") or "").strip(),
-                    "latency_ms": float(text) if text else None})
+        row = {"workload": w["workload"].strip(), "name": (w.get("name") or "").strip(),
+               "latency_ms": float(text) if text else None}
+        given = settings[row["workload"]].settings() if row["workload"] in settings else {}
+        row.update({k: v for k, v in given.items() if k in row})
+        out.append(row)
     return out
 
 

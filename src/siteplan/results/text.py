@@ -25,6 +25,11 @@ def format_summary(s: dict, outdir: Path) -> str:
         f"  demand             {fmt('demand_tokens_per_day', s['demand_tokens_per_day'])} "
         f"(unserved {fmt('unserved_tokens_per_day', s['unserved_tokens_per_day'], unit=False)})",
         f"  avg cost           {fmt('avg_cost_per_mtok', s['avg_cost_per_mtok'], cur)}",
+        *([f"  compute (training) {fmt('compute_demand_mw_it', s['compute_demand_mw_it'])} "
+           f"of reference hardware busy, not tokens (unserved "
+           f"{fmt('compute_unserved_mw_it', s['compute_unserved_mw_it'], unit=False)}), "
+           f"{fmt('avg_cost_per_mw_year_compute', s['avg_cost_per_mw_year_compute'], cur)}"]
+          if "compute_demand_mw_it" in s else []),
         f"  energy             {fmt('energy_twh', s['energy_twh'])}, green share "
         f"{fmt('green_share', s['green_share'])}, {fmt('tco2', s['tco2'])}, "
         f"{fmt('tokens_per_kwh', s['tokens_per_kwh'])}",

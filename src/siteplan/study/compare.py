@@ -13,13 +13,18 @@ Decompositions (the cost C of a scenario is the sum of its cost components, whic
 objective; see ``docs/model.md``):
 
 - by component: ΔC = Σ_c ΔC_c, exactly.
-- by region: C = Σ_r avg_r × served_r + unserved penalty + unallocated site cost + rounding,
+- by region: C = Σ_r (avg_r × served_r + compute_r) + unserved penalty + unallocated site
+  cost + rounding,
   where avg_r is the region's average delivered cost per Mtok and served_r its Mtok per year
   (``regions.csv``); "rounding" is what is left over: the rounding of the CSV figures (tiny),
   plus any cost that no site in sites.csv carries (e.g. certificates bought at a location
   that uses no energy) and so no region either. Each
   region's Δ(avg × served) splits into a price effect Δavg × served_baseline and a volume
-  effect avg_new × Δserved. The terms add up to ΔC exactly (``check`` holds the float error).
+  effect avg_new × Δserved; a compute class's cost (``compute_cost``, not tokens) is its own
+  compute effect. The terms add up to ΔC exactly (``check`` holds the float error).
+  A region whose average rests on a degenerate split (``degenerate_split`` in either
+  scenario: sites at equal marginal cost, so which region got which site is arbitrary) is
+  not decomposed on its own: the printed decomposition pools such regions into one row.
 """
 
 from __future__ import annotations
@@ -50,7 +55,8 @@ TOKENS_PER_MTOK = 1e6
 
 # labels and units: siteplan.outputs; then the share served from each zone (<zone>_share)
 REGION_METRICS = ("demand_tokens_per_day", "avg_cost_per_mtok", "marginal_cost_per_mtok",
-                  "mean_latency_ms")
+                  "degenerate_split", "mean_latency_ms")
+POOLED = "(degenerate split)"  # the by-region row of regions whose average is arbitrary
 COMPONENTS = COST_TERMS  # the objective's registered terms
 TOTAL_METRICS = ("cost", *(f"cost.{c}" for c in COMPONENTS), "avg_cost_per_mtok",
                  "demand_tokens_per_day", "served_tokens_per_day", "unserved_tokens_per_day",
@@ -93,7 +99,12 @@ class Comparison:
                 rows.append((label, "total", f"delta_vs_{base}.by_region.{key}", chk[key]))
             part = self.by_region[self.by_region["scenario"] == label]
             for rec in part.itertuples(index=False):
-                for metric in ("delta_cost", "price_effect", "volume_effect"):
+                if rec.degenerate:  # the split by region is arbitrary: only the Δ cost
+                    rows.append((label, rec.region, f"delta_vs_{base}.delta_cost",
+                                 rec.delta_cost))
+                    rows.append((label, rec.region, f"delta_vs_{base}.degenerate_split", 1.0))
+                    continue
+                for metric in ("delta_cost", "price_effect", "volume_effect", "compute_effect"):
                     rows.append((label, rec.region, f"delta_vs_{base}.{metric}",
                                  getattr(rec, metric)))
         return pd.DataFrame(rows, columns=["scenario", "scope", "metric", "value"])
@@ -253,8 +264,13 @@ def _region_cost(regions: pd.DataFrame) -> pd.DataFrame:
     """Per region: served Mtok/yr and avg × served (the region's delivered cost)."""
     served = regions["served_tokens_per_day"].astype(float) * DAYS_PER_YEAR / TOKENS_PER_MTOK
     avg = regions["avg_cost_per_mtok"].astype(float)
-    cost = np.where(served > 0, avg.fillna(0.0) * served, 0.0)
-    return pd.DataFrame({"served": served.to_numpy(), "avg": avg.to_numpy(), "cost": cost},
+    compute = (regions["compute_cost"].astype(float).fillna(0.0).to_numpy()
+               if "compute_cost" in regions.columns else np.zeros(len(regions)))
+    cost = np.where(served > 0, avg.fillna(0.0) * served, 0.0) + compute
+    flag = (regions["degenerate_split"].fillna(0).astype(int).to_numpy()
+            if "degenerate_split" in regions.columns else np.zeros(len(regions), int))
+    return pd.DataFrame({"served": served.to_numpy(), "avg": avg.to_numpy(), "cost": cost,
+                         "compute": compute, "degenerate": flag},
                         index=regions["region"].astype(str))
 
 
@@ -328,11 +344,13 @@ def build_comparison(runs: list[RunFolder], notes: list[str] | None = None) -> C
             a1 = rc1["avg"].get(region, math.nan)
             k1 = rc1["cost"].get(region, 0.0)
             d = k1 - k0
+            c_eff = rc1["compute"].get(region, 0.0) - rc0["compute"].get(region, 0.0)
             if s0 > 0 and s1 > 0:
                 price, volume = (a1 - a0) * s0, a1 * (s1 - s0)
             else:
-                price, volume = 0.0, d
-            by_region_rows.append((label, region, d, price, volume, s1 - s0))
+                price, volume = 0.0, d - c_eff
+            flag = bool(rc0["degenerate"].get(region, 0) or rc1["degenerate"].get(region, 0))
+            by_region_rows.append((label, region, d, price, volume, c_eff, s1 - s0, flag))
             terms.append(d)
         parts = {}
         for key, run_ in (("0", base), ("1", run)):
@@ -368,7 +386,8 @@ def build_comparison(runs: list[RunFolder], notes: list[str] | None = None) -> C
     components = pd.DataFrame(comp_cols, index=list(COMPONENTS))
     by_region = pd.DataFrame(by_region_rows, columns=["scenario", "region", "delta_cost",
                                                       "price_effect", "volume_effect",
-                                                      "delta_served_mtok"])
+                                                      "compute_effect", "delta_served_mtok",
+                                                      "degenerate"])
     return Comparison(labels=labels, folders=[r.folder for r in runs], regions=regions,
                       totals=totals, inputs=inputs, components=components, by_region=by_region,
                       checks=checks, notes=_dedupe(notes), currency=currency,
@@ -483,11 +502,16 @@ def format_comparison(cmp: Comparison) -> str:
         out.append("  by component (billion):")
         out.append(_indent(_table(["component", "Δ cost"], rows), 4))
         part = cmp.by_region[cmp.by_region["scenario"] == label]
+        pooled = part[part["degenerate"]] if "degenerate" in part.columns else part.iloc[:0]
+        part = part.drop(pooled.index)
         part = part.reindex(part["delta_cost"].abs().sort_values(ascending=False).index)
         rows = [[r.region, _signed(r.delta_cost, 1e-6, "{:,.3f}"),
                  _signed(r.price_effect, 1e-6, "{:,.3f}"),
                  _signed(r.volume_effect, 1e-6, "{:,.3f}")]
                 for r in part.itertuples() if r.delta_cost != 0 or r.price_effect != 0]
+        if len(pooled):
+            rows.append([f"{POOLED} {len(pooled)} regions",
+                         _signed(math.fsum(pooled["delta_cost"]), 1e-6, "{:,.3f}"), "", ""])
         for key, name in (("unserved", "(unserved penalty)"),
                           ("unallocated", "(sites serving nothing)"),
                           ("rounding", "(not carried by regions)")):
@@ -498,6 +522,10 @@ def format_comparison(cmp: Comparison) -> str:
         err = max(abs(chk["components_error"]), abs(chk["by_region_error"]))
         out.append(f"  sum check: both decompositions add up to the difference "
                    f"(largest float error {err:.2e} {cur})")
+        if len(pooled):
+            out.append(f"  {len(pooled)} regions are pooled: their averages rest on an "
+                       "arbitrary split between sites at equal marginal cost "
+                       "(degenerate_split), so a difference by region is not a result")
     if cmp.notes:
         out.append("")
         out += [f"note: {n}" for n in cmp.notes]
