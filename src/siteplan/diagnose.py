@@ -370,10 +370,12 @@ def _n_minus_1(d: ModelData) -> list[str]:
         if alone:
             pairs = [f"{d.regions[r]} ({d.locations[int(np.flatnonzero(reach[r, k])[0])]})"
                      for r in alone]
+            src = (d.workload_latency_from[k] if len(d.workload_latency_from) > k
+                   else "workloads.csv latency_ms")
             out.append(f"policy.n_minus_1: {d.workloads[k]} demand of {_names(pairs)} can "
                        f"reach only one location within {d.workload_latency_ms[k]:g} ms "
-                       "(workloads.csv latency_ms), so losing it leaves nothing; the rule "
-                       "needs two locations in reach of every region")
+                       f"(set by {src}), so losing it leaves nothing; the rule needs two "
+                       "locations in reach of every region")
     return out
 
 
