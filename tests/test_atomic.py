@@ -49,6 +49,8 @@ def _spawn(path: Path, out: Path, pause: float, *extra: str) -> subprocess.Popen
     return subprocess.Popen(
         [sys.executable, "-m", "siteplan.cli", "run", str(path), "-o", str(out), "-q", *extra],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        # as from a terminal: a background job of a script inherits SIGINT ignored
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 

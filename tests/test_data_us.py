@@ -99,7 +99,7 @@ def test_references_exist(t):
 def test_options_per_location(t):
     n = t["site_options.csv"].groupby("location").size()
     assert n.between(2, 3).all()
-    assert 15 <= len(t["locations.csv"]) <= 20
+    assert 15 <= len(t["locations.csv"]) <= 25
 
 
 def test_ranges(t):

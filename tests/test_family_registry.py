@@ -36,6 +36,8 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 EVERYTHING = {"policy__min_green_share": 0.5, "policy__min_site_green_share": 0.3,
               "policy__carbon_cap_t": 1e9, "policy__carbon_price_per_t": 10.0,
               "policy__max_site_share": 0.9, "policy__single_sourcing": True,
+              "policy__max_share": {"location": 0.9, "province": 0.95},
+              "policy__n_minus_1": {"share": 0.5, "classes": ["chat"]},
               "policy__utilisation_min": 0.1, "policy__unserved_cost_per_mtok": 1e4,
               "synergy__storage": True, "synergy__absorb_curtailment": True,
               "synergy__move_between_sites": False, "policy__water_cap_m3": {"b": 1e9},

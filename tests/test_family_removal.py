@@ -29,6 +29,7 @@ from test_families import (
 from test_margin import margin_tables
 from test_pathway import _one_region
 from test_peak import _peaky
+from test_resilience import _grids, capex_tables, middle_tables
 from test_site_types import edge_tables, system_tables
 from test_supply_costs import _cheap_solar, _two_sites_in_b
 
@@ -128,6 +129,16 @@ CASES = {
     "carbon_cap": (lambda: _with_ppa(tiny_tables(), 876_000.0, cf=1.0),
                    {"policy__carbon_cap_t": H * 0.3}, ("c_carbon_cap",), H * 50 + 876_000),
     "resilience": (tiny_tables, {"policy__max_site_share": 0.5}, ("c_site_share",), H * 150),
+    # N-1: standby MW at la (tests/test_resilience.py); without it all runs at lb: 1,076,000
+    "n_minus_1": (capex_tables, {"policy__n_minus_1": {"share": 1.0}, "finance__discount_rate":
+                                 0.0}, ("c_n_minus_1",), 4 * 100_000 + 2 * H * 50),
+    # within reach: lm opens; without the rows (reach kept) a at la, b at lb: 1,514,000
+    "n_minus_1_reach": (middle_tables, {"policy__n_minus_1": {"share": 1.0},
+                                        "finance__discount_rate": 0.0},
+                        ("c_n_minus_1",), 2_614_000),
+    "share_caps": (lambda: _grids(capex_tables()), {"policy__max_share": {"grid_region": 0.6},
+                                                    "finance__discount_rate": 0.0},
+                   ("c_max_share",), 10 / 3 * 100_000 + 2 * H * 50),
     "single_source": (lambda: _lb_max(1.5), {"policy__single_sourcing": True},
                       ("c_single_source_link",), H * 150),
     "hourly_clean": (lambda: _day_night(wind=True),

@@ -201,3 +201,52 @@ def test_china_pathway_builds_generations_only_once_available(pathway):
     assert standing.to_numpy() == pytest.approx(mw.loc[standing.index].to_numpy(), rel=1e-6)
     opened = res.sites.pivot(index="site", columns="year", values="open")
     assert (opened.diff(axis=1).iloc[:, 1:] >= 0).all().all()  # opened options stay open
+
+
+def _interactive_mtok_h_per_mw(data_dir: Path) -> dict[str, float]:
+    """Mtok/h one MW-IT of each hardware serves of interactive work, from the dataset CSVs."""
+    import pandas as pd
+
+    hw = pd.read_csv(data_dir / "hardware.csv").set_index("hardware")["kw_per_unit"]
+    thr = pd.read_csv(data_dir / "throughput.csv")
+    thr = thr[thr["workload"] == "interactive"].set_index("hardware")["tokens_per_s"]
+    return {h: thr[h] * 3600 / 1e6 / (hw[h] / 1000) for h in thr.index}
+
+
+def test_china_plan_survives_the_loss_of_its_largest_site(solved):
+    """#15 acceptance, from the written CSVs (not the model's rows): sites in >= 3 provinces
+    and >= 2 grid regions, no place above its share cap, and without the largest site the
+    rest, at the utilisation ceiling, carries >= policy.n_minus_1.share of the interactive
+    peak: nationally, and for every region from the sites within its latency limit."""
+    import pandas as pd
+
+    sc, res, folder = solved["china-2026"]
+    pol = sc.policy
+    sites = pd.read_csv(folder / "sites.csv")
+    sites = sites[sites["mw_it_total"] > 1e-6]
+    data = ROOT / "data" / "china"
+    grid = pd.read_csv(data / "regions.csv").set_index("region")["grid_region"]
+    assert sites["region"].nunique() >= 3
+    assert sites["region"].map(grid).nunique() >= 2
+    share = sites["mw_it_total"] / sites["mw_it_total"].sum()
+    assert share.groupby(sites["location"]).sum().max() <= pol.max_share.location + 1e-6
+    assert share.groupby(sites["region"]).sum().max() <= pol.max_share.province + 1e-6
+    assert share.groupby(sites["region"].map(grid)).sum().max() <= (
+        pol.max_share.grid_region + 1e-6)
+
+    per_mw = _interactive_mtok_h_per_mw(data)
+    carry = sum(sites[f"mw_it_{h}"] * v for h, v in per_mw.items()
+                if f"mw_it_{h}" in sites) * pol.utilisation_max  # hardware of this year
+    largest = sites["mw_it_total"].idxmax()
+    d = siteplan.prepare(sc)  # inputs: demand per region and slice, latency per region-site
+    k = d.workloads.index("interactive")
+    peak = d.demand[:, k, :].sum(axis=0).max()  # Mtok/h, the peak slice
+    need = pol.n_minus_1.share * peak
+    assert carry.drop(largest).sum() >= need * (1 - 1e-6)
+    assert carry.sum() - carry[largest] < carry.sum()  # the largest site carries something
+    loc = [d.locations.index(x) for x in sites["location"]]
+    for r in range(len(d.regions)):
+        within = d.latency_ms[r, loc] <= d.workload_latency_ms[k] + 1e-9
+        left = carry[within & (sites.index != largest)].sum()
+        assert left >= pol.n_minus_1.share * d.demand[r, k, :].max() * (1 - 1e-6), d.regions[r]
+    assert res.summary["n1_min_cover"] >= pol.n_minus_1.share - 1e-6

@@ -36,6 +36,13 @@ RAW = HERE / "raw"
 # interconnection) is put in `east` (estimate: binary zone, ERCOT is not WECC;
 # El Paso's small WECC area is ignored). Every other state is `east`.
 WEST_STATES = ("AK", "AZ", "CA", "CO", "HI", "ID", "MT", "NM", "NV", "OR", "UT", "WA", "WY")
+# grid_region: the interconnection of most of the state's load (EIA, "U.S. electric system
+# is made up of interconnections and balancing authorities", Today in Energy, 2016-07-20):
+# western = WEST_STATES without AK and HI; ercot = TX (parts of TX are in SPP, MISO and
+# WECC: estimate, majority of load); alaska and hawaii are not interconnected; the rest
+# (including split states NE, SD: majority of load) eastern.
+GRID_REGION = {"TX": "ercot", "AK": "alaska", "HI": "hawaii",
+               **{c: "western" for c in WEST_STATES if c not in ("AK", "HI")}}
 
 # --- green share ------------------------------------------------------------
 # Source precedence (all in-state *generation* shares of renewables =
@@ -177,6 +184,14 @@ LOCATIONS = (
     ),
     ("omaha", "Omaha (Papillion)", "ne", 41.26, -95.94, "Douglas/Sarpy NE", "5A", "campus", 600),
     ("cheyenne", "Cheyenne", "wy", 41.14, -104.82, "Laramie WY", "6B", "campus", 600),
+    # non-contiguous states, served locally (no contiguous site is within 40 ms of Hawaii).
+    # Two Oahu candidates (Honolulu and Kapolei host Oahu's colocation centres) so the N-1
+    # rule can hold on the island; Anchorage for Alaska (Railbelt grid). max_mw: estimate
+    # 50 (range 20-100): small next to the island and Railbelt grids' peak load (of order
+    # 1 GW), far above the ~1 MW their states need.
+    ("honolulu", "Honolulu (Oahu)", "hi", 21.31, -157.86, "Honolulu HI", "1A", "colocation", 50),
+    ("kapolei", "Kapolei (Oahu)", "hi", 21.33, -158.08, "Honolulu HI", "1A", "colocation", 50),
+    ("anchorage", "Anchorage", "ak", 61.22, -149.90, "Anchorage AK", "7", "colocation", 50),
 )
 
 # Discounting for annualisation. estimate: 7% real WACC, 20-year facility life (brief).
@@ -186,7 +201,10 @@ FACILITY_LIFE_YEARS = 20
 # One-off opening cost (land, substation/grid connection, fibre) by location kind, USD.
 # estimate: judgement, ~1-2% of a 1 GW campus build at US$7-12M/MW (FACTS.md 9);
 # annualised with the CRF above.
-OPENING_COST_USD = {"hyperscale-hub": 120e6, "metro": 150e6, "campus": 100e6}
+# colocation (the non-contiguous candidates): estimate US$15 M (range 5-30 M): fit-out of
+# leased halls in an existing colocation centre (power, cooling, cages), no new substation.
+OPENING_COST_USD = {"hyperscale-hub": 120e6, "metro": 150e6, "campus": 100e6,
+                    "colocation": 15e6}
 
 # --- cooling ------------------------------------------------------------------
 # Build cost per MW-IT (building + power + cooling), USD. Source: FACTS.md 9 (Dgtl Infra):
@@ -492,6 +510,7 @@ def build_regions(out: Path, states: pd.DataFrame, fips: dict, pop_share: dict) 
                 f(share[c], 4),
                 f(r.egrid2023_co2e_t_per_mwh, 4),
                 f(pop_share[c], 6),
+                GRID_REGION.get(c, "eastern"),
             ]
         )
     write_csv(
@@ -508,6 +527,7 @@ def build_regions(out: Path, states: pd.DataFrame, fips: dict, pop_share: dict) 
             "green_share",
             "ef_tco2_per_mwh",
             "demand_share",
+            "grid_region",
         ],
         rows,
     )

@@ -41,7 +41,9 @@ def presolve_causes(d: ModelData) -> list[str]:
             causes += _capacity_within_reach(d)
             causes += _single_sourcing(d)
             causes += _site_share(d)
+            causes += _share_caps(d)
             causes += _carbon_cap(d)
+    causes += _n_minus_1(d)
     causes += _utilisation_floor(d, must_serve)
     causes += _green_unreachable(d)
     return causes
@@ -330,6 +332,50 @@ def _site_share(d: ModelData) -> list[str]:
                     f"({_names(d.locations[i] for i in key)}), at most "
                     f"{len(key) * share:.0%} together"
                 )
+    return out
+
+
+def _share_caps(d: ModelData) -> list[str]:
+    """policy.max_share: the places of a level that can hold capacity must cover 100 %."""
+    from siteplan.model.shares import LEVELS, place_of_location
+
+    ms = d.policy.max_share
+    if ms is None:
+        return []
+    able = sorted({int(d.site_location[s]) for s in range(len(d.sites)) if d.site_max_mw[s] > 0})
+    out = []
+    for level in LEVELS:
+        share = getattr(ms, level)
+        if share is None:
+            continue
+        places = sorted({str(p) for p in place_of_location(d, level)[able]})
+        if len(places) * share < 1 - REL_TOL:
+            out.append(f"policy.max_share.{level} {share:.0%} x {len(places)} places that can "
+                       f"hold capacity ({_names(places)}) = {len(places) * share:.0%} < 100% "
+                       "of national MW-IT")
+    return out
+
+
+def _n_minus_1(d: ModelData) -> list[str]:
+    """policy.n_minus_1: every region with protected demand needs two locations in reach."""
+    from siteplan.model.n_minus_1 import protected
+
+    if d.policy.n_minus_1 is None:
+        return []
+    reach = _reach(d)
+    out = []
+    for k in protected(d):
+        has = d.demand[:, k, :].max(axis=1) > 0
+        alone = [r for r in np.flatnonzero(has) if reach[r, k].sum() == 1]
+        if alone:
+            pairs = [f"{d.regions[r]} ({d.locations[int(np.flatnonzero(reach[r, k])[0])]})"
+                     for r in alone]
+            src = (d.workload_latency_from[k] if len(d.workload_latency_from) > k
+                   else "workloads.csv latency_ms")
+            out.append(f"policy.n_minus_1: {d.workloads[k]} demand of {_names(pairs)} can "
+                       f"reach only one location within {d.workload_latency_ms[k]:g} ms "
+                       f"(set by {src}), so losing it leaves nothing; the rule needs two "
+                       "locations in reach of every region")
     return out
 
 

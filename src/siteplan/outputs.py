@@ -264,6 +264,18 @@ OUTPUTS: tuple[Output, ...] = (
            Show(1, "ms", 1)),
     Output("{zone}_share", "0-1", 6, "served from {zone}", (_R, _Y),
            "share of the served tokens produced at sites in the zone", _PCT1),
+    # --- resilience (model/n_minus_1.py)
+    Output("n1_cover", "0-1", 6, "N-1 cover", (_S,),
+           "if this site is lost: the share of the protected classes' peak demand the other "
+           "sites can still carry within the latency limits, at the utilisation ceiling "
+           "(worst region set; 1 = all of it, above 1 = spare)", _PCT1),
+    Output("n1_min_cover", "0-1", 6, "N-1 cover, worst loss", (_Y,),
+           "the least n1_cover over the loss of any one open site (and, with "
+           "policy.n_minus_1.grid_region, any one grid region)", _PCT1),
+    Output("n1_share", "0-1", 6, "N-1 share required", (_Y,),
+           "policy.n_minus_1.share (empty: no rule, the cover is reported only)", _PCT1),
+    _txt("n1_worst_loss", (_Y,), "the loss that leaves the least cover"),
+    _txt("n1_protected", (_Y,), "the classes the N-1 rule protects"),
     # --- counts and solver
     Output("sites_open", "", 0, "sites open", (_Y,), "", Show(1, "", 0)),
     Output("options_excluded", "", 0, "options excluded", (_Y,), "", Show(1, "", 0)),

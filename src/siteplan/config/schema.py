@@ -130,6 +130,33 @@ class Certificates(_Strict):
     max_share: Num = Field(1.0, ge=0, le=1, description="cap as share of total facility energy")
 
 
+class MaxShare(_Strict):
+    """Caps on how much of the national IT capacity (MW-IT built, all classes) one place holds.
+
+    Shares of MW, not of tokens: MW is what a failure takes out and what a grid connection
+    carries, and MW of different classes add up where tokens of different classes do not."""
+
+    location: Num | None = Field(None, gt=0, le=1, description="max share of national MW-IT "
+                                 "at one location")
+    province: Num | None = Field(None, gt=0, le=1, description="max share of national MW-IT "
+                                 "in one region (province or state) of regions.csv")
+    grid_region: Num | None = Field(None, gt=0, le=1, description="max share of national MW-IT "
+                                    "in one grid region (regions.csv grid_region)")
+
+
+class NMinus1(_Strict):
+    """N-1 rule: lose any one location (or, with ``grid_region``, any one grid region) and the
+    surviving capacity, at the utilisation ceiling, still carries ``share`` of each protected
+    class's peak demand in every region it can reach within the class's latency limit."""
+
+    share: Num = Field(gt=0, le=1, description="share of each region's peak demand of a "
+                       "protected class the surviving sites must carry")
+    grid_region: bool = Field(False, description="also lose any one whole grid region")
+    classes: list[Text] | None = Field(
+        None, description="protected workload ids; left out: every class with a latency limit "
+        "that is not shiftable (shiftable work waits for the repair)")
+
+
 class HardwarePolicy(_Strict):
     """Procurement limits of one hardware class (policy.hardware.<id>)."""
 
@@ -161,6 +188,10 @@ class Policy(_Strict):
     max_site_share: Num | None = Field(
         None, gt=0, le=1, description="max share of one class's national demand at one site"
     )
+    max_share: MaxShare | None = Field(None, description="caps on one location's, province's "
+                                       "or grid region's share of national MW-IT")
+    n_minus_1: NMinus1 | None = Field(None, description="capacity that survives the loss of "
+                                      "any one location (or grid region)")
     exclude_zones: list[Text] = Field(default_factory=list, description="zones not allowed")
     water_cap_m3: dict[str, Annotated[Num, Field(ge=0)]] = Field(
         default_factory=dict, description="cooling water withdrawn per year by province (region "

@@ -107,6 +107,7 @@ class ModelData:
     # grid charges a wheeled PPA pays per MWh delivered (P,) currency/MWh
     ppa_wheeling_per_mwh: np.ndarray = field(default_factory=lambda: np.zeros(0))
     latency_ms: np.ndarray | None = None  # (R, L) round trip
+    region_grid: np.ndarray | None = None  # (R,) grid region id of each region ("" = none)
     # (K,) True for classes whose demand is busy MW-IT of a reference hardware (demand and
     # flows in MW-IT of the reference instead of Mtok/h; thr relative to the reference)
     workload_compute: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
@@ -361,6 +362,8 @@ def derive(scenario: Scenario, inputs: Inputs,
         hw_opex_per_mw=hw_opex,
         ppa_wheeling_per_mwh=ppa[5],
         latency_ms=latency,
+        region_grid=(regions_df["grid_region"].fillna("").astype(str).to_numpy(object)
+                     if "grid_region" in regions_df else np.full(len(regions), "", object)),
         site_buildable=buildable,
         time_aggregation=aggregation,
         hw_kw_per_unit=hw_df["kw_per_unit"].to_numpy(float),

@@ -46,6 +46,7 @@ _SCENARIO_ID_KEYS = (
     ("policy.exclude_zones", ("policy", "exclude_zones"), "zones"),
     ("policy.exclude_locations", ("policy", "exclude_locations"), "locations"),
     ("policy.water_cap_m3", ("policy", "water_cap_m3"), "regions"),
+    ("policy.n_minus_1.classes", ("policy", "n_minus_1", "classes"), "workloads"),
     ("policy.hardware", ("policy", "hardware"), "hardware"),
     ("policy.exclude_hardware", ("policy", "exclude_hardware"), "hardware"),
     ("network.latency_ms", ("network", "latency_ms"), "workloads"),
@@ -108,9 +109,9 @@ def scenario_id_problems(scenario, tables: dict[str, pd.DataFrame]) -> list[str]
     for key, attrs, kind in _SCENARIO_ID_KEYS:
         ids = scenario
         for a in attrs:
-            ids = getattr(ids, a)
+            ids = getattr(ids, a, None) if ids is not None else None
         valid = known[kind]
-        if not valid:
+        if not valid or ids is None:
             continue  # the table itself is missing or broken; reported already
         for name in ids:
             if name not in valid:
@@ -124,6 +125,17 @@ def scenario_id_problems(scenario, tables: dict[str, pd.DataFrame]) -> list[str]
                 where = origin.get(f"{key}.{name}") or (inner[0] if inner else None) \
                     or origin.get(key) or src
                 problems.append(f"{where}: key '{key}': unknown id '{name}'{hint}")
+    pol = scenario.policy
+    by_grid = [key for key, on in (
+        ("policy.max_share.grid_region", pol.max_share and pol.max_share.grid_region),
+        ("policy.n_minus_1.grid_region", pol.n_minus_1 and pol.n_minus_1.grid_region)) if on]
+    regions = tables["regions"]
+    if by_grid and not regions.empty and (
+            "grid_region" not in regions or regions["grid_region"].isna().any()):
+        where = origin.get(by_grid[0]) or src
+        problems.append(f"{where}: key '{by_grid[0]}' needs a grid_region for every row of "
+                        f"{TABLES['regions'].file}; expected that column filled in, or the key "
+                        "left out")
     if scenario.objective == "margin":
         problems += _margin_value_problems(tables, origin.get("objective") or src)
     for key, table in (("synergy.storage", "storage"), ("synergy.absorb_curtailment",

@@ -10,6 +10,7 @@ The order is a dependency order; a family uses only what families before it buil
   the context's ledger (storage charges from what is registered before it); balance writes
   the power balance once every clean supply is registered;
 - green, hourly matching, carbon and water read grid, clean supply and IT power; resilience,
+  share caps, N-1 (build's capacity),
   single-sourcing and moves bound routing and demand's rates; strong linking bounds them by
   build's open[s].
 Columns and rows reach HiGHS in this order, so changing it changes the solver's path.
@@ -34,9 +35,11 @@ from siteplan.model import (
     linking,
     modules,
     moves,
+    n_minus_1,
     power,
     resilience,
     routing,
+    shares,
     siting,
     sourcing,
     storage,
@@ -65,6 +68,8 @@ FAMILIES: tuple[Family, ...] = (
     hourly,       # 11 c_hourly_clean
     carbon,       # 8a e_emissions_t, c_carbon_cap
     resilience,   # 8b c_site_share
+    shares,       # 8e c_max_share (share of national MW-IT per location/province/grid region)
+    n_minus_1,    # 8f v_n1_reserve_mw, v_n1_union_mtok_h, c_n1_reserve, c_n1_union, c_n_minus_1
     sourcing,     # 8c v_assign, c_single_source_*
     moves,        # 8d c_pin_site_share
     linking,      # 13 c_strong_link (flow <= demand x open)

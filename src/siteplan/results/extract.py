@@ -15,6 +15,8 @@ from siteplan.model.context import BuildContext
 from siteplan.model.costs import COST_TERMS
 from siteplan.model.demand import daily_mean
 from siteplan.model.families import FAMILIES
+from siteplan.model.n_minus_1 import cover, protected
+from siteplan.model.shares import place_of_location
 from siteplan.results.attribution import attribute
 from siteplan.results.chips import chip_summary
 from siteplan.results.degenerate import degenerate_splits
@@ -146,6 +148,7 @@ def extract(ctx: BuildContext, res: SolveResult, cost_weight: float = 1.0) -> di
         "cost_total": site_cost,
         "cost_per_mtok": site_cpm,
     })
+    n1 = _n_minus_1(ctx, sites, sup["n1_held_mtok_h"])
 
     # --- hourly profiles and flexible work ---------------------------------------------
     flex = flexible_work(ctx, y, q)
@@ -291,11 +294,39 @@ def extract(ctx: BuildContext, res: SolveResult, cost_weight: float = 1.0) -> di
         "shifted_in_time_share": flex["shifted_in_time_mtok"] / shiftable if shiftable else 0.0,
         "moved_between_sites_share": flex["moved_between_sites_mtok"] / shiftable
         if shiftable else 0.0,
+        **n1,
         **chip_summary(ctx, res, sup["chip_units"], cost_weight),
         **margin_summary,
     }
     return {"allocation": allocation, "sites": sites, "regions": regions, "summary": summary,
             "site_hours": hours}
+
+
+def _n_minus_1(ctx: BuildContext, sites: pd.DataFrame, held: np.ndarray) -> dict:
+    """sites.csv ``n1_cover`` (in place) and the summary's N-1 figures: the share of the
+    protected classes' peak demand the other sites can still carry if one is lost."""
+    d = ctx.data
+    if not protected(d):
+        sites["n1_cover"] = np.nan
+        return {}
+    lost = cover(d, held)
+    by_loc = {name: c for level, name, c in lost if level == "location"}
+    is_open = sites["mw_it_total"].to_numpy() > 1e-6
+    c = sites["location"].map(by_loc).astype(float).to_numpy()
+    sites["n1_cover"] = np.where(is_open & np.isfinite(c), c, np.nan)
+    # only losses of something open count (losing an empty location takes nothing)
+    open_locs = sorted({d.locations.index(loc) for loc in sites.loc[is_open, "location"]})
+    open_names = {d.locations[i] for i in open_locs}
+    grid = {str(g) for g in place_of_location(d, "grid_region")[open_locs]}
+    counted = [(lv, n, c) for lv, n, c in lost if (lv == "location" and n in open_names)
+               or (lv == "grid region" and n in grid)]
+    if not counted:
+        return {}
+    level, name, worst = min(counted, key=lambda x: x[2])
+    rule = d.policy.n_minus_1
+    return {"n1_protected": ", ".join(d.workloads[k] for k in protected(d)),
+            "n1_share": rule.share if rule is not None else None,
+            "n1_min_cover": min(worst, 1e6), "n1_worst_loss": f"{level} {name}"}
 
 
 def _cost_by_workload(d, own: dict[str, np.ndarray], term_k: dict[str, np.ndarray]) -> dict:

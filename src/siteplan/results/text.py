@@ -53,6 +53,12 @@ def format_summary(s: dict, outdir: Path) -> str:
                          "(busy MWh / MW-IT x 8760 h)")
     if s.get("headline_case"):
         lines.insert(-1, f"  headline           {s['headline_case']['text']}")
+    if s.get("n1_min_cover") is not None:
+        need = s.get("n1_share")
+        lines.insert(-1, f"  resilience         losing {s['n1_worst_loss']} leaves "
+                         f"{fmt('n1_min_cover', s['n1_min_cover'])} of {s['n1_protected']} "
+                         "peak covered" + (f" (rule: at least {fmt('n1_share', need)})"
+                                           if need is not None else " (no N-1 rule)"))
     _verify_line(s, lines)
     agg = s.get("time_aggregation")
     if agg:
