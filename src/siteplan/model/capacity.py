@@ -60,18 +60,31 @@ def read(ctx: BuildContext, res) -> dict[str, np.ndarray]:
     return {}
 
 
-def _weight(ctx: BuildContext, sc, n: int) -> np.ndarray:
+def site_slice_weight(ctx: BuildContext, sc, name: str) -> np.ndarray:
+    """Elastic weight of family ``name``'s (site, hardware, slice) rows: the slice's hours
+    over the year's need (1 MW short in every hour weighs as much as 1 MW of need)."""
     w = ctx.data.slice_weight_h
     return np.array([ROW_EXTRA * w[t] / (sc.hours * sc.need_mw)
-                     for _s, _h, t in ctx.handle(NAME)])
+                     for _s, _h, t in ctx.handle(name)])
+
+
+def extra_mw_by_site(ctx: BuildContext, name: str, v: np.ndarray) -> list[tuple[str, float]]:
+    """(site, MW-IT more) of family ``name``'s elastic values ``v`` on (site, hardware, slice)
+    rows: the largest over its rows, over the utilisation ceiling."""
+    d = ctx.data
+    per: dict[int, float] = {}
+    for (s, _h, _t), x in zip(ctx.handle(name), v, strict=True):
+        per[s] = max(per.get(s, 0.0), float(x) / d.policy.utilisation_max)
+    return [(d.sites[s], x) for s, x in per.items()]
+
+
+def _weight(ctx: BuildContext, sc, n: int) -> np.ndarray:
+    return site_slice_weight(ctx, sc, NAME)
 
 
 def _describe(ctx: BuildContext, v: np.ndarray, res) -> str:
     d = ctx.data
-    per: dict[int, float] = {}
-    for (s, _h, _t), x in zip(ctx.handle(NAME), v, strict=True):
-        per[s] = max(per.get(s, 0.0), float(x) / d.policy.utilisation_max)
-    items = [(d.sites[s], x) for s, x in per.items()]
+    items = extra_mw_by_site(ctx, NAME, v)
     return (f"capacity must give: sites need more IT capacity than the utilisation ceiling "
             f"{d.policy.utilisation_max:g} allows, at the peak: "
             f"{top(items, lambda x: f'+{num(x)} MW')}")

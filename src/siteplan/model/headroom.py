@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from siteplan.inputs.derive import ModelData
-from siteplan.model.capacity import ROW_EXTRA, busy_terms
+from siteplan.model.capacity import busy_terms, extra_mw_by_site, site_slice_weight
 from siteplan.model.context import BuildContext
 from siteplan.model.expr import indexed_constraint, lin
 from siteplan.model.family import Soft, num, top
@@ -55,17 +55,12 @@ def read(ctx: BuildContext, res) -> dict[str, np.ndarray]:
 
 
 def _weight(ctx: BuildContext, sc, n: int) -> np.ndarray:
-    w = ctx.data.slice_weight_h
-    return np.array([ROW_EXTRA * w[t] / (sc.hours * sc.need_mw)
-                     for _s, _h, t in ctx.handle(NAME)])
+    return site_slice_weight(ctx, sc, NAME)
 
 
 def _describe(ctx: BuildContext, v: np.ndarray, res) -> str:
     d = ctx.data
-    per: dict[int, float] = {}
-    for (s, _h, _t), x in zip(ctx.handle(NAME), v, strict=True):
-        per[s] = max(per.get(s, 0.0), float(x) / d.policy.utilisation_max)
-    items = [(d.sites[s], x) for s, x in per.items()]
+    items = extra_mw_by_site(ctx, NAME, v)
     return (f"peak headroom must give: latency-bound work x policy.peak_headroom "
             f"{d.policy.peak_headroom:g} needs more IT capacity than the ceiling "
             f"{d.policy.utilisation_max:g} allows at: {top(items, lambda x: f'+{num(x)} MW')}")
