@@ -52,12 +52,17 @@ def range_chart(labels: list[str], low: list[float], high: list[float], least: l
         ax.hlines(ys, low, high, color="#4c78a8", linewidth=7, alpha=0.75,
                   label="range across the plans")
         ax.plot(least, ys, "o", color="#e45756", markersize=5, label="least-cost plan")
-        ax.set_yticks(ys, labels)
-        ax.set_xlabel(unit)
-        ax.grid(axis="x", alpha=0.3)
-        ax.legend(loc="lower right", fontsize=8)
-        fig.tight_layout()
-        return _data_uri(figure_png(fig))
+        return _finish(fig, ax, ys, labels, unit)
+
+
+def _finish(fig, ax, ys: list[int], labels: list[str], unit: str) -> str:
+    """A horizontal study chart's labels, axis, grid and legend; the figure as a data URI."""
+    ax.set_yticks(ys, labels)
+    ax.set_xlabel(unit)
+    ax.grid(axis="x", alpha=0.3)
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    return _data_uri(figure_png(fig))
 
 
 def tornado_chart(labels: list[str], low: list[float], high: list[float], unit: str) -> str:
@@ -71,12 +76,7 @@ def tornado_chart(labels: list[str], low: list[float], high: list[float], unit: 
         ax.barh(ys, low, color="#4c78a8", label="low end")
         ax.barh(ys, high, color="#f58518", alpha=0.8, label="high end")
         ax.axvline(0, color="black", linewidth=0.8)
-        ax.set_yticks(ys, labels)
-        ax.set_xlabel(unit)
-        ax.grid(axis="x", alpha=0.3)
-        ax.legend(loc="lower right", fontsize=8)
-        fig.tight_layout()
-        return _data_uri(figure_png(fig))
+        return _finish(fig, ax, ys, labels, unit)
 
 
 def write_page(out: str | Path, title: str, intro: list[str], sections: list[dict],
