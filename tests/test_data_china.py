@@ -146,7 +146,12 @@ def test_construction_index_and_opex_ranges():
 
 def test_grid_connection_and_headroom_ranges():
     loc = load("locations.csv")
-    assert num(loc, "connection_cost_per_mw_year").between(1e4, 2e5).all()
+    assert (num(loc, "connection_cost_per_mw_year") == 0).all()  # by tier, grid_tiers.csv
+    tiers = load("grid_tiers.csv")
+    assert list(num(tiers, "voltage_kv")) == [110, 220, 500]
+    mw, cost = num(tiers, "max_mw"), num(tiers, "cost_per_year")
+    assert mw.is_monotonic_increasing and cost.is_monotonic_increasing
+    assert (cost / mw).between(2e4, 1e5).all()  # CNY/yr per MW at each tier's top
     head = num(loc, "grid_headroom_mw")
     assert head.between(20, 10_000).all()
     regions = set(load("regions.csv")["region"])

@@ -64,6 +64,7 @@ def _everything_tables():
                          "price_per_mtok": 1e4} for wl in t["workloads"]]
     t["hardware"][0]["units_per_system"] = 2.0
     t["site_options"][1]["module_mw"] = 0.5
+    t["grid_tiers"] = [{"voltage_kv": 110, "max_mw": 2.0, "cost_per_year": 100.0}]
     return t
 
 

@@ -26,6 +26,7 @@ from test_families import (
     _with_curtailment,
     _with_ppa,
 )
+from test_grid_tiers import _tiered
 from test_margin import margin_tables
 from test_pathway import _one_region
 from test_peak import _peaky
@@ -181,6 +182,8 @@ CASES = {
     # a province's PPA cap shared by its two sites: 1 MW of PPA + 1 MW of grid at 50/MWh
     "ppa_region_cap": (lambda: _cheap_solar(_two_sites_in_b(tiny_tables()), max_mw=1.0), {},
                        ("c_ppa_region_cap",), 100_000 + H * 50),
+    # grid connection by tier: 3 MW at lb pays the hull 125,000 (test_grid_tiers.py)
+    "connection_tier": (_tiered, {}, ("c_connection_tier",), 3 * H * 50 + 125_000),
     # vintages: capacity is free without them (NPC 0); with them 100 (life 2, r 0)
     "vintage_capacity": (_one_region, {"years": [2026, 2027], "finance__discount_rate": 0.0},
                          ("c_vintage_capacity",), 100.0),

@@ -148,8 +148,9 @@ LIQ_PUE_MECH = 1.25
 #       investment 8,889 万 CNY, State Grid Shanxi Jincheng Zhoucun 220 kV project estimate,
 #       C; + ~20 km double-circuit line at ~3 M CNY/km);
 #   500 kV up to 2000 MW: 7.0e8 (estimate: ~4x the 220 kV substation + ~50 km line).
-# The model is linear: upfront = F + k x MW, the line through the 110 kV point fitted by least
-# squares to the other two (F in fixed_cost_per_year, k in connection_cost_per_mw_year).
+# Written to grid_tiers.csv (annualised x CRF): the model charges the lower convex hull of the
+# steps (docs/model.md, family 4c), so locations.csv's fixed_cost_per_year no longer holds a
+# connection part and connection_cost_per_mw_year is 0.
 CONNECTION_TIERS = [(110, 100, 0.6e8), (220, 400, 1.5e8), (500, 2000, 7.0e8)]
 # Other opening costs (estimate): metro land premium 3.0e8; new-energy bases long-haul fibre
 # 2.0e8; national clusters get land and fibre from the park.
@@ -453,12 +454,11 @@ def location_coords():
     return out
 
 
-def connection_fit():
-    """(F, k): upfront connection cost F + k x MW through the 110 kV tier point, least squares
-    on the 220 and 500 kV points (CONNECTION_TIERS)."""
-    (_v0, mw0, c0), *rest = CONNECTION_TIERS
-    k = sum((mw - mw0) * (c - c0) for _v, mw, c in rest) / sum((mw - mw0) ** 2 for _v, mw, c in rest)
-    return c0 - k * mw0, k
+def build_grid_tiers():
+    """grid_tiers.csv: CONNECTION_TIERS annualised (CRF of the facility)."""
+    a = crf(DISCOUNT_RATE, FACILITY_LIFE_Y)
+    return pd.DataFrame([{"voltage_kv": str(kv), "max_mw": str(mw), "cost_per_year": fmt(c * a, 0)}
+                         for kv, mw, c in CONNECTION_TIERS])
 
 
 def peak_load_mw():
@@ -493,7 +493,7 @@ def build_locations(regions):
     zone = dict(zip(regions["region"], regions["zone"]))
     code = dict(zip(regions["region"], regions["code"].astype(int)))
     peak = peak_load_mw()
-    base, per_mw = connection_fit()
+    base, per_mw = 0.0, 0.0  # the grid connection is in grid_tiers.csv
     a = crf(DISCOUNT_RATE, FACILITY_LIFE_Y)
     rows = []
     for lid, name, local, reg, ck, kind, hub, _st, mx in LOCATIONS:
@@ -899,7 +899,7 @@ def add_site_kinds(locations, cooling, sites, regions, ppa):
     """Seabed and edge rows (locations, cooling, site_options) and the seabed's dedicated
     offshore wind (dedicated_supply.csv)."""
     a = crf(DISCOUNT_RATE, FACILITY_LIFE_Y)
-    base, per_mw = connection_fit()
+    base, per_mw = 0.0, 0.0  # the grid connection is in grid_tiers.csv
     fixed = fmt((base + SITE_EXTRA_UPFRONT["national-cluster"]) * a, 0)
     conn = fmt(per_mw * a, 0)
     zone = dict(zip(regions["region"], regions["zone"]))
@@ -991,6 +991,7 @@ def main():
     write(build_ppa(regions, means), out / "ppa.csv")
     write(build_curtailment(regions, ren), out / "curtailment.csv")
     write(build_storage(), out / "storage.csv")
+    write(build_grid_tiers(), out / "grid_tiers.csv")
     write(build_hardware_supply(), out / "hardware_supply.csv")
     write(build_token_value(), out / "token_value.csv")
     (out / "estimates.csv").write_bytes((RAW / "estimates.csv").read_bytes())  # hand-encoded

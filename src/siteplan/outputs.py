@@ -186,6 +186,9 @@ OUTPUTS: tuple[Output, ...] = (
     # --- capacity and energy
     Output("pue", "", 4, "PUE", (_S, _X), "power usage effectiveness of the option",
            Show(1, "", 3)),
+    Output("grid_tier_kv", "kV", 0, "grid connection tier", (_S,),
+           "voltage tier (grid_tiers.csv) the option's site power needs; empty without tiers "
+           "or power", Show(1, "kV", 0)),
     Output("mw_it_{hardware}", "MW-IT", 4, "IT capacity, {hardware}", (_S,),
            "IT capacity of one hardware class"),
     Output("units_{hardware}", "units", 1, "accelerators, {hardware}", (_S, _Y),
@@ -278,6 +281,10 @@ OUTPUTS: tuple[Output, ...] = (
     _txt("n1_protected", (_Y,), "the classes the N-1 rule protects"),
     # --- counts and solver
     Output("sites_open", "", 0, "sites open", (_Y,), "", Show(1, "", 0)),
+    Output("connection_step_extra", "{cur}/yr", 2, "connection, tier steps above the hull",
+           (_Y,), "what the plan's sites would pay on top of the charged grid connection if "
+           "each paid its whole voltage tier (grid_tiers.csv; the model charges the convex "
+           "hull of the steps)", _BN),
     Output("options_excluded", "", 0, "options excluded", (_Y,), "", Show(1, "", 0)),
     Output("mip_gap", "0-1", 6, "MIP gap", (_Y,), "HiGHS's relative gap", Show(100, "%", 3)),
 )

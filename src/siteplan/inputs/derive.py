@@ -135,6 +135,12 @@ class ModelData:
     site_module_mw: np.ndarray = field(default_factory=lambda: np.zeros(0))
     hw_units_per_system: np.ndarray = field(default_factory=lambda: np.zeros(0))
     ppa_dedicated: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    # (P,) PPA options on a direct line (direct_line.csv): their cap is the region's
+    # direct-line MW per tech, apart from the wheeled offer's
+    ppa_direct: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    # grid_tiers.csv as (N, 3) rows (voltage kV, max MW of site power, currency/yr), by MW;
+    # no rows: no tiers (locations.csv's linear connection cost only)
+    connection_tiers: np.ndarray = field(default_factory=lambda: np.zeros((0, 3)))
     # (S, H) the option's cooling can hold the hardware's racks (rack_kw <= max_rack_kw)
     site_hw_ok: np.ndarray | None = None
     peak_slices: dict[str, str] = field(default_factory=dict)  # time-fixed class -> its
@@ -266,6 +272,9 @@ def derive(scenario: Scenario, inputs: Inputs,
     ppa = _ppa(inputs, regions, location_region, group, weight)
     ppa, dedicated = _with_dedicated(ppa, _dedicated_ppa(inputs, regions, l_of,
                                                          location_region, group, weight))
+    ppa, direct = _with_direct(ppa, dedicated, _direct_ppa(inputs, regions, location_region,
+                                                           group, weight))
+    dedicated = np.concatenate([dedicated, np.zeros(len(direct) - len(dedicated), bool)])
     pr = scenario.prices
     ppa_mult = np.array([pr.ppa_scale * pr.ppa_zone_scale.get(location_zone[loc], 1.0)
                          for loc in ppa[0]])
@@ -273,7 +282,7 @@ def derive(scenario: Scenario, inputs: Inputs,
     keep = np.isin(ppa[0], site_location)  # PPAs only where some option may open
     ppa = (ppa[0][keep], [t for t, k in zip(ppa[1], keep, strict=True) if k], ppa[2][keep],
            ppa[3][keep], ppa[4][keep], ppa[5][keep])
-    dedicated = dedicated[keep]
+    dedicated, direct = dedicated[keep], direct[keep]
 
     storage = _storage(scenario, inputs)
     tiers = value_tiers(inputs, workloads)
@@ -288,7 +297,8 @@ def derive(scenario: Scenario, inputs: Inputs,
     index = loc_row["region"].map(regions_df["construction_index"]).to_numpy(float)
     pue = sites_df["pue"].to_numpy(float)
     # grid headroom (MW of site power) caps the IT MW an option can hold: cap x PUE <= headroom
-    headroom = loc_row["grid_headroom_mw"].to_numpy(float)
+    headroom = _headroom_of_year(inputs, locs, scenario.year).loc[sites_df["location"]]
+    headroom = headroom.to_numpy(float)
     max_mw = loc_row["max_mw"].to_numpy(float)
     capped = np.minimum(max_mw, headroom / pue)
     capped = np.maximum(capped, sites_df["existing_mw"].to_numpy(float))  # what stands, stays
@@ -376,6 +386,8 @@ def derive(scenario: Scenario, inputs: Inputs,
         site_module_mw=sites_df["module_mw"].to_numpy(float),
         hw_units_per_system=hw_df["units_per_system"].to_numpy(float),
         ppa_dedicated=dedicated,
+        ppa_direct=direct,
+        connection_tiers=_connection_tiers(inputs),
         site_hw_ok=_rack_fit(inputs, sites_df, hw_df, cooling),
         peak_slices=peak_slices,
     )
@@ -702,6 +714,62 @@ def _dedicated_ppa(inputs, regions, l_of, location_region, group, weight_agg):
             lst.append(v)
     return (np.array(out[0], int), out[1], np.array(out[2]).reshape(-1, n_t),
             np.array(out[3], float), np.array(out[4], float), np.array(out[5], float))
+
+
+def _headroom_of_year(inputs, locs: pd.DataFrame, year: int) -> pd.Series:
+    """MW of site power each location's grid can supply in ``year``: the grid_headroom.csv
+    row of the latest year <= ``year``, else locations.csv ``grid_headroom_mw`` (NaN: none)."""
+    out = locs.set_index("location")["grid_headroom_mw"].astype(float)
+    by_year = inputs["grid_headroom"]
+    if by_year.empty:
+        return out
+    rows = by_year[by_year["year"] <= year].sort_values("year")
+    latest = rows.groupby("location")["headroom_mw"].last()
+    out.loc[latest.index] = latest.to_numpy(float)
+    return out
+
+
+def _connection_tiers(inputs) -> np.ndarray:
+    """grid_tiers.csv as (N, 3): voltage kV, max MW, cost per year, by max MW."""
+    tiers = inputs["grid_tiers"]
+    if tiers.empty:
+        return np.zeros((0, 3))
+    return tiers.sort_values("max_mw")[["voltage_kv", "max_mw", "cost_per_year"]].to_numpy(float)
+
+
+def _direct_ppa(inputs, regions, location_region, group, weight_agg):
+    """direct_line.csv as PPA options (same tuple as _ppa) at every location of its region:
+    the region's wheeled offer of the tech (ppa.csv) for energy, plus the line cost per MW;
+    its ``charge_per_mwh`` in place of wheeling; the region's direct-line MW as the cap."""
+    direct = inputs["direct_line"]
+    n_t = len(weight_agg)
+    empty = (np.zeros(0, int), [], np.zeros((0, n_t)), np.zeros(0), np.zeros(0), np.zeros(0))
+    if direct.empty:
+        return empty
+    wheeled = _ppa(inputs, regions, location_region, group, weight_agg)
+    offer = direct.set_index(["region", "tech"])
+    out = [], [], [], [], [], []
+    for p, (loc, tech) in enumerate(zip(wheeled[0], wheeled[1], strict=True)):
+        key = (regions[location_region[loc]], tech)
+        if key not in offer.index:
+            continue
+        row = offer.loc[key]
+        cap = float(row["max_mw"]) if pd.notna(row["max_mw"]) else np.inf
+        for lst, v in zip(out, (loc, tech, wheeled[2][p],
+                                wheeled[3][p] + float(row["line_cost_per_mw_year"]), cap,
+                                float(row["charge_per_mwh"])), strict=True):
+            lst.append(v)
+    if not out[0]:
+        return empty
+    return (np.array(out[0], int), out[1], np.array(out[2]).reshape(-1, n_t),
+            np.array(out[3], float), np.array(out[4], float), np.array(out[5], float))
+
+
+def _with_direct(ppa, dedicated, direct):
+    """PPA options so far, then the direct-line ones; and which are direct."""
+    merged, _flag = _with_dedicated(ppa, direct)
+    flag = np.concatenate([np.zeros(len(ppa[0]), bool), np.ones(len(direct[0]), bool)])
+    return merged, flag
 
 
 def _with_dedicated(ppa, ded):

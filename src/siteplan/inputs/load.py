@@ -503,6 +503,7 @@ def _check_consistency(inputs: Inputs, problems: list[str]) -> None:
     _check_demand_units(inputs, problems)
     _check_token_value(inputs, problems)
     _check_dedicated(inputs, problems)
+    _check_direct_line(inputs, problems)
 
 
 def _check_demand_units(inputs: Inputs, problems: list[str]) -> None:
@@ -671,3 +672,16 @@ def _check_dedicated(inputs: Inputs, problems: list[str]) -> None:
             problems.append(f"{_line(inputs, 'dedicated_supply', i)}: supply for tech {tech} "
                             f"but renewables.csv has no rows for region {region_of[loc]}; "
                             "expected its capacity factors (region, tech, slice, cf)")
+
+
+def _check_direct_line(inputs: Inputs, problems: list[str]) -> None:
+    """A direct line buys the energy of the region's PPA offer of its tech (ppa.csv)."""
+    direct, ppa = inputs["direct_line"], inputs["ppa"]
+    if direct.empty or direct[["region", "tech"]].isna().any(axis=None):
+        return
+    have = set(zip(ppa["region"], ppa["tech"], strict=True)) if not ppa.empty else set()
+    for i, (region, tech) in enumerate(zip(direct["region"], direct["tech"], strict=True)):
+        if (region, tech) not in have:
+            problems.append(f"{_line(inputs, 'direct_line', i)}: direct line for {tech} in "
+                            f"{region} but ppa.csv has no {tech} offer there; expected a "
+                            "ppa.csv row (region, tech, cost_per_mw_year) for its energy price")

@@ -270,6 +270,60 @@ TABLES: dict[str, Table] = {
             ),
         ),
         Table(
+            "grid_tiers",
+            key=("voltage_kv",),
+            required=False,
+            description="grid connection by voltage tier: an option pays the tier its site "
+                        "power needs (docs/model.md, family 4c; the model uses the tightest "
+                        "convex cost below the steps); without the file, locations.csv's "
+                        "linear connection cost alone",
+            columns=(
+                Column("voltage_kv", "float", "kV", "connection voltage, e.g. 110, 220, 500",
+                       min=0, max=2000),
+                Column("max_mw", "float", "MW", "facility (site) power the tier connects at "
+                       "most", min=0, max=MW_MAX),
+                Column("cost_per_year", "float", "currency/yr", "annualised cost of the "
+                       "tier's connection (substation, line)", min=0, max=MONEY_MAX),
+            ),
+        ),
+        Table(
+            "grid_headroom",
+            key=("location", "year"),
+            required=False,
+            description="grid headroom by year: facility power the location's grid can supply "
+                        "to new load from that year on (overrides locations.csv "
+                        "grid_headroom_mw from the row's year; a pathway's years each use "
+                        "theirs, a single year the scenario year's)",
+            columns=(
+                _id("location", ref="locations"),
+                Column("year", "int", "yr", "first year the headroom applies", min=1990,
+                       max=2100),
+                Column("headroom_mw", "float", "MW", "facility power available to the "
+                       "location's data centres (all of them, standing and new)", min=0,
+                       max=MW_MAX),
+            ),
+        ),
+        Table(
+            "direct_line",
+            key=("region", "tech"),
+            required=False,
+            description="direct-line green power (a plant wired to the data centre, no "
+                        "wheeling): offered at every location of a region that allows it, "
+                        "beside the region's wheeled PPA (ppa.csv gives the energy price)",
+            columns=(
+                _id("region", ref="regions", desc="region (province) whose rules allow it"),
+                Column("tech", "id", choices=TECHS),
+                Column("line_cost_per_mw_year", "float", "currency/MW-yr", "annualised "
+                       "dedicated line and its bays per MW of plant", min=0, max=MONEY_MAX),
+                Column("max_mw", "float", "MW", "plant MW the region allows on direct lines, "
+                       "shared by its locations (blank: no limit)", default=None, min=0,
+                       max=MW_MAX),
+                Column("charge_per_mwh", "float", "currency/MWh", "charges a direct-line "
+                       "contract still pays per MWh (funds, system fees)", default=0.0, min=0,
+                       max=PRICE_MAX),
+            ),
+        ),
+        Table(
             "existing_capacity",
             key=("site", "hardware", "build_year"),
             required=False,

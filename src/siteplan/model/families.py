@@ -26,6 +26,7 @@ from siteplan.model import (
     capacity,
     carbon,
     chips,
+    connection,
     curtailment,
     demand,
     futures,
@@ -52,6 +53,7 @@ from siteplan.model.family import Family
 
 FAMILIES: tuple[Family, ...] = (
     siting,       # 4  v_open, v_cap_mw, c_build_*, c_one_option_per_location
+    connection,   # 4c v_connection, c_connection_tier (grid_tiers.csv)
     demand,       # 1  v_serve_mtok_h, v_unserved_mtok_h, c_demand_*
     value,        # 16 v_foregone_mtok_h, c_value_split, c_value_tier (objective margin)
     routing,      # 2  v_process_mtok_h, c_routing, c_routing_daily, c_shift_peak

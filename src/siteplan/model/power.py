@@ -6,7 +6,9 @@ Balanced per location l (at most one option opens there, so this is exact):
     clean[l,t] = sum_{p at l} ppa[p,t] + (terms other families register in ctx.clean:
                  curtailed energy bought, storage discharge - charge)
     ppa[p,t] <= cf[p,t] ppa_mw[p];   sum_{p of region r, tech g} ppa_mw[p] <= max_mw[r,g]
-    (a region's cap is shared by all its locations: c_ppa_region_cap)
+    (a region's cap is shared by all its locations: c_ppa_region_cap; a direct-line offer,
+    direct_line.csv, is a PPA of its own with its own regional cap, the energy price of the
+    region's offer + a line cost per MW, and its own charge per MWh in place of wheeling)
 This module makes the grid and PPA variables, their costs and the regional PPA caps; the
 balance and the PPA output limits are written by family ``balance`` (balance.py), once every
 clean supply is registered.
@@ -83,11 +85,15 @@ def add(ctx: BuildContext) -> None:
 
 def _ppa_groups(d: ModelData) -> list[list[int]]:
     """PPA options grouped by (region, tech): the options that share one regional cap. A
-    dedicated supply (dedicated_supply.csv) is a group of its own."""
+    dedicated supply (dedicated_supply.csv) is a group of its own; the direct-line options of
+    a region and tech (direct_line.csv) share the region's direct-line cap."""
     groups: dict[tuple, list[int]] = {}
     ded = d.ppa_dedicated if len(d.ppa_dedicated) else np.zeros(len(d.ppa_location), bool)
+    direct = d.ppa_direct if len(d.ppa_direct) else np.zeros(len(d.ppa_location), bool)
     for p, (loc, tech) in enumerate(zip(d.ppa_location, d.ppa_tech, strict=True)):
-        key = ("dedicated", p) if ded[p] else (int(d.location_region[loc]), tech)
+        key = (("dedicated", p) if ded[p] else
+               ("direct", int(d.location_region[loc]), tech) if direct[p] else
+               ("wheeled", int(d.location_region[loc]), tech))
         groups.setdefault(key, []).append(p)
     return list(groups.values())
 

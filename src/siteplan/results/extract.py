@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from siteplan.inputs.derive import TOKENS_PER_MTOK
+from siteplan.model.connection import step_minus_hull, tier_of
 from siteplan.model.context import BuildContext
 from siteplan.model.costs import COST_TERMS
 from siteplan.model.demand import daily_mean
@@ -128,6 +129,8 @@ def extract(ctx: BuildContext, res: SolveResult, cost_weight: float = 1.0) -> di
            for i, h in enumerate(d.hardware)},
         **_whole_units(d, sup),
         "mw_it_total": mw_total,
+        "grid_tier_kv": [tier_of(d.connection_tiers, float(mw * pue)) for mw, pue
+                         in zip(mw_total, d.site_pue, strict=True)],
         "utilisation_planned": np.where(mw_total > 0, pol.utilisation_max, 0.0),
         "utilisation_realised": np.divide(busy_mwh, mw_total * w.sum(), out=np.zeros(n_s),
                                           where=mw_total > 0),
@@ -276,6 +279,9 @@ def extract(ctx: BuildContext, res: SolveResult, cost_weight: float = 1.0) -> di
             if compute_mwh > 0 else 0.0} if comp.any() else {}),
         **zone_summary,
         "sites_open": int((opened > 0.5).sum()),
+        **({"connection_step_extra": sum(step_minus_hull(d.connection_tiers, float(mw * pue))
+                                         for mw, pue in zip(mw_total, d.site_pue, strict=True))}
+           if len(d.connection_tiers) else {}),
         "mw_it_total": float(mw_total.sum()),
         "utilisation_planned": pol.utilisation_max,
         "utilisation_realised": float(busy_mwh.sum() / (mw_total.sum() * w.sum()))
