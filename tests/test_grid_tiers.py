@@ -152,3 +152,55 @@ def test_single_year_uses_the_scenario_years_headroom(tmp_path, year, cost):
     path = write_scenario(tmp_path, _headroom_by_year(), finance__discount_rate=0.0)
     res = siteplan.solve(siteplan.load_scenario(path, [f"year={year}"]))
     assert res.objective == pytest.approx(cost)
+
+
+# --- direct-line PPA (direct_line.csv) ---------------------------------------------------------
+# test_supply_costs' solar in b: cf 1, 100,000/MW-yr (11.42/MWh); wheeled at 45/MWh it is
+# 56.42 delivered against the grid's 50, so the grid serves. A direct line in b: line
+# 10,000/MW-yr and 5/MWh of charges: (110,000 + 8760 x 5) / 8760 = 17.56/MWh.
+def _direct(t=None, max_mw=1.5, wheeling=45.0):
+    from test_supply_costs import _cheap_solar
+
+    t = _cheap_solar(t or tiny_tables(), wheeling=wheeling)
+    t["direct_line"] = [{"region": "b", "tech": "solar", "line_cost_per_mw_year": 10_000.0,
+                         "max_mw": max_mw, "charge_per_mwh": 5.0}]
+    return t
+
+
+def test_a_direct_line_flips_grid_to_green(tmp_path):
+    # 1.5 MW (the region's direct-line cap) on the line, 0.5 MW from the grid:
+    # 1.5 x (110,000 + 8760 x 5) + 0.5 x 8760 x 50 = 449,700; without it 2 x 8760 x 50
+    res = solve_tiny(tmp_path / "direct", _direct())
+    assert res.summary["objective"] == pytest.approx(1.5 * (110_000 + H * 5) + 0.5 * H * 50)
+    assert res.summary["ppa_direct_mw"] == pytest.approx(1.5)
+    assert res.summary["green_share"] > 0.75
+    t = _direct()
+    del t["direct_line"]
+    assert solve_tiny(tmp_path / "wheeled", t).summary["objective"] == pytest.approx(2 * H * 50)
+
+
+def test_direct_line_cap_is_its_own_and_shared_by_the_province(tmp_path):
+    # two 1 MW sites in b; wheeling 30 (41.42 < 50: the wheeled PPA wins too), wheeled cap
+    # 0.5 MW, direct cap 1 MW shared by lb and lb2: 1 MW direct (153,800) + 0.5 wheeled
+    # (0.5 x (100,000 + 8760 x 30) = 181,400) + 0.5 grid (219,000) = 554,200
+    from test_supply_costs import _two_sites_in_b
+
+    t = _direct(_two_sites_in_b(tiny_tables()), max_mw=1.0, wheeling=30.0)
+    t["ppa"][0]["max_mw"] = 0.5
+    res = solve_tiny(tmp_path, t)
+    assert res.summary["objective"] == pytest.approx(
+        110_000 + H * 5 + 0.5 * (100_000 + H * 30) + 0.5 * H * 50)
+    assert res.sites["ppa_direct_mw"].sum() == pytest.approx(1.0)
+    assert res.sites["ppa_mw"].sum() == pytest.approx(1.5)
+
+
+def test_direct_line_without_a_ppa_offer_is_one_line(tmp_path):
+    from siteplan.errors import InputDataError
+
+    t = _direct()
+    t["direct_line"][0]["tech"] = "wind"
+    with pytest.raises(InputDataError) as err:
+        solve_tiny(tmp_path, t)
+    msg = str(err.value)
+    assert "direct_line.csv" in msg and "ppa.csv has no wind offer" in msg
+    assert msg.count("\n") == 0

@@ -454,6 +454,39 @@ def location_coords():
     return out
 
 
+# Direct-line green power (绿电直连, NDRC/NEA 发改能源〔2025〕650号: new wind/solar may supply
+# one user over a dedicated line), offered where a province's rules or a project are sourced:
+#   ningxia solar: Datang's 500 MW PV wired to the Zhongwei AI data centre over 4 x 110 kV
+#     dedicated lines (pv-magazine 2026-05-04, B) -> max 500 MW;
+#   hunan solar and wind: Hunan's rules under 650号 (湘发改能源〔2025〕853号: self-use >= 60 %
+#     of output, feed-in <= 20 %; solarbe, B); MW not given -> estimate: the wheeled cap
+#     (ppa.csv max_mw), range x0.5-x2.
+# Line: estimate 4 x 110 kV lines of ~20 km (10-40) at ~1.0 M CNY/km (0.6-1.5) + 5 M CNY of
+# bays each for 500 MW -> 0.2 M CNY/MW upfront x CRF; range x0.5-x2.5.
+# Charges: estimate: a direct line avoids T&D and line loss but still pays the system-
+# operation fee and government funds: Hubei 82.3 + 45.2 of the 229.5 wheeled (B) = 0.556 of
+# the province's wheeling_per_mwh; range 0.2 (funds only) - 0.56.
+DIRECT_LINE_ROWS = [("ningxia", "solar", 500.0), ("hunan", "solar", None),
+                    ("hunan", "wind", None)]
+DIRECT_LINE_UPFRONT_PER_MW = 4 * (20 * 1.0e6 + 5e6) / 500
+DIRECT_CHARGE_SHARE = (82.3 + 45.2) / 229.5
+
+
+def build_direct_line(ppa):
+    """direct_line.csv: DIRECT_LINE_ROWS priced as above."""
+    a = crf(DISCOUNT_RATE, FACILITY_LIFE_Y)
+    offer = ppa.set_index(["region", "tech"])
+    rows = []
+    for reg, tech, mw in DIRECT_LINE_ROWS:
+        row = offer.loc[(reg, tech)]
+        rows.append({"region": reg, "tech": tech,
+                     "line_cost_per_mw_year": fmt(DIRECT_LINE_UPFRONT_PER_MW * a, 0),
+                     "max_mw": fmt(mw if mw is not None else float(row["max_mw"]), 0),
+                     "charge_per_mwh": fmt(DIRECT_CHARGE_SHARE * float(row["wheeling_per_mwh"]),
+                                           1)})
+    return pd.DataFrame(rows)
+
+
 def build_grid_tiers():
     """grid_tiers.csv: CONNECTION_TIERS annualised (CRF of the facility)."""
     a = crf(DISCOUNT_RATE, FACILITY_LIFE_Y)
@@ -988,7 +1021,9 @@ def main():
     write(build_demand_profile(), out / "demand_profile.csv")
     write(build_tou(regions), out / "tou.csv")
     write(ren, out / "renewables.csv")
-    write(build_ppa(regions, means), out / "ppa.csv")
+    ppa = build_ppa(regions, means)
+    write(ppa, out / "ppa.csv")
+    write(build_direct_line(ppa), out / "direct_line.csv")
     write(build_curtailment(regions, ren), out / "curtailment.csv")
     write(build_storage(), out / "storage.csv")
     write(build_grid_tiers(), out / "grid_tiers.csv")

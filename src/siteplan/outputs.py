@@ -220,6 +220,8 @@ OUTPUTS: tuple[Output, ...] = (
     Output("storage_mw", "MW", 4, "battery power", (_S, _Y), ""),
     Output("ppa_mw", "MW", 4, "PPA power", (_S, _H),
            "sites: contracted capacity; site_hours: mean output in the slice"),
+    Output("ppa_direct_mw", "MW", 4, "direct-line PPA power", (_S, _Y),
+           "contracted on a direct line from the plant (direct_line.csv); part of ppa_mw"),
     Output("energy_twh", "TWh/yr", 6, "energy", (_Y,), "facility energy, all sites",
            Show(1, "TWh/yr", 2)),
     Output("it_energy_twh", "TWh/yr", 6, "IT energy", (_Y,), "", Show(1, "TWh/yr", 2)),

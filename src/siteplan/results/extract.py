@@ -85,6 +85,8 @@ def extract(ctx: BuildContext, res: SolveResult, cost_weight: float = 1.0) -> di
     clean = clean_l[d.site_location] * share_t  # clean supply to the site's load (MW)
     curt = sup["curtail_mw"][d.site_location] * share_t
     ppa_mw_l = np.bincount(d.ppa_location, weights=ppa_mw, minlength=len(d.locations))
+    direct = d.ppa_direct if len(d.ppa_direct) else np.zeros(len(d.ppa_location), bool)
+    direct_mw_l = np.bincount(d.ppa_location, weights=ppa_mw * direct, minlength=len(d.locations))
     gec = gec_l[d.site_location] * share_y
     green = d.location_green[d.site_location]
     ef = d.location_ef[d.site_location]
@@ -141,6 +143,7 @@ def extract(ctx: BuildContext, res: SolveResult, cost_weight: float = 1.0) -> di
         "grid_mwh": (grid * w).sum(axis=1),
         "ppa_mwh": (ppa_site_use * w).sum(axis=1),
         "ppa_mw": ppa_mw_l[d.site_location] * share_y,
+        "ppa_direct_mw": direct_mw_l[d.site_location] * share_y,
         "curtailment_mwh": (curt * w).sum(axis=1),
         "storage_mwh": sup["storage_mwh"][d.site_location] * share_y,
         "storage_mw": sup["storage_mw"][d.site_location] * share_y,
@@ -294,6 +297,7 @@ def extract(ctx: BuildContext, res: SolveResult, cost_weight: float = 1.0) -> di
         "curtailment_absorbed_mwh": float((sup["curtail_mw"] * w).sum()),
         "storage_mwh": float(sup["storage_mwh"].sum()),
         "storage_mw": float(sup["storage_mw"].sum()),
+        "ppa_direct_mw": float(sites["ppa_direct_mw"].sum()),
         "storage_discharged_mwh": float((sup["discharge_mw"] * w).sum()),
         "shiftable_tokens_per_day": float(site_k[:, d.workload_shiftable & ~comp].sum())
         * TOKENS_PER_MTOK / days_per_year,
