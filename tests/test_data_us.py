@@ -116,7 +116,12 @@ def test_ranges(t):
     assert (h["kw_per_unit"] > 0).all() and (h["capex_per_unit"] > 0).all()
     assert h["idle_share"].between(0, 1).all()
     assert (t["throughput.csv"]["tokens_per_s"] > 0).all()
-    assert (t["demand.csv"]["tokens_per_day"] > 0).all()
+    dem = t["demand.csv"]
+    tokens, train = dem[dem["workload"] != "training"], dem[dem["workload"] == "training"]
+    assert (tokens["tokens_per_day"] > 0).all() and tokens["mw_it"].isna().all()
+    # training is compute: MW-IT of gpu-h100 busy, 0.40 / 0.60 of inference's busy MW there
+    assert train["tokens_per_day"].isna().all() and (train["mw_it"] > 0).all()
+    assert train["mw_it"].sum() == pytest.approx(209.3, abs=0.1)
     assert t["renewables.csv"]["cf"].between(0, 1).all()
     assert (t["tou.csv"]["multiplier"] > 0).all()
     assert (t["ppa.csv"]["cost_per_mw_year"] > 0).all()

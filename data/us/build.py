@@ -275,8 +275,15 @@ WORKLOADS = (
     # id, name, latency_ms, shiftable, peak_factor   (estimate: brief's policy values)
     ("interactive", "Interactive inference (chat, assistants)", "50", "false", ""),
     ("batch", "Batch inference (offline, agents, embeddings)", "200", "true", "3.00"),
-    ("training", "Training and fine-tuning", "", "true", "1.50"),
+    ("training", "Training and fine-tuning (compute, MW-IT of the reference hardware)", "",
+     "true", "1.50"),
 )
+# Training is compute, not tokens (as in data/china): demand_unit mw_it, in MW-IT of the
+# reference hardware kept busy. estimate: training's share of AI compute 0.40 (range
+# 0.30-0.50; no US measurement found: the nearest measured split is IDC/Inspur's China
+# AI-server workloads, 42.4 % training / 57.6 % inference, 2023, as in data/china).
+TRAINING_SHARE = 0.40
+TRAINING_REFERENCE = "gpu-h100"  # the installed-base mainstream of 2025-2026
 
 # --- demand -------------------------------------------------------------------
 GOOGLE_TOKENS_PER_MONTH = 1.3e15  # Google, Oct 2025 (the-decoder.com; B)
@@ -286,7 +293,9 @@ OTHER_PROVIDERS_FACTOR = 1.5  # estimate: Microsoft, Meta, Anthropic, AWS, xAI, 
 GROWTH_2025_2026 = 2.0  # estimate: Google 0.98 -> 1.3 quadrillion Jun -> Oct 2025; x2 to 2026
 US_SHARE = 0.35  # estimate: share of global token volume served for US users
 DAYS_PER_MONTH = 365.25 / 12
-CLASS_SHARES = {"interactive": 0.55, "batch": 0.35, "training": 0.10}  # estimate
+# estimate: the token statistics count inference; the former split 0.55 / 0.35 / 0.10 (with
+# training as tokens) renormalised over the two inference classes
+CLASS_SHARES = {"interactive": 0.55 / 0.90, "batch": 0.35 / 0.90}
 # Split by state: population share (raw/state_population_2023.csv). estimate: proxy.
 
 # --- slices -------------------------------------------------------------------
@@ -657,10 +666,22 @@ def build_hardware(out: Path) -> None:
 
 
 def build_workloads(out: Path) -> None:
-    rows = [[w, quote(n), lat, sh, pf] for (w, n, lat, sh, pf) in WORKLOADS]
-    write_csv(
-        out, "workloads.csv", ["workload", "name", "latency_ms", "shiftable", "peak_factor"], rows
-    )
+    rows = [[w, quote(n), lat, sh, pf, "tokens" if w in CLASS_SHARES else "mw_it",
+             "" if w in CLASS_SHARES else TRAINING_REFERENCE]
+            for (w, n, lat, sh, pf) in WORKLOADS]
+    write_csv(out, "workloads.csv", ["workload", "name", "latency_ms", "shiftable",
+                                     "peak_factor", "demand_unit", "reference_hardware"], rows)
+
+
+def training_mw_it() -> float:
+    """National training demand, MW-IT of the reference hardware busy on average: the
+    inference classes' busy MW on it x TRAINING_SHARE / (1 - TRAINING_SHARE)."""
+    tp = throughput_table()
+    kw = DGX_KW[TRAINING_REFERENCE] / GPUS_PER_DGX
+    tokens_s = total_tokens_per_day() / 86400.0
+    busy_mw = sum(tokens_s * share / tp[(TRAINING_REFERENCE, wl)] * kw / 1000.0
+                  for wl, share in CLASS_SHARES.items())
+    return busy_mw * TRAINING_SHARE / (1.0 - TRAINING_SHARE)
 
 
 # ---------------------------------------------------------------------------
@@ -682,11 +703,13 @@ def population_shares(states: pd.DataFrame) -> dict:
 
 def build_demand(out: Path, pop_share: dict) -> None:
     total = total_tokens_per_day()
+    train = training_mw_it()
     rows = []
     for c in sorted(pop_share):
-        for wl in ("interactive", "batch", "training"):
-            rows.append([c.lower(), wl, f(total * pop_share[c] * CLASS_SHARES[wl], 0)])
-    write_csv(out, "demand.csv", ["region", "workload", "tokens_per_day"], rows)
+        for wl in ("interactive", "batch"):
+            rows.append([c.lower(), wl, f(total * pop_share[c] * CLASS_SHARES[wl], 0), ""])
+        rows.append([c.lower(), "training", "", f(train * pop_share[c], 3)])
+    write_csv(out, "demand.csv", ["region", "workload", "tokens_per_day", "mw_it"], rows)
 
 
 # ---------------------------------------------------------------------------
