@@ -7,6 +7,7 @@ tightest convex function below that step (its lower convex hull through (0, C_1)
 (M_i, C_i)), with the opening binary as the fixed charge:
     P[s]        = pue[s] sum_h cap[s,h]                                    (MW of site power)
     conn[s]    >= a_j open[s] + b_j P[s]     for each hull piece j         (c_connection_tier)
+(conn[s] is held in units of C_1, so the row's coefficients are near 1, not near C_1.)
 It equals C_i at each tier's top M_i (a site sized to a tier pays exactly that tier) and lies
 below the step between them (a site just above M_i pays a share of the next tier's extra
 cost, not all of it); beyond M_N the last piece continues (more connections at its marginal
@@ -83,14 +84,15 @@ def add(ctx: BuildContext) -> None:
     rows = []
     if on:
         pieces = hull(d.connection_tiers)
+        unit = float(d.connection_tiers[0, 2]) or 1.0  # conn in units of the first tier's cost
         caps = caps_of_site(ctx)
         for s in range(n_s):
             power = [m.v_cap_mw[j] for j in caps[s]]
             pue = float(d.site_pue[s])
             for a, b in pieces:
-                rows.append(lin([1.0, -a, *([-b * pue] * len(power))],
+                rows.append(lin([1.0, -a / unit, *([-b * pue / unit] * len(power))],
                                 [m.v_connection[s], m.v_open[s], *power]) >= 0)
-            ctx.costs.add("connection", [1.0], [m.v_connection[s]], sites=[s])
+            ctx.costs.add("connection", [unit], [m.v_connection[s]], sites=[s])
     indexed_constraint(m, "c_connection_tier", rows)
 
 
