@@ -172,6 +172,11 @@ OUTPUTS: tuple[Output, ...] = (
            _BN),
     Output("margin_per_mtok", "{cur}/Mtok", 6, "margin per Mtok", (_R, _Y),
            "margin / tokens served", Show(1, "{cur}/Mtok", 4)),
+    Output("margin_per_mtok_{workload}", "{cur}/Mtok", 6, "margin per Mtok, {workload}",
+           (_R,), "objective margin: the class's margin / its tokens served in the region "
+           "(token classes)", Show(1, "{cur}/Mtok", 4)),
+    Output("margin_{workload}", "{cur}/yr", 6, "margin, {workload}", (_R,),
+           "objective margin: the class's revenue - its delivered cost in the region", _BN),
     Output("objective", "{cur}/yr", 6, "annual cost", (_Y,),
            "the objective: sum of the cost terms (a pathway: net present cost, {cur})", _BN),
     Output("net_present_cost", "{cur}", 6, "net present cost", (_Y,),

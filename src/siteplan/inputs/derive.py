@@ -123,11 +123,11 @@ class ModelData:
     hw_kw_per_unit: np.ndarray = field(default_factory=lambda: np.zeros(0))
     hw_max_units: np.ndarray = field(default_factory=lambda: np.zeros(0))
     hw_lead_time_months: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    # token value tiers (objective margin; inputs/value.py): names per class, (K, N) share
-    # of demand and price per Mtok, dearest first
+    # token value tiers (objective margin; inputs/value.py): names per class, (R, K, N)
+    # share of demand and price per Mtok (a region's own rows, else the all-region rows)
     value_tier: list = field(default_factory=list)
-    value_share: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
-    value_price: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    value_share: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
+    value_price: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
     # kinds of site as data: a location's own green floor (L,), whole modules per option
     # (S,) MW-IT (NaN: any size), accelerators per system (H,) (NaN: by the unit), and which
     # PPA options are dedicated to their location (P,) (dedicated_supply.csv)
@@ -276,7 +276,7 @@ def derive(scenario: Scenario, inputs: Inputs,
     dedicated = dedicated[keep]
 
     storage = _storage(scenario, inputs)
-    tiers = value_tiers(inputs, workloads)
+    tiers = value_tiers(inputs, workloads, regions)
     surplus, surplus_price = _curtailment(scenario, inputs, regions, group, weight)
 
     cooling = inputs["cooling"].set_index("cooling")

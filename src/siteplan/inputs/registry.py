@@ -234,16 +234,20 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             "token_value",
-            key=("workload", "tier"),
+            key=("workload", "tier", "region"),
             required=False,
             description="willingness to pay per workload class, in tiers (objective "
-                        "`margin`): a share of each region's demand at each price",
+                        "`margin`): a share of each region's demand at each price; rows "
+                        "naming a region replace the class's all-region tiers there",
             columns=(
                 _id("workload", ref="workloads"),
                 _id("tier", desc="e.g. `premium`, `commodity`"),
-                Column("share", "float", "0-1", "share of the class's demand in every region "
-                       "and slice willing to pay this tier's price; a class's shares sum to 1",
-                       min=0, max=1),
+                Column("region", "id", description="region whose demand the row values; "
+                       "blank = every region without rows of its own for the class",
+                       default=None, ref="regions"),
+                Column("share", "float", "0-1", "share of the class's demand in the region(s) "
+                       "and every slice willing to pay this tier's price; a class's shares "
+                       "sum to 1 in each region", min=0, max=1),
                 Column("price_per_mtok", "float", "currency/Mtok", "revenue per million "
                        "tokens served in the tier", min=0, max=PRICE_MAX),
             ),
