@@ -139,6 +139,7 @@ class ModelData:
     site_hw_ok: np.ndarray | None = None
     peak_slices: dict[str, str] = field(default_factory=dict)  # time-fixed class -> its
     # peak hour's slice, kept unmerged (time.keep_peak)
+    location_kind: list = field(default_factory=list)  # (L,) locations.csv kind ("" = none)
 
     @property
     def n_slices(self) -> int:
@@ -378,6 +379,8 @@ def derive(scenario: Scenario, inputs: Inputs,
         ppa_dedicated=dedicated,
         site_hw_ok=_rack_fit(inputs, sites_df, hw_df, cooling),
         peak_slices=peak_slices,
+        location_kind=[k if isinstance(k, str) else "" for k in locs["kind"]]
+        if "kind" in locs.columns else [""] * len(locations),
     )
 
 
