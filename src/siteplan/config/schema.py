@@ -199,8 +199,9 @@ class Policy(_Strict):
     exclude_locations: list[Text] = Field(default_factory=list, description="locations not allowed")
     certificates: Certificates | None = None
     chip_supply: bool = Field(
-        False, description="cap each hardware class's fleet by the deliveries in "
-        "hardware_supply.csv over its lifetime (false: supply is not limited)")
+        False, description="cap each hardware class's fleet by the units of "
+        "hardware_supply.csv that have arrived (after their lead time) within its lifetime "
+        "(false: supply is not limited)")
     hardware: dict[str, HardwarePolicy] = Field(
         default_factory=dict, description="per hardware id: procurement limits, e.g. "
         "{npu-domestic: {max_units: 400000}}")

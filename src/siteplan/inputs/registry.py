@@ -222,12 +222,16 @@ TABLES: dict[str, Table] = {
                         "is capped, one without is not",
             columns=(
                 _id("hardware", ref="hardware"),
-                Column("year", "int", "yr", "delivery year", min=1990, max=2100),
+                Column("year", "int", "yr", "year the units are supplied (produced, or "
+                       "allowed in under an import quota) and ordered", min=1990, max=2100),
                 Column("max_units", "float", "units", "accelerators (kw_per_unit each) "
-                       "delivered in the year; the plan's fleet of a year is at most the "
-                       "deliveries of the hardware's lifetime_years up to it", min=0, max=1e12),
-                Column("lead_time_months", "float", "months", "order-to-delivery lead time "
-                       "(informational: reported, not modelled)", default=None, min=0, max=120),
+                       "supplied in the year; the plan's fleet of a year is at most the units "
+                       "that have arrived within the hardware's lifetime_years up to it",
+                       min=0, max=1e12),
+                Column("lead_time_months", "float", "months", "order-to-delivery lead time: "
+                       "the year's units are ordered evenly through it and arrive this much "
+                       "later, so a share lead/12 of them (all, at 12 months or more) serves "
+                       "a later year; blank = 0", default=None, min=0, max=120),
                 Column("origin", "text", description="e.g. `imported`, `domestic` "
                        "(informational)", default=None),
             ),
