@@ -73,19 +73,17 @@ def test_the_lifetime_window_counts_earlier_deliveries(tmp_path):
 
 @pytest.mark.parametrize(("lead", "caps", "npc"), [
     (None, (4.0, 4.0), 2 * (ENERGY + 200_000)),
-    (6, (2.0, 4.0), ENERGY + 100_000 + 150_000 + ENERGY + 200_000),
+    (6, (4.0, 4.0), 2 * (ENERGY + 200_000)),
     (12, (0.0, 4.0), ENERGY + 300_000 + ENERGY + 200_000),
 ])
 def test_a_lead_time_moves_supply_into_a_later_year(tmp_path, lead, caps, npc):
-    """Pathway 2026-2027 (no discounting; life 1, so each year's fleet is what arrives that
-    year), 4 gpu units (2 MW) supplied in each year, 2 MW needed in each; a year's orders
-    spread evenly and arrive ``lead`` months later.
-    - no lead: caps 4 and 4, all gpu: 2 x (876,000 + 200,000) = 2,152,000.
-    - 6 months: half of 2026's units arrive in 2026 (cap 2 = 1 MW): 1 MW gpu + 1 MW npu =
-      876,000 + 100,000 + 150,000; 2027 gets the other half of 2026's and half of 2027's
-      (cap 4), all gpu: 1,076,000. NPC 2,202,000.
-    - 12 months: nothing arrives in 2026 (cap 0): 2 MW npu, 876,000 + 300,000; 2027 gets
-      2026's 4: 1,076,000. NPC 2,252,000.
+    """Pathway 2026-2027 (no discounting; life 1, so each year's fleet is what arrived that
+    year), 4 gpu units (2 MW) supplied in each year, 2 MW needed in each; a year's units are
+    ordered at its start and serve ``lead`` months later.
+    - no lead, or 6 months (usable from mid-year: that year): caps 4 and 4, all gpu:
+      2 x (876,000 + 200,000) = 2,152,000.
+    - 12 months: 2026's units serve from 2027, nothing arrives in 2026 (cap 0): 2 MW npu,
+      876,000 + 300,000; 2027 gets 2026's 4 (2027's serve 2028): 1,076,000. NPC 2,252,000.
     """
     t = chip_tables(supply=((2026, 4.0), (2027, 4.0)), lead=lead)
     path = write_scenario(tmp_path, t, years=[2026, 2027], **FREE)
@@ -94,7 +92,8 @@ def test_a_lead_time_moves_supply_into_a_later_year(tmp_path, lead, caps, npc):
     years = {y["year"]: y for y in res.summary["years"]}
     assert years[2026]["max_units_gpu"] == pytest.approx(caps[0])
     assert years[2027]["max_units_gpu"] == pytest.approx(caps[1])
-    assert years[2026]["units_gpu"] == pytest.approx(min(caps[0], 4.0), abs=1e-6)
+    assert years[2026]["units_gpu"] == pytest.approx(caps[0], abs=1e-6)
+    assert years[2026]["units_npu"] == pytest.approx(2.0 - caps[0] / 2, abs=1e-6)
 
 
 def test_policy_keys_replace_and_exclude_a_cap(tmp_path):

@@ -816,8 +816,8 @@ def build_boundaries(out):
 
 
 # Accelerators supplied to China per class and year (hardware_supply.csv; SOURCES.md gives each
-# source): (hardware, year, units, lead time in months or None, origin); the model lets a
-# year's units arrive the lead time after orders spread through the year.
+# source): (hardware, year, units, lead time in months or None, origin); a year's units serve
+# from year + floor(lead / 12) in the model.
 # gpu-imported counts H100-class equivalents: an H20 is taken as H20_PER_H100 of one (decode
 # 712 vs 1,850 tok/s per GPU, reference accelerators table); an H200 as one.
 H20_PER_H100 = 712 / 1850

@@ -6,11 +6,11 @@ fleet of planning year Y is at most what has arrived within the hardware's lifet
 it: units that arrive in year a count for Y - lifetime_years < a <= Y (older units have
 retired); a class without rows is not capped.
 
-Lead time: a year's units are ordered evenly through the year and arrive lead_time_months
-later (blank = 0). With lead l = lead_time_months / 12 years = k + f (k whole years, 0 <= f
-< 1), a share 1 - f of year y's units arrives in year y + k and f in y + k + 1: with no lead
-time all arrive in y (a year's supply serves that year, the model's annual convention); 3
-months put a quarter of them into the next year; 12 months, all.
+Lead time: a year's units are ordered at its start (output plans and import quotas are set
+per year) and are usable lead_time_months later (blank = 0), from year y + lead / 12; under
+the model's annual convention (units arriving during a year serve that year) they count from
+year y + floor(lead_time_months / 12): 3 months keeps them in y, 12 to 23 months move them
+to y + 1.
 Scenario keys replace the dataset's cap: ``policy.hardware.<id>.max_units`` (units), and
 ``policy.exclude_hardware`` (cap 0).
 """
@@ -33,9 +33,9 @@ def fleet_cap_units(scenario: Scenario, inputs: Inputs, hw_df: pd.DataFrame) -> 
     for i, (h, life) in enumerate(zip(hw_df["hardware"], hw_df["lifetime_years"], strict=True)):
         rows = supply[supply["hardware"] == h] if not supply.empty else supply
         if len(rows):
-            out[i] = sum(units * share
-                         for arrival, units, share in arrivals(rows)
-                         if year - float(life) < arrival <= year)
+            arrived = arrival_year(rows)
+            window = (arrived <= year) & (arrived > year - float(life))
+            out[i] = float(rows["max_units"].to_numpy(float)[window].sum())
         given = scenario.policy.hardware.get(h)
         if given is not None and given.max_units is not None:
             out[i] = float(given.max_units)
@@ -44,18 +44,11 @@ def fleet_cap_units(scenario: Scenario, inputs: Inputs, hw_df: pd.DataFrame) -> 
     return out
 
 
-def arrivals(rows: pd.DataFrame) -> list[tuple[int, float, float]]:
-    """(arrival year, units, share arriving then) of hardware_supply.csv ``rows``: each row
-    splits into its year + k and year + k + 1 by its lead time (module docstring)."""
-    out = []
-    lead = rows["lead_time_months"].fillna(0.0) if "lead_time_months" in rows else \
-        pd.Series(0.0, index=rows.index)
-    for y, units, months in zip(rows["year"], rows["max_units"], lead, strict=True):
-        k, f = divmod(float(months) / 12.0, 1.0)
-        out.append((int(y) + int(k), float(units), 1.0 - f))
-        if f > 0:
-            out.append((int(y) + int(k) + 1, float(units), f))
-    return out
+def arrival_year(rows: pd.DataFrame) -> np.ndarray:
+    """The first year each of hardware_supply.csv's ``rows`` serves: its year + whole years
+    of its lead time (module docstring)."""
+    lead = rows["lead_time_months"].fillna(0.0).to_numpy(float)
+    return rows["year"].to_numpy(int) + np.floor(lead / 12.0).astype(int)
 
 
 def lead_time_months(inputs: Inputs, hw_df: pd.DataFrame, year: int) -> np.ndarray:

@@ -229,9 +229,9 @@ TABLES: dict[str, Table] = {
                        "that have arrived within the hardware's lifetime_years up to it",
                        min=0, max=1e12),
                 Column("lead_time_months", "float", "months", "order-to-delivery lead time: "
-                       "the year's units are ordered evenly through it and arrive this much "
-                       "later, so a share lead/12 of them (all, at 12 months or more) serves "
-                       "a later year; blank = 0", default=None, min=0, max=120),
+                       "the year's units, ordered at its start, serve from year + "
+                       "floor(lead / 12) (3 months: the same year; 12: the next); blank = 0",
+                       default=None, min=0, max=120),
                 Column("origin", "text", description="e.g. `imported`, `domestic` "
                        "(informational)", default=None),
             ),
