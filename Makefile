@@ -27,8 +27,9 @@ chromium:
 	   (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1)) \
 	  || echo "chromium not installed: the browser test will be skipped")
 
+# every core (pytest-xdist): one test file per worker at a time, the slowest first (conftest.py)
 test: $(STAMP) chromium
-	$(PY) -m pytest
+	$(PY) -m pytest -n logical --dist loadfile
 
 # docs/data-format.md is generated from the input and outputs registries (a test checks it)
 docs: $(STAMP)

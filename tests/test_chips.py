@@ -21,8 +21,9 @@ ENERGY = 2 * H * 50  # 876,000: 2 MW at lb all year
 FREE = {"finance__discount_rate": 0.0, "policy__chip_supply": True}
 
 
-def chip_tables(supply=((2025, 5.0), (2026, 2.0))):
-    """The two classes of the module docstring; gpu deliveries ``supply`` (year, units)."""
+def chip_tables(supply=((2025, 5.0), (2026, 2.0)), lead=None):
+    """The two classes of the module docstring; gpu supply ``supply`` (year, units), with
+    ``lead`` months from order to delivery (None: blank, no lead time)."""
     t = tiny_tables()
     t["hardware"] = [
         {"hardware": "gpu", "name": "GPU", "kw_per_unit": 500.0, "capex_per_unit": 50_000.0,
@@ -35,7 +36,8 @@ def chip_tables(supply=((2025, 5.0), (2026, 2.0))):
         {"hardware": "npu", "workload": "chat", "tokens_per_s": TOKENS_PER_S_PER_MW},
     ]
     t["hardware_supply"] = [{"hardware": "gpu", "year": y, "max_units": u,
-                             "lead_time_months": 6, "origin": "imported"} for y, u in supply]
+                             "lead_time_months": lead, "origin": "imported"}
+                            for y, u in supply]
     return t
 
 
@@ -67,6 +69,31 @@ def test_the_lifetime_window_counts_earlier_deliveries(tmp_path):
     assert s["units_gpu"] == pytest.approx(4.0)
     assert s["chip_shadow_price_gpu"] == pytest.approx(0.0, abs=1e-6)
     assert s["objective"] == pytest.approx(ENERGY + 2 * 50_000.0)  # life 2: half a year's capex x2
+
+
+@pytest.mark.parametrize(("lead", "caps", "npc"), [
+    (None, (4.0, 4.0), 2 * (ENERGY + 200_000)),
+    (6, (4.0, 4.0), 2 * (ENERGY + 200_000)),
+    (12, (0.0, 4.0), ENERGY + 300_000 + ENERGY + 200_000),
+])
+def test_a_lead_time_moves_supply_into_a_later_year(tmp_path, lead, caps, npc):
+    """Pathway 2026-2027 (no discounting; life 1, so each year's fleet is what arrived that
+    year), 4 gpu units (2 MW) supplied in each year, 2 MW needed in each; a year's units are
+    ordered at its start and serve ``lead`` months later.
+    - no lead, or 6 months (usable from mid-year: that year): caps 4 and 4, all gpu:
+      2 x (876,000 + 200,000) = 2,152,000.
+    - 12 months: 2026's units serve from 2027, nothing arrives in 2026 (cap 0): 2 MW npu,
+      876,000 + 300,000; 2027 gets 2026's 4 (2027's serve 2028): 1,076,000. NPC 2,252,000.
+    """
+    t = chip_tables(supply=((2026, 4.0), (2027, 4.0)), lead=lead)
+    path = write_scenario(tmp_path, t, years=[2026, 2027], **FREE)
+    res = siteplan.solve(siteplan.load_scenario(path))
+    assert res.summary["objective"] == pytest.approx(npc, rel=1e-6)
+    years = {y["year"]: y for y in res.summary["years"]}
+    assert years[2026]["max_units_gpu"] == pytest.approx(caps[0])
+    assert years[2027]["max_units_gpu"] == pytest.approx(caps[1])
+    assert years[2026]["units_gpu"] == pytest.approx(caps[0], abs=1e-6)
+    assert years[2026]["units_npu"] == pytest.approx(2.0 - caps[0] / 2, abs=1e-6)
 
 
 def test_policy_keys_replace_and_exclude_a_cap(tmp_path):

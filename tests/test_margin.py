@@ -85,3 +85,73 @@ def test_bad_margin_input_is_one_line(tmp_path, tables, keys, needle):
     assert out.exit_code == 2, out.output
     lines = [ln for ln in out.output.splitlines() if ln.startswith("error:")]
     assert len(lines) == 1 and needle in lines[0], out.output
+
+
+# --- token value by region -------------------------------------------------------------------
+LIST = {"workload": "chat", "tier": "list", "share": 1.0}
+
+
+def test_a_regions_own_value_leaves_it_unserved_where_the_class_is_served_elsewhere(tmp_path):
+    """Same costs as above (a's tokens 100/Mtok, b's 50). Every region pays 120/Mtok, except
+    b, whose own row says 40: a is served (120 > 100), b is not (40 < 50), though b's tokens
+    are the cheaper ones.
+        cost    = 8760 x 100 = 876,000;  revenue = 8760 x 120 = 1,051,200
+        margin  = 175,200;               revenue foregone = 8760 x 40 = 350,400
+    """
+    tiers = [{**LIST, "price_per_mtok": 120.0}, {**LIST, "region": "b", "price_per_mtok": 40.0}]
+    res = _solve(tmp_path, margin_tables(tiers))
+    s = res.summary
+    assert s["objective"] - s["cost_breakdown"]["unserved"] == pytest.approx(876_000)
+    assert s["revenue"] == pytest.approx(1_051_200)
+    assert s["margin"] == pytest.approx(175_200)
+    assert s["revenue_foregone"] == pytest.approx(350_400)
+    reg = res.regions.set_index("region")
+    assert reg.loc["a", "unserved_tokens_per_day"] == pytest.approx(0.0, abs=1e-3)
+    assert reg.loc["b", "unserved_tokens_per_day"] == pytest.approx(24e6)
+    assert reg.loc["a", "margin_chat"] == pytest.approx(H * (120 - 100))
+    assert reg.loc["a", "margin_per_mtok_chat"] == pytest.approx(20.0)
+    assert reg.loc["b", "margin_chat"] == pytest.approx(0.0, abs=1e-6)
+    assert reg["margin_chat"].sum() == pytest.approx(s["margin"])
+    assert s["margin_by_workload"]["chat"]["unserved_tiers"] == "list at 40/Mtok"
+    # without b's own row, b is served too (120 > 50)
+    s = _solve(tmp_path / "all", margin_tables(tiers[:1])).summary
+    assert s["unserved_tokens_per_day"] == pytest.approx(0.0, abs=1e-3)
+    assert s["margin"] == pytest.approx(H * (2 * 120 - 150))
+
+
+def test_regions_with_the_same_routes_but_other_values_are_not_pooled(tmp_path):
+    """No latency limit and no network cost: both regions reach both locations alike (one
+    demand group under objective cost), lb serves at 50/Mtok. a's own value is 30 < 50: a is
+    left unserved, b served.
+        cost = 8760 x 50 = 438,000;  revenue = 8760 x 120 = 1,051,200;  margin = 613,200
+        revenue foregone = 8760 x 30 = 262,800
+    """
+    t = margin_tables([{**LIST, "price_per_mtok": 120.0},
+                       {**LIST, "region": "a", "price_per_mtok": 30.0}])
+    t["workloads"][0].pop("latency_ms")
+    res = _solve(tmp_path, t)
+    s = res.summary
+    assert s["objective"] == pytest.approx(438_000 + 262_800)
+    assert s["margin"] == pytest.approx(613_200)
+    reg = res.regions.set_index("region")
+    assert reg.loc["a", "unserved_tokens_per_day"] == pytest.approx(24e6)
+    assert reg.loc["b", "unserved_tokens_per_day"] == pytest.approx(0.0, abs=1e-3)
+
+
+@pytest.mark.parametrize(("tiers", "needle"), [
+    ([{**LIST, "region": "b", "price_per_mtok": 40.0}],
+     "no tiers for workload(s) chat (region a)"),
+    ([{**LIST, "price_per_mtok": 120.0}, {**LIST, "region": "b", "share": 0.5,
+                                           "price_per_mtok": 40.0}],
+     "(workload=chat, region=b): tier shares sum to 0.5"),
+    ([{**LIST, "price_per_mtok": 120.0}, {**LIST, "price_per_mtok": 40.0}],
+     "duplicated workload=chat, tier=list, region=(blank)"),
+    ([{**LIST, "price_per_mtok": 120.0}, {**LIST, "region": "z", "price_per_mtok": 40.0}],
+     "token_value.csv"),
+])
+def test_bad_regional_value_is_one_line(tmp_path, tiers, needle):
+    path = write_scenario(tmp_path, margin_tables(tiers), objective="margin")
+    out = CliRunner().invoke(main, ["validate", str(path)])
+    assert out.exit_code == 2, out.output
+    lines = [ln for ln in out.output.splitlines() if ln.startswith("error:")]
+    assert len(lines) == 1 and needle in lines[0], out.output

@@ -1,6 +1,7 @@
 """The shipped scenarios solve on the real data within their stated gaps, and answer sensibly.
 
-Each scenario is solved once per test session (about 10-30 s each on a 2-core machine).
+Each scenario is solved once per test session, when a test first needs it (about 10-30 s
+each on a 2-core machine); the 2026-2030 pathway is in test_scenario_pathway.py.
 Comparisons use proven bounds, so they hold whatever incumbent HiGHS returns within the gap:
 a scenario whose feasible set is smaller cannot cost less than the other's lower bound.
 """
@@ -18,18 +19,31 @@ ROOT = Path(__file__).resolve().parents[1]
 CHINA = ["china-2026", "china-2026-east-only", "china-2026-green-90",
          "china-2026-west-price-shock", "china-2026-hourly-cfe", "china-2026-realistic"]
 NAMES = [*CHINA, "us-2026"]
+# the hourly-clean scenario is solved here at 6 h slices (about 30 s; as shipped, 3 h slices,
+# it takes about 100 s and is measured in benchmarks/ and the closing notes): the per-slice
+# rules it tests are the same at any slice length
+SETS = {"china-2026-hourly-cfe": ["time.hours_per_slice=6"]}
+
+
+class _Solved(dict):
+    """Each shipped scenario solved once per session (per test worker), when first asked for:
+    name -> (scenario, result, result folder)."""
+
+    def __init__(self, root: Path):
+        super().__init__()
+        self.root = root
+
+    def __missing__(self, name: str):
+        sc = siteplan.load_scenario(ROOT / "scenarios" / f"{name}.yaml", SETS.get(name, []))
+        res = siteplan.solve(sc)
+        res.write(self.root / name)
+        self[name] = (sc, res, self.root / name)
+        return self[name]
 
 
 @pytest.fixture(scope="session")
-def solved(tmp_path_factory):
-    out = {}
-    for name in NAMES:
-        sc = siteplan.load_scenario(ROOT / "scenarios" / f"{name}.yaml")
-        res = siteplan.solve(sc)
-        folder = tmp_path_factory.mktemp("scenarios") / name
-        res.write(folder)
-        out[name] = (sc, res, folder)
-    return out
+def solved(tmp_path_factory) -> _Solved:
+    return _Solved(tmp_path_factory.mktemp("scenarios"))
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -157,50 +171,6 @@ def test_map_of_the_default_scenario_marks_every_open_site(solved, tmp_path):
 
     pixels = np.asarray(Image.open(png).convert("L"))
     assert pixels.std() > 5  # not blank
-
-
-@pytest.fixture(scope="session")
-def pathway():
-    """china-2026-2030 at one slice per representative day (10-20 s; as shipped, 12 h slices,
-    it takes 2-3 min, measured in the closing note rather than in every test run)."""
-    sc = siteplan.load_scenario(ROOT / "scenarios" / "china-2026-2030.yaml",
-                                ["time.hours_per_slice=24"])
-    return sc, siteplan.solve(sc)
-
-
-def test_china_pathway_solves_within_its_gap_and_serves_every_year(pathway):
-    sc, res = pathway
-    s = res.summary
-    assert s["status"] in ("optimal", "gap_limit")
-    assert s["mip_gap"] <= sc.solver.mip_rel_gap + 1e-12
-    assert s["objective_bound"] <= s["objective"] * (1 + 1e-9)
-    years = s["years"]
-    assert [y["year"] for y in years] == [2026, 2027, 2028, 2030]
-    assert sum(y["discounted_years"] * y["objective"] for y in years) == pytest.approx(
-        s["net_present_cost"], rel=1e-9)
-    assert sum(s["cost_breakdown"].values()) == pytest.approx(s["objective"], rel=1e-9)
-    growth = {2026: 1.0, 2027: 2.0, 2028: 3.5, 2030: 7.0}
-    base = years[0]["demand_tokens_per_day"]
-    for y in years:
-        assert y["unserved_tokens_per_day"] == pytest.approx(0.0, abs=1.0)
-        assert y["served_tokens_per_day"] > growth[y["year"]] * base * (1 - 1e-9)  # + batch
-    floors = {2026: 0.8, 2027: 0.8, 2028: 0.85, 2030: 0.9}
-    for y in years:
-        assert y["green_share"] >= floors[y["year"]] - 1e-6
-
-
-def test_china_pathway_builds_generations_only_once_available(pathway):
-    _sc, res = pathway
-    b = res.builds
-    first = {"supernode-950": 2027, "supernode-960": 2028}
-    for asset, year in first.items():
-        early = b[(b["asset"] == asset) & (b["year"] < year)]
-        assert float(early["built_mw"].sum()) == pytest.approx(0.0, abs=1e-6)
-    standing = b[b["asset"] != "facility"].groupby("year")["standing_mw"].sum()
-    mw = res.sites.groupby("year")["mw_it_total"].sum()
-    assert standing.to_numpy() == pytest.approx(mw.loc[standing.index].to_numpy(), rel=1e-6)
-    opened = res.sites.pivot(index="site", columns="year", values="open")
-    assert (opened.diff(axis=1).iloc[:, 1:] >= 0).all().all()  # opened options stay open
 
 
 def _interactive_mtok_h_per_mw(data_dir: Path) -> dict[str, float]:

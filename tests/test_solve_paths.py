@@ -157,3 +157,41 @@ def test_an_unusable_interior_point_is_solved_again_with_crossover(tmp_path, mon
     assert seen[:2] == [("ipm", "off"), ("ipm", "on")]
     assert res.summary["status"] == "optimal"
     assert res.summary["objective"] == pytest.approx(want, rel=1e-7)
+
+
+def test_a_drop_over_its_iteration_budget_is_skipped_not_taken_for_the_clock(tmp_path,
+                                                                               monkeypatch):
+    """A drop move whose LP runs past its simplex-iteration budget (an infeasible drop took
+    dual simplex 52k iterations and 260 s on china-2026 at 12 h slices) is a drop that does
+    not pay: the moves go on, the plan stays within the gap, and nothing says "time limit".
+    With a budget of 0 every drop stops at once, so the plan is the rounding's (as with no
+    drop moves at all), dearer than the one the drops find. Without the strong links (family
+    13) the rounding opens sites a drop closes profitably."""
+    from test_time_limit import hard_cfl
+
+    original = solve_mod._run
+    stops = []
+
+    def run(highs, deadline, is_mip, method, *args, **kw):
+        res = original(highs, deadline, is_mip, method, *args, **kw)
+        if res.highs_status == solve_mod.ITERATION_LIMIT:
+            stops.append(res.status)
+        return res
+
+    def solved(name):
+        path = write_scenario(tmp_path / name, hard_cfl(30, 120), solver__mip_rel_gap=0.5,
+                              solver__strong_links=False)
+        return siteplan.solve(siteplan.load_scenario(path))
+
+    monkeypatch.setattr(solve_mod, "_run", run)
+    free = solved("free")
+    assert not stops  # the default budget is never reached on this small family
+    monkeypatch.setattr(solve_mod, "DROP_MIN_ITERATIONS", 0)
+    monkeypatch.setattr(solve_mod, "DROP_ITERATION_FACTOR", 0)
+    starved = solved("starved")
+    assert stops and set(stops) == {solve_mod.Status.TIME_LIMIT}  # HiGHS's own reading
+    s = starved.summary
+    assert s["status"] in ("optimal", "gap_limit") and s["mip_gap"] <= 0.5
+    assert starved.objective > free.objective * (1 + 1e-9)  # the drops that paid were lost
+    monkeypatch.setattr(solve_mod, "MAX_DROP_TRIES", 0)
+    assert solved("rounded").objective == pytest.approx(starved.objective, rel=1e-9)

@@ -848,8 +848,9 @@ def build_boundaries(out):
     (bd / "china_context.geojson").write_bytes((RAW / "china_context.geojson").read_bytes())
 
 
-# Accelerator deliveries to China per class and year (hardware_supply.csv; SOURCES.md gives each
-# source): (hardware, year, units, lead time in months or None, origin).
+# Accelerators supplied to China per class and year (hardware_supply.csv; SOURCES.md gives each
+# source): (hardware, year, units, lead time in months or None, origin); a year's units serve
+# from year + floor(lead / 12) in the model.
 # gpu-imported counts H100-class equivalents: an H20 is taken as H20_PER_H100 of one (decode
 # 712 vs 1,850 tok/s per GPU, reference accelerators table); an H200 as one.
 H20_PER_H100 = 712 / 1850

@@ -94,9 +94,10 @@ record of what was solved:
 
 `compare` and `sweep` re-use a result only when its hashes match. Units, decimals and labels
 of every column and summary figure come from the outputs registry (`src/siteplan/outputs.py`);
-`{hardware}`, `{term}` and `{zone}` stand for one column per hardware class, cost term
-(fixed, hardware, facility, electricity, ppa, certificates, storage, curtailment, network,
-carbon, unserved; `cost_total` is their sum) or zone. `currency` is the scenario's; `/yr`
+`{hardware}`, `{term}`, `{zone}`, `{workload}` and `{site_type}` stand for one column per
+hardware class, cost term (fixed, hardware, facility, electricity, ppa, certificates, storage,
+curtailment, network, carbon, unserved; `cost_total` is their sum), zone, workload class or
+kind of site (locations.csv `kind`). `currency` is the scenario's; `/yr`
 marks an amount per year. A pathway's tables have a `year` column first.
 """
 

@@ -92,6 +92,8 @@ OUTPUTS: tuple[Output, ...] = (
     _txt("name", (_R,), "display name"),
     _txt("zone", (_S, _R, _B), "policy zone (from regions.csv / locations.csv)"),
     _txt("cooling", (_S, _X), "cooling technology id"),
+    _txt("site_type", (_S,), "the location's kind of site (locations.csv kind, e.g. `edge`, "
+         "`seabed`); only when the dataset names kinds"),
     _txt("slice", (_H,), "time slice id"),
     _txt("day", (_H,), "representative day of the slice"),
     _txt("year", (_A, _S, _R, _H, _X, _B), "pathway results only: the modelled year"),
@@ -172,6 +174,11 @@ OUTPUTS: tuple[Output, ...] = (
            _BN),
     Output("margin_per_mtok", "{cur}/Mtok", 6, "margin per Mtok", (_R, _Y),
            "margin / tokens served", Show(1, "{cur}/Mtok", 4)),
+    Output("margin_per_mtok_{workload}", "{cur}/Mtok", 6, "margin per Mtok, {workload}",
+           (_R,), "objective margin: the class's margin / its tokens served in the region "
+           "(token classes)", Show(1, "{cur}/Mtok", 4)),
+    Output("margin_{workload}", "{cur}/yr", 6, "margin, {workload}", (_R,),
+           "objective margin: the class's revenue - its delivered cost in the region", _BN),
     Output("objective", "{cur}/yr", 6, "annual cost", (_Y,),
            "the objective: sum of the cost terms (a pathway: net present cost, {cur})", _BN),
     Output("net_present_cost", "{cur}", 6, "net present cost", (_Y,),
@@ -206,6 +213,9 @@ OUTPUTS: tuple[Output, ...] = (
            "supply row; 0: the cap does not bind)", Show(1, "{cur}/unit-yr", 0)),
     Output("mw_it_total", "MW-IT", 4, "IT capacity", (_S, _Y), "IT capacity, all hardware",
            Show(1, "MW IT", 0)),
+    Output("site_type_mw_it_{site_type}", "MW-IT", 4, "IT capacity, {site_type} sites", (_Y,),
+           "IT capacity at locations of one kind (locations.csv kind); only when the dataset "
+           "names kinds", Show(1, "MW IT", 0)),
     Output("utilisation_planned", "0-1", 6, "planned utilisation", (_S, _Y),
            "the utilisation ceiling the plan is sized at (policy.utilisation_max)", _PCT1),
     Output("utilisation_realised", "0-1", 6, "realised utilisation", (_S, _Y),
@@ -291,7 +301,7 @@ OUTPUTS: tuple[Output, ...] = (
     Output("mip_gap", "0-1", 6, "MIP gap", (_Y,), "HiGHS's relative gap", Show(100, "%", 3)),
 )
 
-_PLACEHOLDER = re.compile(r"\{(hardware|term|zone|workload)\}")
+_PLACEHOLDER = re.compile(r"\{(hardware|term|zone|workload|site_type)\}")
 
 
 @cache
@@ -357,6 +367,17 @@ def zone_share_keys(summary: dict) -> list[str]:
 
 MARGIN_KEYS = ("revenue", "margin", "margin_per_mtok", "revenue_foregone")
 CHIP_PREFIXES = ("units_", "max_units_", "chip_shadow_price_")
+
+
+def plan_figures(summary: dict) -> dict[str, float]:
+    """The summary's figures by chip, class and kind of site, flat and in the written order:
+    units, cap and shadow price per chip; revenue and margin (objective margin) and the
+    margin of each class (``margin_<class>``); IT capacity per kind of site."""
+    out = {k: summary[k] for k in chip_and_margin_keys(summary)}
+    for wl, fig in (summary.get("margin_by_workload") or {}).items():
+        out[f"margin_{wl}"] = fig.get("margin")
+    out.update({k: v for k, v in summary.items() if k.startswith("site_type_mw_it_")})
+    return out
 
 
 def chip_and_margin_keys(summary: dict) -> list[str]:

@@ -28,6 +28,7 @@ updated in place and the LP starts from the last basis (docs/model.md, "Solving"
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
@@ -77,6 +78,7 @@ class SolveResult:
     dual_solve_s: float = 0.0  # the fixed-integer LP for marginal costs
     load_s: float = 0.0  # compiling the model and handing it (or what changed) to HiGHS
     nodes: int = 0
+    iterations: int = 0  # simplex iterations of this run (an LP)
     col_value: np.ndarray = field(default_factory=lambda: np.zeros(0))
     row_dual: np.ndarray | None = None
     var_col: dict[int, int] = field(default_factory=dict)  # id(VarData) -> column
@@ -479,6 +481,7 @@ def _read(highs: highspy.Highs, is_mip: bool, method: str) -> SolveResult:
         status=ours, highs_status=highs.modelStatusToString(status), objective=obj, bound=bound,
         gap=gap, is_mip=is_mip, solve_s=0.0, method=method,
         nodes=int(max(info.mip_node_count, 0)) if is_mip else 0, col_value=col, row_dual=duals,
+        iterations=int(max(info.simplex_iteration_count, 0)),
     )
 
 
@@ -487,7 +490,7 @@ HIGHS_STATUS: dict[highspy.HighsModelStatus, Status] = {
     S.kOptimal: Status.OPTIMAL,  # GAP_LIMIT unless the proven gap is zero
     S.kTimeLimit: Status.TIME_LIMIT,
     S.kInterrupt: Status.TIME_LIMIT,  # only the watchdog interrupts, at the time limit
-    S.kIterationLimit: Status.TIME_LIMIT,  # siteplan sets no iteration limit: a budget stop
+    S.kIterationLimit: Status.TIME_LIMIT,  # a drop move's budget (_improve_by_dropping)
     S.kSolutionLimit: Status.TIME_LIMIT,
     S.kObjectiveBound: Status.FEASIBLE,  # siteplan sets neither; a plan if one is held
     S.kObjectiveTarget: Status.FEASIBLE,
@@ -581,7 +584,7 @@ def _fix_from(highs, relaxed: SolveResult, siting: Siting, integer, options, dea
     bound = relaxed.bound
     starts = [_round_open(siting, relaxed.col_value, cols, share) for share in (ROUND_SHARE, 0.0)]
     inc, fixed, lp_s, cut = _improve_by_dropping(highs, siting, cols, starts, deadline,
-                                                 fixed_lp)
+                                                 fixed_lp, relaxed.iterations)
     spent += lp_s
     if relaxed.links:
         relaxed.links["fixed_lps_s"] = round(lp_s, 2)
@@ -677,11 +680,12 @@ def _separate_links(highs: highspy.Highs, links: np.ndarray, cols: np.ndarray,
             r.row_dual = full
         return r
 
-    def fixed_lp(values: np.ndarray) -> SolveResult:  # lazy now holds the rows ``order``
-        lazy.changeColsBounds(len(cols), cols, values, values)
+    def fixed_lp(values: np.ndarray, budget: int | None = None) -> SolveResult:
+        lazy.changeColsBounds(len(cols), cols, values, values)  # lazy holds rows ``order``
         scaling.attach(lazy, replace(sc, row=sc.row[order]))
-        return on_model_rows(_run(lazy, deadline, is_mip=False, method="relax-and-fix",
-                                  warm=warm), order)
+        with _iteration_budget(lazy, budget):
+            res = _run(lazy, deadline, is_mip=False, method="relax-and-fix", warm=warm)
+        return on_model_rows(res, order)
 
     return on_model_rows(res, rows_of), added, fixed_lp
 
@@ -703,25 +707,46 @@ def _round_counts_up(highs, counts, inc: SolveResult, deadline) -> SolveResult:
 
 
 MAX_DROP_TRIES = 20
+DROP_MIN_ITERATIONS = 5_000  # simplex iterations a drop trial may take at least ...
+DROP_ITERATION_FACTOR = 2  # ... or this many times the relaxation's (or first fixed LP's)
+ITERATION_LIMIT = "Iteration limit reached"  # HiGHS's model status text
+
+
+@contextmanager
+def _iteration_budget(highs: highspy.Highs, budget: int | None):
+    """Run the block with HiGHS's simplex iteration limit at ``budget`` (None: no limit)."""
+    if budget is None:
+        yield
+        return
+    highs.setOptionValue("simplex_iteration_limit", int(budget))
+    try:
+        yield
+    finally:
+        highs.setOptionValue("simplex_iteration_limit", highspy.kHighsIInf)
 ROUND_SHARE = 0.01  # a location is opened if it holds this share of the year's largest
 
 
-def _improve_by_dropping(highs, siting: Siting, cols, starts, deadline, fixed_lp=None):
-    """Fixed-open LP of each rounding in ``starts`` (the best is kept), then close opened
-    options one at a time (smallest first) while it pays. Returns the best LP, its open
-    values, the LP time and whether the time limit cut the moves short.
+def _improve_by_dropping(highs, siting: Siting, cols, starts, deadline, fixed_lp=None,
+                         relaxed_iterations: int = 0):
+    """Fixed-open LP of the first rounding in ``starts`` that is feasible (the next ones,
+    which open more, are fallbacks), then close opened options one at a time (smallest
+    first) while it pays. Returns the best LP, its open values, the LP time and whether the
+    time limit cut the moves short.
 
     The classic drop move of facility location: rounding opens every location the relaxation
     touched, and some carry their fixed cost for little work.
     """
-    def evaluate(values):
+    def evaluate(values, budget=None):
         if fixed_lp is not None:
-            return fixed_lp(values)
+            return fixed_lp(values, budget)
         highs.changeColsBounds(len(cols), cols, values, values)
-        return _run(highs, deadline, is_mip=False, method="relax-and-fix")
+        with _iteration_budget(highs, budget):
+            return _run(highs, deadline, is_mip=False, method="relax-and-fix")
 
     best, fixed, spent = None, None, 0.0
     for start in {v.tobytes(): v for v in starts}.values():
+        if best is not None and best.status == Status.OPTIMAL:
+            break  # a later start is a fallback (it opens more): the drops refine the first
         res = evaluate(start)
         spent += res.solve_s
         if best is None or (res.status == Status.OPTIMAL and (
@@ -729,6 +754,13 @@ def _improve_by_dropping(highs, siting: Siting, cols, starts, deadline, fixed_lp
             best, fixed = res, start
     if best.status != Status.OPTIMAL:
         return best, fixed, spent, best.status == Status.TIME_LIMIT
+    # a drop that leaves the plan infeasible can take dual simplex minutes to prove so (seen:
+    # 52k iterations, 260 s, on china-2026 at 12 h slices): each trial gets a budget of
+    # simplex iterations, a count (not a clock, so the plan does not depend on machine
+    # speed); a trial over it is a drop that does not pay
+    budget = max(DROP_MIN_ITERATIONS, DROP_ITERATION_FACTOR * max(
+        best.iterations, relaxed_iterations))
+    basis = highs.getBasis() if fixed_lp is None else None  # the last start's: near best's
     cut = False
     # bounded by work (MAX_DROP_TRIES LPs), not by a share of the clock: the plan must not
     # depend on machine speed; only the whole time limit stops it (status time_limit)
@@ -747,14 +779,19 @@ def _improve_by_dropping(highs, siting: Siting, cols, starts, deadline, fixed_lp
                 break
             trial = fixed.copy()
             trial[col_pos[col]] = 0.0
-            res = evaluate(trial)
+            res = evaluate(trial, budget)
             spent += res.solve_s
             tries += 1
+            if res.highs_status == ITERATION_LIMIT:  # restart the next trial from best's
+                if basis is not None and basis.valid:
+                    highs.setBasis(basis)
+                continue
             if res.status == Status.TIME_LIMIT:
                 cut = True
                 break
             if res.status == Status.OPTIMAL and res.objective < best.objective * (1 - 1e-12):
                 best, fixed, improved = res, trial, True
+                basis = highs.getBasis() if fixed_lp is None else None
                 break
     highs.changeColsBounds(len(cols), cols, fixed, fixed)
     return best, fixed, spent, cut

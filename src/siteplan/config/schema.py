@@ -199,8 +199,9 @@ class Policy(_Strict):
     exclude_locations: list[Text] = Field(default_factory=list, description="locations not allowed")
     certificates: Certificates | None = None
     chip_supply: bool = Field(
-        False, description="cap each hardware class's fleet by the deliveries in "
-        "hardware_supply.csv over its lifetime (false: supply is not limited)")
+        False, description="cap each hardware class's fleet by the units of "
+        "hardware_supply.csv that have arrived (after their lead time) within its lifetime "
+        "(false: supply is not limited)")
     hardware: dict[str, HardwarePolicy] = Field(
         default_factory=dict, description="per hardware id: procurement limits, e.g. "
         "{npu-domestic: {max_units: 400000}}")
@@ -436,25 +437,11 @@ class Scenario(_Strict):
     def for_future(self, i: int) -> Scenario:
         """The single-future scenario of ``futures[i]``: its demand, prices and policy changes
         merged in; no futures, no risk."""
-        from siteplan.config.load import deep_merge
-
         fut = self.futures[i]
         update: dict[str, Any] = {"futures": [], "risk": Risk(),
                                   "name": f"{self.name}@{fut.name}"}
-        for section, cls in (("demand", Demand), ("prices", Prices), ("policy", Policy)):
-            changes = getattr(fut, section)
-            if changes:
-                merged = deep_merge(getattr(self, section).model_dump(), changes)
-                try:
-                    update[section] = cls.model_validate(merged)
-                except ValidationError as exc:
-                    err = exc.errors()[0]
-                    loc = ".".join(str(p) for p in err["loc"])
-                    key = f"futures[{i}] ({fut.name}).{section}" + (f".{loc}" if loc else "")
-                    msg = str(err["msg"]).removeprefix("Value error, ")
-                    if err["type"] == "extra_forbidden":
-                        msg = f"unknown key; expected one of: {', '.join(cls.model_fields)}"
-                    raise ValueError(f"key '{key}': {msg}") from None
+        update.update(self._merged({"demand": fut.demand, "prices": fut.prices,
+                                    "policy": fut.policy}, f"futures[{i}] ({fut.name})"))
         out = self.model_copy(update=update)
         out._origin = dict(self._origin)
         return out
@@ -494,8 +481,6 @@ class Scenario(_Strict):
     def for_year(self, year: int) -> Scenario:
         """The single-year scenario of ``year`` in the pathway: by_year changes merged in,
         demand scaled by the growth paths, hardware availability of that year."""
-        from siteplan.config.load import deep_merge
-
         pw = self.pathway
         ch = pw.by_year.get(year, YearChanges())
         dm = self.demand
@@ -510,20 +495,32 @@ class Scenario(_Strict):
         })
         update: dict[str, Any] = {"year": year, "years": [], "pathway": Pathway(),
                                   "demand": demand, "name": f"{self.name}@{year}"}
-        for section, cls in (("prices", Prices), ("policy", Policy)):
-            changes = getattr(ch, section)
-            if changes:
-                merged = deep_merge(getattr(self, section).model_dump(), changes)
-                try:
-                    update[section] = cls.model_validate(merged)
-                except ValidationError as exc:
-                    err = exc.errors()[0]
-                    loc = ".".join(str(p) for p in err["loc"])
-                    key = f"pathway.by_year.{year}.{section}" + (f".{loc}" if loc else "")
-                    msg = str(err["msg"]).removeprefix("Value error, ")
-                    if err["type"] == "extra_forbidden":
-                        msg = f"unknown key; expected one of: {', '.join(cls.model_fields)}"
-                    raise ValueError(f"key '{key}': {msg}") from None
+        update.update(self._merged({"prices": ch.prices, "policy": ch.policy},
+                                   f"pathway.by_year.{year}"))
         out = self.model_copy(update=update)
         out._origin = dict(self._origin)
+        return out
+
+    def _merged(self, changes: dict[str, dict[str, Any]], where: str) -> dict[str, Any]:
+        """This scenario's sections with ``changes`` (section -> nested keys) deep-merged in
+        and validated, for a future or a pathway year; a bad change is one error naming
+        ``<where>.<section>.<key>``."""
+        from siteplan.config.load import deep_merge
+
+        out: dict[str, Any] = {}
+        for section, change in changes.items():
+            if not change:
+                continue
+            cls = type(getattr(self, section))
+            try:
+                out[section] = cls.model_validate(
+                    deep_merge(getattr(self, section).model_dump(), change))
+            except ValidationError as exc:
+                err = exc.errors()[0]
+                loc = ".".join(str(p) for p in err["loc"])
+                key = f"{where}.{section}" + (f".{loc}" if loc else "")
+                msg = str(err["msg"]).removeprefix("Value error, ")
+                if err["type"] == "extra_forbidden":
+                    msg = f"unknown key; expected one of: {', '.join(cls.model_fields)}"
+                raise ValueError(f"key '{key}': {msg}") from None
         return out

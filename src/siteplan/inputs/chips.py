@@ -1,9 +1,16 @@
 """Accelerator supply: how many units of each hardware class the plan's fleet may hold.
 
-hardware_supply.csv gives the units delivered per (hardware, year). With
-``policy.chip_supply`` the fleet of planning year Y is at most what was delivered in the
-hardware's lifetime before it, the years Y - lifetime_years < year <= Y (older units have
+hardware_supply.csv gives the units supplied (produced, or allowed in under an import quota)
+per (hardware, year) and their order-to-delivery lead time. With ``policy.chip_supply`` the
+fleet of planning year Y is at most what has arrived within the hardware's lifetime before
+it: units that arrive in year a count for Y - lifetime_years < a <= Y (older units have
 retired); a class without rows is not capped.
+
+Lead time: a year's units are ordered at its start (output plans and import quotas are set
+per year) and are usable lead_time_months later (blank = 0), from year y + lead / 12; under
+the model's annual convention (units arriving during a year serve that year) they count from
+year y + floor(lead_time_months / 12): 3 months keeps them in y, 12 to 23 months move them
+to y + 1.
 Scenario keys replace the dataset's cap: ``policy.hardware.<id>.max_units`` (units), and
 ``policy.exclude_hardware`` (cap 0).
 """
@@ -26,14 +33,22 @@ def fleet_cap_units(scenario: Scenario, inputs: Inputs, hw_df: pd.DataFrame) -> 
     for i, (h, life) in enumerate(zip(hw_df["hardware"], hw_df["lifetime_years"], strict=True)):
         rows = supply[supply["hardware"] == h] if not supply.empty else supply
         if len(rows):
-            window = (rows["year"] <= year) & (rows["year"] > year - float(life))
-            out[i] = float(rows.loc[window, "max_units"].sum())
+            arrived = arrival_year(rows)
+            window = (arrived <= year) & (arrived > year - float(life))
+            out[i] = float(rows["max_units"].to_numpy(float)[window].sum())
         given = scenario.policy.hardware.get(h)
         if given is not None and given.max_units is not None:
             out[i] = float(given.max_units)
         if h in scenario.policy.exclude_hardware:
             out[i] = 0.0
     return out
+
+
+def arrival_year(rows: pd.DataFrame) -> np.ndarray:
+    """The first year each of hardware_supply.csv's ``rows`` serves: its year + whole years
+    of its lead time (module docstring)."""
+    lead = rows["lead_time_months"].fillna(0.0).to_numpy(float)
+    return rows["year"].to_numpy(int) + np.floor(lead / 12.0).astype(int)
 
 
 def lead_time_months(inputs: Inputs, hw_df: pd.DataFrame, year: int) -> np.ndarray:

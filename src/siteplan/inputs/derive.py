@@ -123,11 +123,11 @@ class ModelData:
     hw_kw_per_unit: np.ndarray = field(default_factory=lambda: np.zeros(0))
     hw_max_units: np.ndarray = field(default_factory=lambda: np.zeros(0))
     hw_lead_time_months: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    # token value tiers (objective margin; inputs/value.py): names per class, (K, N) share
-    # of demand and price per Mtok, dearest first
+    # token value tiers (objective margin; inputs/value.py): names per class, (R, K, N)
+    # share of demand and price per Mtok (a region's own rows, else the all-region rows)
     value_tier: list = field(default_factory=list)
-    value_share: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
-    value_price: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    value_share: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
+    value_price: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
     # kinds of site as data: a location's own green floor (L,), whole modules per option
     # (S,) MW-IT (NaN: any size), accelerators per system (H,) (NaN: by the unit), and which
     # PPA options are dedicated to their location (P,) (dedicated_supply.csv)
@@ -145,6 +145,7 @@ class ModelData:
     site_hw_ok: np.ndarray | None = None
     peak_slices: dict[str, str] = field(default_factory=dict)  # time-fixed class -> its
     # peak hour's slice, kept unmerged (time.keep_peak)
+    location_kind: list = field(default_factory=list)  # (L,) locations.csv kind ("" = none)
 
     @property
     def n_slices(self) -> int:
@@ -285,7 +286,7 @@ def derive(scenario: Scenario, inputs: Inputs,
     dedicated, direct = dedicated[keep], direct[keep]
 
     storage = _storage(scenario, inputs)
-    tiers = value_tiers(inputs, workloads)
+    tiers = value_tiers(inputs, workloads, regions)
     surplus, surplus_price = _curtailment(scenario, inputs, regions, group, weight)
 
     cooling = inputs["cooling"].set_index("cooling")
@@ -390,6 +391,8 @@ def derive(scenario: Scenario, inputs: Inputs,
         connection_tiers=_connection_tiers(inputs),
         site_hw_ok=_rack_fit(inputs, sites_df, hw_df, cooling),
         peak_slices=peak_slices,
+        location_kind=[k if isinstance(k, str) else "" for k in locs["kind"]]
+        if "kind" in locs.columns else [""] * len(locations),
     )
 
 

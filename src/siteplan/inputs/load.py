@@ -158,14 +158,20 @@ def _margin_value_problems(tables: dict[str, pd.DataFrame], where) -> list[str]:
         return [f"{where}: key 'objective' is 'margin' but the dataset has no "
                 f"{TABLES['token_value'].file} rows; expected that file (columns "
                 f"{_cols(TABLES['token_value'], required_only=True)}) or 'objective: cost'"]
-    valued = set(value["workload"].dropna())
-    wanted = demand.loc[demand["tokens_per_day"] > 0, "workload"].dropna() \
-        if not demand.empty else pd.Series([], dtype=object)
-    missing = sorted(set(wanted) - valued)
-    if missing:
+    everywhere = set(value.loc[value["region"].isna(), "workload"].dropna())
+    own = set(zip(value["workload"], value["region"], strict=True))
+    wanted = demand.loc[demand["tokens_per_day"] > 0, ["region", "workload"]].dropna() \
+        if not demand.empty else pd.DataFrame(columns=["region", "workload"])
+    gaps: dict[str, list[str]] = {}
+    for r, wl in zip(wanted["region"], wanted["workload"], strict=True):
+        if wl not in everywhere and (wl, r) not in own:
+            gaps.setdefault(wl, []).append(str(r))
+    if gaps:
+        named = "; ".join(f"{wl} (region {', '.join(sorted(rs)[:3])}"
+                          f"{' ...' if len(rs) > 3 else ''})" for wl, rs in sorted(gaps.items()))
         return [f"{where}: key 'objective' is 'margin' but {TABLES['token_value'].file} has "
-                f"no tiers for workload(s) {', '.join(missing)}; expected tiers (share, "
-                "price_per_mtok) for every class with demand"]
+                f"no tiers for workload(s) {named}; expected tiers (share, price_per_mtok) "
+                "for every class with demand, in rows with a blank region or the region's own"]
     return []
 
 
@@ -443,17 +449,19 @@ def _expect(col: Column) -> str:
 
 def _check_duplicates(ctx: _Ctx, out: pd.DataFrame) -> None:
     key = list(ctx.table.key)
-    valid = out[key].notna().all(axis=1)
+    # an optional key column left blank is a value of its own (e.g. token_value's region)
+    valid = out[[k for k in key if ctx.table.column(k).required]].notna().all(axis=1)
     dup = out[key].duplicated(keep="first") & valid
     if not dup.any():
         return
     first: dict[tuple, int] = {}
     for i, row in enumerate(out[key].itertuples(index=False, name=None)):
-        first.setdefault(row, i)
+        first.setdefault(tuple(None if pd.isna(v) else v for v in row), i)
 
     def what(i: int) -> str:
-        row = tuple(out[key].iloc[i])
-        shown = ", ".join(f"{k}={v}" for k, v in zip(key, row, strict=True))
+        row = tuple(None if pd.isna(v) else v for v in out[key].iloc[i])
+        shown = ", ".join(f"{k}={'(blank)' if v is None else v}"
+                          for k, v in zip(key, row, strict=True))
         return (f"duplicated {shown} (first at line {int(ctx.lines[first[row]])}); expected "
                 "each once")
 
@@ -650,13 +658,17 @@ def _check_ppa(inputs: Inputs, problems: list[str]) -> None:
 
 
 def _check_token_value(inputs: Inputs, problems: list[str]) -> None:
-    """Each class's tier shares sum to 1."""
+    """Each class's tier shares sum to 1 (its all-region rows, and each region's own)."""
     value = inputs["token_value"]
-    if value.empty or value[["workload", "share"]].isna().any(axis=None):
+    if value.empty or value[["workload", "share"]].isna().any(axis=None) \
+            or value.duplicated(["workload", "tier", "region"]).any():  # reported already
         return
-    for wl, total in value.groupby("workload", sort=False)["share"].sum().items():
+    region = value["region"].fillna("")
+    for (wl, reg), total in value.groupby([value["workload"], region],
+                                          sort=False)["share"].sum().items():
         if abs(total - 1.0) > 1e-6:
-            problems.append(f"{inputs.folder / 'token_value.csv'} (workload={wl}): tier shares "
+            where = f"workload={wl}" + (f", region={reg}" if reg else "")
+            problems.append(f"{inputs.folder / 'token_value.csv'} ({where}): tier shares "
                             f"sum to {total:g}; expected 1 (every token of demand in one tier)")
 
 

@@ -222,28 +222,36 @@ TABLES: dict[str, Table] = {
                         "is capped, one without is not",
             columns=(
                 _id("hardware", ref="hardware"),
-                Column("year", "int", "yr", "delivery year", min=1990, max=2100),
+                Column("year", "int", "yr", "year the units are supplied (produced, or "
+                       "allowed in under an import quota) and ordered", min=1990, max=2100),
                 Column("max_units", "float", "units", "accelerators (kw_per_unit each) "
-                       "delivered in the year; the plan's fleet of a year is at most the "
-                       "deliveries of the hardware's lifetime_years up to it", min=0, max=1e12),
-                Column("lead_time_months", "float", "months", "order-to-delivery lead time "
-                       "(informational: reported, not modelled)", default=None, min=0, max=120),
+                       "supplied in the year; the plan's fleet of a year is at most the units "
+                       "that have arrived within the hardware's lifetime_years up to it",
+                       min=0, max=1e12),
+                Column("lead_time_months", "float", "months", "order-to-delivery lead time: "
+                       "the year's units, ordered at its start, serve from year + "
+                       "floor(lead / 12) (3 months: the same year; 12: the next); blank = 0",
+                       default=None, min=0, max=120),
                 Column("origin", "text", description="e.g. `imported`, `domestic` "
                        "(informational)", default=None),
             ),
         ),
         Table(
             "token_value",
-            key=("workload", "tier"),
+            key=("workload", "tier", "region"),
             required=False,
             description="willingness to pay per workload class, in tiers (objective "
-                        "`margin`): a share of each region's demand at each price",
+                        "`margin`): a share of each region's demand at each price; rows "
+                        "naming a region replace the class's all-region tiers there",
             columns=(
                 _id("workload", ref="workloads"),
                 _id("tier", desc="e.g. `premium`, `commodity`"),
-                Column("share", "float", "0-1", "share of the class's demand in every region "
-                       "and slice willing to pay this tier's price; a class's shares sum to 1",
-                       min=0, max=1),
+                Column("region", "id", description="region whose demand the row values; "
+                       "blank = every region without rows of its own for the class",
+                       default=None, ref="regions"),
+                Column("share", "float", "0-1", "share of the class's demand in the region(s) "
+                       "and every slice willing to pay this tier's price; a class's shares "
+                       "sum to 1 in each region", min=0, max=1),
                 Column("price_per_mtok", "float", "currency/Mtok", "revenue per million "
                        "tokens served in the tier", min=0, max=PRICE_MAX),
             ),

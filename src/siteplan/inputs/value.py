@@ -1,7 +1,10 @@
 """Token value tiers (token_value.csv, objective ``margin``) as aligned arrays.
 
-Each class k has tiers i with a share of its demand (in every region and slice) and a price
-per Mtok; tiers are ordered by price, dearest first, and padded with zero shares.
+Each class k has tiers i with a share of its demand and a price per Mtok. A row with a blank
+``region`` holds in every region; rows naming a region replace the class's blank-region tiers
+there (all of them: a region's tiers are its own rows, or else the blank-region rows). Tier
+i of class k is one name in every region (ordered by the dearest price it has anywhere,
+then name) and is padded with zero shares where a region has no such tier.
 """
 
 from __future__ import annotations
@@ -11,19 +14,34 @@ import numpy as np
 from siteplan.inputs.load import Inputs
 
 
-def value_tiers(inputs: Inputs, workloads: list[str]) -> tuple[list[list[str]], np.ndarray,
-                                                               np.ndarray]:
-    """(tier names per class, share (K, N), price per Mtok (K, N)); N = the most tiers."""
+def value_tiers(inputs: Inputs, workloads: list[str], regions: list[str]
+                ) -> tuple[list[list[str]], np.ndarray, np.ndarray]:
+    """(tier names per class, share (R, K, N), price per Mtok (R, K, N)); N = the most tiers
+    of a class."""
     value = inputs["token_value"]
-    rows = {k: [] for k in workloads}
-    for r in value.itertuples(index=False):
-        if r.workload in rows:
-            rows[r.workload].append((float(r.price_per_mtok), str(r.tier), float(r.share)))
-    n = max((len(v) for v in rows.values()), default=0)
-    names = [[] for _ in workloads]
-    share, price = np.zeros((len(workloads), n)), np.zeros((len(workloads), n))
-    for k, wl in enumerate(workloads):
-        for i, (p, tier, sh) in enumerate(sorted(rows[wl], key=lambda x: (-x[0], x[1]))):
-            names[k].append(tier)
-            share[k, i], price[k, i] = sh, p
+    k_of = {wl: k for k, wl in enumerate(workloads)}
+    r_of = {r: i for i, r in enumerate(regions)}
+    # rows[k][region or None] = [(tier, share, price)]
+    rows: list[dict] = [{} for _ in workloads]
+    region_col = value["region"] if "region" in value else [None] * len(value)
+    for wl, tier, sh, p, reg in zip(value["workload"], value["tier"], value["share"],
+                                    value["price_per_mtok"], region_col, strict=True):
+        if wl in k_of:
+            key = reg if isinstance(reg, str) and reg in r_of else None
+            rows[k_of[wl]].setdefault(key, []).append((str(tier), float(sh), float(p)))
+    names: list[list[str]] = []
+    for by_region in rows:
+        dearest: dict[str, float] = {}
+        for tiers in by_region.values():
+            for tier, _, p in tiers:
+                dearest[tier] = max(p, dearest.get(tier, -np.inf))
+        names.append(sorted(dearest, key=lambda t: (-dearest[t], t)))
+    n = max((len(v) for v in names), default=0)
+    share = np.zeros((len(regions), len(workloads), n))
+    price = np.zeros_like(share)
+    for k, by_region in enumerate(rows):
+        pos = {t: i for i, t in enumerate(names[k])}
+        for r, region in enumerate(regions):
+            for tier, sh, p in by_region.get(region, by_region.get(None, [])):
+                share[r, k, pos[tier]], price[r, k, pos[tier]] = sh, p
     return names, share, price

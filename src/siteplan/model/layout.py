@@ -5,7 +5,8 @@ Two exact reductions happen here, before any variable exists:
 - hardware only where the option's cooling can hold its racks (``ModelData.site_hw_ok``:
   hardware.csv ``rack_kw`` <= cooling.csv ``max_rack_kw``): no capacity variable otherwise;
 - demand groups: regions whose class k has the same latency-eligible locations at the same
-  network costs (to 12 significant digits) are interchangeable for routing, so they share
+  network costs (to 12 significant digits) and, under objective margin, the same value
+  tiers are interchangeable for routing, so they share
   one balance row and one route per location (their demand profiles are the class's
   profile, so each member's share of the group is constant and the plan disaggregates
   exactly by demand share). With
@@ -105,6 +106,9 @@ def _demand_groups(d: ModelData):
             locs = d.arc_location[arcs]
             cost = d.arc_cost_per_mtok[arcs]
             key = (k, tuple(locs.tolist()), tuple(same_cost_key(cost).tolist()))
+            if d.objective == "margin":  # a group's regions share one set of value tiers
+                key = (*key, tuple(d.value_share[r, k].tolist()),
+                       tuple(d.value_price[r, k].tolist()))
             if d.policy.single_sourcing:
                 key = (*key, int(r))
             groups.setdefault(key, []).append(int(r))

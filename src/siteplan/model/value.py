@@ -1,11 +1,13 @@
 """Family 16, token value: with objective ``margin``, unserved demand is revenue foregone.
 
-Each class k has tiers i (token_value.csv): a share of its demand willing to pay price[k,i]
-per Mtok. Demand's unserved rate of group g (class k) splits into tiers, per slice t (or day
-d for shiftable classes):
+Each class k has tiers i (token_value.csv) in each region r: a share of its demand willing
+to pay price[r,k,i] per Mtok (a region's own rows, else the all-region rows). A demand group
+g of class k holds regions with the same tiers (model/layout.py), written share[g,i] and
+price[g,i]. Its unserved rate splits into tiers, per slice t (or day d for shiftable
+classes):
     unserved[g,t] = sum_i foregone[g,t,i]
-    foregone[g,t,i] <= share[k,i] x demand[g,t]                                (Mtok/h)
-Cost term ``unserved``: price[k,i] x hours x foregone[g,t,i] (revenue foregone).
+    foregone[g,t,i] <= share[g,i] x demand[g,t]                                (Mtok/h)
+Cost term ``unserved``: price[g,i] x hours x foregone[g,t,i] (revenue foregone).
 
 Revenue = sum_i price x share x demand - foregone value is a constant minus the foregone
 term, so least (cost + revenue foregone) is most margin = revenue - cost: demand is served
@@ -50,15 +52,17 @@ def add(ctx: BuildContext) -> None:
     mean = daily_mean(d, L, L.group_demand)
     keys, caps, hours, price, owner = [], [], [], [], []
     for g, k in enumerate(L.group_workload):
-        tiers = np.flatnonzero(d.value_share[k] > 0)
+        r = L.group_members[g][0]  # every member has the same tiers
+        share, value = d.value_share[r, k], d.value_price[r, k]
+        tiers = np.flatnonzero(share > 0)
         shift = bool(L.group_shiftable[g])
         for t in range(D if shift else T):
             dem = mean[g, t] if shift else L.group_demand[g, t]
             for i in tiers:
                 keys.append((g, t, int(i)))
-                caps.append(float(d.value_share[k, i] * dem))
+                caps.append(float(share[i] * dem))
                 hours.append(float(L.day_hours[t] if shift else w[t]))
-                price.append(float(d.value_price[k, i]))
+                price.append(float(value[i]))
                 owner.append(int(k))
     m.v_foregone_mtok_h = pyo.Var(range(len(keys)), domain=pyo.NonNegativeReals)
     f = m.v_foregone_mtok_h
@@ -88,7 +92,7 @@ def add(ctx: BuildContext) -> None:
 def read(ctx: BuildContext, res) -> dict[str, np.ndarray]:
     """``foregone_mtok`` (G, N): Mtok/yr of each group's demand left unserved, per tier."""
     d, L = ctx.data, ctx.layout
-    n = d.value_share.shape[1] if d.value_share.ndim == 2 else 0
+    n = d.value_share.shape[2]
     out = np.zeros((len(L.group_workload), n))
     keys = ctx.handle(NAME).keys
     if keys:

@@ -195,6 +195,8 @@ def sites_table(res: ResultFolder, names: dict | None = None) -> dict | None:
         Column("region", "Region", numeric=False),
         Column("zone", "Zone", numeric=False),
         Column("cooling", "Cooling", numeric=False),
+        *([Column("site_type", "Site type", numeric=False)] if "site_type" in df.columns
+          else []),
         _col("pue", cur, "PUE"),
         Column("mw_it_total", "MW IT", lambda v: _fmt(v, 1)),
     ]
@@ -307,8 +309,8 @@ def _headline(res: ResultFolder) -> list[tuple[str, str, str, str]]:
         ("Sites opened", str(s.get("sites_open", len(res.open_sites))),
          outputs.fmt("mw_it_total", mw) if mw is not None else "", ""),
         *[_figure(k, s, cur) for k in outputs.zone_share_keys(s)],
-        *[_figure(k, s, cur) for k in outputs.chip_and_margin_keys(s)
-          if not k.startswith("units_") or float(s[k] or 0) > 0],
+        *[_figure(k, {k: v}, cur) for k, v in outputs.plan_figures(s).items()
+          if not k.startswith("units_") or float(v or 0) > 0],
         ("Solver status", status, f"gap {gap:.3%}" if gap is not None else "",
          _status_class(status)),
     ]
@@ -411,12 +413,18 @@ def _cell(text: str, cls: str = "num", head: bool = False) -> dict:
 
 def _comparison(results: list[ResultFolder], labels: list[str]) -> dict:
     """Headline figures and regional average costs side by side, against the first result."""
-    heads = [_headline(r) for r in results]
+    heads = [{row[0]: row for row in _headline(r)} for r in results]
+    labels_in_order: list[str] = []  # by label: results may show different figures
+    for h in heads:
+        labels_in_order += [lab for lab in h if lab not in labels_in_order]
+    if "Solver status" in labels_in_order:  # last, as in each result's own headline
+        labels_in_order.append(labels_in_order.pop(labels_in_order.index("Solver status")))
     rows = []
-    for i, (label, _, _, _) in enumerate(heads[0]):
+    for label in labels_in_order:
         sep = ", " if label in ("Sites opened", "Solver status") else " "
         rows.append([_cell(label, "", head=True),
-                     *[_cell(sep.join(x for x in (h[i][1], h[i][2]) if x)) for h in heads]])
+                     *[_cell(sep.join(x for x in (h[label][1], h[label][2]) if x)
+                             if label in h else "–") for h in heads]])
     base_cost = _num(results[0].summary.get("objective"))
     if base_cost:
         row = [_cell("Annual cost vs " + labels[0], "", head=True), _cell("baseline")]

@@ -124,6 +124,7 @@ def extract(ctx: BuildContext, res: SolveResult, cost_weight: float = 1.0) -> di
         "region": [d.regions[r] for r in d.location_region[d.site_location]],
         "zone": d.location_zone[d.site_location],
         "cooling": d.site_cooling,
+        **_site_types(d),
         "open": opened.astype(int) if d.solver.integer_sites else opened,
         "pue": d.site_pue,
         **{f"mw_it_{h}": cap_sh[:, i] for i, h in enumerate(d.hardware)},
@@ -286,6 +287,8 @@ def extract(ctx: BuildContext, res: SolveResult, cost_weight: float = 1.0) -> di
                                          for mw, pue in zip(mw_total, d.site_pue, strict=True))}
            if len(d.connection_tiers) else {}),
         "mw_it_total": float(mw_total.sum()),
+        **{f"site_type_mw_it_{k}": float(mw_total[sites["site_type"] == k].sum())
+           for k in dict.fromkeys(sites.get("site_type", [])) if k},
         "utilisation_planned": pol.utilisation_max,
         "utilisation_realised": float(busy_mwh.sum() / (mw_total.sum() * w.sum()))
         if mw_total.sum() > 0 else 0.0,
@@ -356,6 +359,13 @@ def _per_unit(kind: str, workload: str, compute: bool) -> str:
     """regions.csv column of a class's average or marginal cost: per Mtok for a token class,
     per MW-year of its reference hardware for a compute class."""
     return f"{kind}_cost_per_{'mw_year' if compute else 'mtok'}_{workload}"
+
+
+def _site_types(d) -> dict[str, np.ndarray]:
+    """sites.csv ``site_type`` (the location's kind) where the dataset names kinds."""
+    if not any(d.location_kind):
+        return {}
+    return {"site_type": np.asarray(d.location_kind, dtype=object)[d.site_location]}
 
 
 def _whole_units(d, sup: dict) -> dict[str, np.ndarray]:

@@ -1,7 +1,7 @@
 """Revenue and margin of a plan under objective ``margin`` (model/value.py).
 
 Per region r and class k (Mtok/yr, currency/yr):
-    revenue[r,k] = sum_i price[k,i] x (share[k,i] x demand[r,k] - foregone[r,k,i])
+    revenue[r,k] = sum_i price[r,k,i] x (share[r,k,i] x demand[r,k] - foregone[r,k,i])
     cost[r,k]    = sum of its allocation rows' tokens x delivered cost per Mtok
     margin       = revenue - cost
 The plan's margin is its revenue less its whole cost (the objective without the revenue
@@ -31,8 +31,8 @@ def margin_results(ctx: BuildContext, foregone: np.ndarray, rr: np.ndarray, rk: 
     lost = np.zeros((n_r, n_k, foregone.shape[1]))  # (R, K, N) Mtok/yr foregone
     for g, (mem, share) in enumerate(zip(L.group_members, L.group_member_share, strict=True)):
         lost[mem, L.group_workload[g], :] += share[:, None] * np.maximum(foregone[g], 0.0)
-    potential = dem_rk[:, :, None] * d.value_share[None, :, :]
-    revenue = ((potential - lost) * d.value_price[None, :, :]).sum(axis=2)  # (R, K)
+    potential = dem_rk[:, :, None] * d.value_share
+    revenue = ((potential - lost) * d.value_price).sum(axis=2)  # (R, K)
     served = np.zeros((n_r, n_k))
     cost = np.zeros((n_r, n_k))
     np.add.at(served, (rr, rk), rv)
@@ -43,12 +43,16 @@ def margin_results(ctx: BuildContext, foregone: np.ndarray, rr: np.ndarray, rk: 
     regions = {"revenue": revenue.sum(axis=1), "margin": margin.sum(axis=1),
                "margin_per_mtok": _ratio(margin[:, ~comp].sum(axis=1),
                                          served[:, ~comp].sum(axis=1))}
+    for k, wl in enumerate(d.workloads):  # by class and region
+        regions[f"margin_{wl}"] = margin[:, k]
+        if not comp[k]:
+            regions[f"margin_per_mtok_{wl}"] = _ratio(margin[:, k], served[:, k])
     by_class = {}
     for k, wl in enumerate(d.workloads):
         unserved = lost[:, k, :].sum(axis=0)  # (N,)
-        left = [f"{d.value_tier[k][i]} at {d.value_price[k, i]:g}/Mtok"
-                for i in range(len(d.value_tier[k])) if unserved[i] > 1e-6 * max(
-                    float(dem_rk[:, k].sum()), 1e-300)]
+        tol = 1e-6 * max(float(dem_rk[:, k].sum()), 1e-300)
+        left = [f"{d.value_tier[k][i]} at {_prices(d.value_price[:, k, i], lost[:, k, i], tol)}"
+                for i in range(len(d.value_tier[k])) if unserved[i] > tol]
         by_class[wl] = {
             "revenue": float(revenue[:, k].sum()),
             "cost": float(cost[:, k].sum()),
@@ -80,3 +84,11 @@ def margin_results(ctx: BuildContext, foregone: np.ndarray, rr: np.ndarray, rk: 
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return np.divide(num, den, out=np.full(len(num), np.nan), where=den > 0)
+
+
+def _prices(price_r: np.ndarray, lost_r: np.ndarray, tol: float) -> str:
+    """The tier's price per Mtok where its demand went unserved: one figure, or the range
+    over the regions (token_value.csv by region)."""
+    p = price_r[lost_r > tol] if (lost_r > tol).any() else price_r
+    lo, hi = float(p.min()), float(p.max())
+    return f"{lo:g}/Mtok" if lo == hi else f"{lo:g}-{hi:g}/Mtok"

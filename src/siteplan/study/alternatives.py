@@ -31,9 +31,6 @@ one column per plan), ``alternatives.json`` (each plan's cost, status, gap) and
 
 from __future__ import annotations
 
-import json
-import os
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,7 +38,7 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from siteplan.errors import OutputExistsError
+from siteplan.study import folder
 from siteplan.study.runs import StudyError
 
 OWN_FILES = ("alternatives.csv", "alternatives.json", "alternatives.html")
@@ -63,19 +60,8 @@ class AlternativesResult:
 
 def check_outdir(outdir: Path, force: bool = False) -> None:
     """DIR is new, empty, or (with ``force``) holds only what an earlier run wrote."""
-    if not outdir.exists():
-        return
-    if not outdir.is_dir():
-        raise OutputExistsError(f"{outdir}: exists and is not a folder; choose another -o")
-    found = [p.name for p in outdir.iterdir() if not p.name.startswith(".")]
-    own = [n for n in found if n in OWN_FILES or n.startswith("plan-")]
-    if len(own) < len(found):
-        other = sorted(set(found) - set(own))[:3]
-        raise OutputExistsError(f"{outdir}: holds files that are not alternatives "
-                                f"({', '.join(other)}); not writing into it; choose another -o")
-    if own and not force:
-        raise OutputExistsError(f"{outdir}: holds alternatives already; give --force to "
-                                "replace them or choose another -o")
+    folder.check_outdir(outdir, force, lambda n: n in OWN_FILES or n.startswith("plan-"),
+                        "alternatives")
 
 
 def option_mw(built, res) -> np.ndarray:
@@ -126,7 +112,7 @@ def alternatives(scenario_file: str | Path, slack: float = 0.02, count: int = 8,
 
     reuse = Reuse()
     prep = build(sc, reuse)
-    bar = _bar(count + 1, progress)
+    bar = folder.Progress(count + 1, progress, "alternatives", "plan")
     res = solve_prepared(prep, reuse)
     first = finish(prep, res, reuse)
     least = float(first.summary["objective"])
@@ -134,6 +120,7 @@ def alternatives(scenario_file: str | Path, slack: float = 0.02, count: int = 8,
     d = ctx.data
     mws = [option_mw(prep.built, res)]
     results = [first]
+    tags = [{"index": 0, "slack": slack, "least_cost": least, "method": "least cost"}]
     bar.update(1)
 
     m.c_alternatives_budget = pyo.Constraint(expr=m.e_total_cost <= (1 + slack) * least)
@@ -164,34 +151,31 @@ def alternatives(scenario_file: str | Path, slack: float = 0.02, count: int = 8,
             mws.append(mw)  # still weighs: the next plan moves away from it too
             continue
         out = finish(prep, res, reuse, scenario=sc)
-        out.summary["alternative"] = {
-            "index": len(results), "slack": slack, "least_cost": least, "method": "spores",
-            "weighted_capacity": res.objective, "mip_rel_gap": solver.mip_rel_gap,
-            "time_limit_s": solver.time_limit_s}
+        tags.append({"index": len(results), "slack": slack, "least_cost": least,
+                     "method": "spores", "weighted_capacity": res.objective,
+                     "mip_rel_gap": solver.mip_rel_gap, "time_limit_s": solver.time_limit_s})
         mws.append(mw)
         results.append(out)
     bar.close()
-    first.summary["alternative"] = {"index": 0, "slack": slack, "least_cost": least,
-                                    "method": "least cost"}
 
     unique = _unique_mws(mws)
     table = _table(d, unique)
     outdir.mkdir(parents=True, exist_ok=True)
     plans = []
-    for i, r in enumerate(results):
+    for i, (r, tag) in enumerate(zip(results, tags, strict=True)):
         name = f"plan-{i:02d}"
-        r.write(outdir / name, force=True)
+        folder.write_plan(r, outdir / name, "alternative", tag)
         s = r.summary
         plans.append({"plan": name, "cost": s["objective"],
                       "over_least_cost": s["objective"] / least - 1 if least else 0.0,
                       "status": s["status"], "mip_gap": s.get("mip_gap"),
                       "sites_open": s.get("sites_open"),
                       **{k: s[k] for k in zone_share_keys(s)}})
-    _write_csv(table, outdir / "alternatives.csv")
+    folder.write_csv(table, outdir / "alternatives.csv", float_format="%.6f")
     meta = {"scenario_file": str(Path(scenario_file).resolve()), "overrides": list(overrides),
             "slack": slack, "count": count, "least_cost": least, "plans": plans,
             "duplicates": duplicates, "failed": failed, "method": "spores"}
-    _write_text(outdir / "alternatives.json", json.dumps(meta, indent=2) + "\n")
+    folder.write_json(outdir / "alternatives.json", meta)
     _page(outdir, sc.name, table, plans, slack, least)
     return AlternativesResult(outdir, table, plans, least, duplicates, failed)
 
@@ -252,35 +236,3 @@ def _page(outdir: Path, name: str, table: pd.DataFrame, plans: list[dict], slack
     ]
     write_page(outdir / "alternatives.html", f"Near-optimal alternatives: {name}", intro,
                sections, str(outdir))
-
-
-def _write_csv(df: pd.DataFrame, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    df.to_csv(tmp, index=False, lineterminator="\n", float_format="%.6f")
-    os.replace(tmp, path)
-
-
-def _write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
-class _bar:
-    """tqdm on stderr when wanted (one step per solve)."""
-
-    def __init__(self, total: int, enabled: bool):
-        self.t = None
-        if enabled:
-            from tqdm import tqdm
-
-            self.t = tqdm(total=total, desc="alternatives", unit="plan", file=sys.stderr,
-                          dynamic_ncols=True)
-
-    def update(self, n: int) -> None:
-        if self.t is not None:
-            self.t.update(n)
-
-    def close(self) -> None:
-        if self.t is not None:
-            self.t.close()

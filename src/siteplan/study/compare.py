@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from siteplan.model.costs import COST_TERMS
-from siteplan.outputs import chip_and_margin_keys, zone_share_keys
+from siteplan.outputs import plan_figures, zone_share_keys
 from siteplan.safe_output import safe_folder_name, spreadsheet_safe_frame
 from siteplan.study.runs import (
     RunFolder,
@@ -56,6 +56,7 @@ TOKENS_PER_MTOK = 1e6
 # labels and units: siteplan.outputs; then the share served from each zone (<zone>_share)
 REGION_METRICS = ("demand_tokens_per_day", "avg_cost_per_mtok", "marginal_cost_per_mtok",
                   "degenerate_split", "mean_latency_ms")
+OPTIONAL_REGION_METRICS = ("margin",)  # shown when any run has it (objective margin)
 POOLED = "(degenerate split)"  # the by-region row of regions whose average is arbitrary
 COMPONENTS = COST_TERMS  # the objective's registered terms
 TOTAL_METRICS = ("cost", *(f"cost.{c}" for c in COMPONENTS), "avg_cost_per_mtok",
@@ -240,10 +241,11 @@ def _zone_keys(runs: list[RunFolder]) -> list[str]:
 
 
 def _extra_keys(runs: list[RunFolder]) -> list[str]:
-    """Units and shadow prices per chip, revenue and margin: of any of the runs."""
+    """Units and shadow prices per chip, revenue and margin (total and by class), IT
+    capacity by kind of site: of any of the runs."""
     keys: list[str] = []
     for run in runs:
-        keys += [k for k in chip_and_margin_keys(run.summary) if k not in keys]
+        keys += [k for k in plan_figures(run.summary) if k not in keys]
     return keys
 
 
@@ -252,10 +254,13 @@ def _totals(summary: dict, zone_keys: list[str], extra: list[str] = ()) -> dict[
     out = {"cost": _cost(summary)}
     for c in COMPONENTS:
         out[f"cost.{c}"] = float(br.get(c, 0.0) or 0.0)
+    figures = {**summary, **plan_figures(summary)}
     for key in [*(k for m in TOTAL_METRICS for k in (zone_keys if m == "{zones}" else [m])),
                 *extra]:
         if key not in out:
-            value = summary.get(key)
+            value = figures.get(key)
+            if value is None and key.startswith("site_type_mw_it_") and "mw_it_total" in figures:
+                value = 0.0  # a run without sites of that kind (or without kinds) has none
             out[key] = float(value) if isinstance(value, int | float) else math.nan
     return out
 
@@ -286,12 +291,14 @@ def build_comparison(runs: list[RunFolder], notes: list[str] | None = None) -> C
     for run in runs:
         order += [r for r in run.regions["region"].astype(str) if r not in order]
     zone_keys = _zone_keys(runs)
+    metrics = [*REGION_METRICS, *zone_keys, *(m for m in OPTIONAL_REGION_METRICS
+                                              if any(m in r.regions.columns for r in runs))]
     cols = {}
     for label, run in zip(labels, runs, strict=True):
         reg = run.regions.assign(region=run.regions["region"].astype(str)).set_index("region")
         vals = {}
         for region in order:
-            for metric in (*REGION_METRICS, *zone_keys):
+            for metric in metrics:
                 has = region in reg.index and metric in reg.columns
                 vals[(region, metric)] = float(reg.at[region, metric]) if has else math.nan
         cols[label] = vals

@@ -23,9 +23,6 @@ max regret, against the stochastic plan), ``futures.json`` and ``futures.html``.
 
 from __future__ import annotations
 
-import json
-import os
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,7 +30,8 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from siteplan.errors import InfeasibleError, OutputExistsError
+from siteplan.errors import InfeasibleError
+from siteplan.study import folder
 from siteplan.study.runs import StudyError
 
 OWN = ("stochastic", "deterministic", "build.csv", "regret.csv", "futures.json",
@@ -52,18 +50,8 @@ class FuturesResult:
 
 
 def check_outdir(outdir: Path, force: bool) -> None:
-    if not outdir.exists():
-        return
-    if not outdir.is_dir():
-        raise OutputExistsError(f"{outdir}: exists and is not a folder; choose another -o")
-    found = [p.name for p in outdir.iterdir() if not p.name.startswith(".")]
-    other = sorted(set(found) - set(OWN))
-    if other:
-        raise OutputExistsError(f"{outdir}: holds files that are not futures results "
-                                f"({', '.join(other[:3])}); choose another -o")
-    if found and not force:
-        raise OutputExistsError(f"{outdir}: holds futures results already; give --force to "
-                                "replace them or choose another -o")
+    """DIR is new, empty, or (with ``force``) holds only what an earlier run wrote."""
+    folder.check_outdir(outdir, force, lambda n: n in OWN, "futures results")
 
 
 def cvar(costs: np.ndarray, p: np.ndarray, alpha: float) -> float:
@@ -95,7 +83,7 @@ def futures(scenario_file: str | Path, overrides=(), outdir=None, force: bool = 
     p = np.array([f.probability for f in sc.futures])
     F = len(names)
     scs = [sc.for_future(i) for i in range(F)]
-    bar = _Bar(1 + F + F * F, progress)
+    bar = folder.Progress(1 + F + F * F, progress, "futures", "solve")
     reuse = Reuse()
 
     # each future alone: the model that evaluates plans there, and its own plan
@@ -160,14 +148,12 @@ def futures(scenario_file: str | Path, overrides=(), outdir=None, force: bool = 
     build_table = _build_table(sto_results[0])
     outdir.mkdir(parents=True, exist_ok=True)
     for f, name in enumerate(names):
-        sto_results[f].summary["futures"] = {"plan": STOCHASTIC, "future": name,
-                                             "probability": float(p[f])}
-        sto_results[f].write(outdir / STOCHASTIC / _folder(name), force=True)
-        det_results[f].summary["futures"] = {"plan": name, "future": name,
-                                             "probability": float(p[f])}
-        det_results[f].write(outdir / "deterministic" / _folder(name), force=True)
-    _csv(regret, outdir / "regret.csv")
-    _csv(build_table, outdir / "build.csv")
+        for plan, kind, r in ((STOCHASTIC, STOCHASTIC, sto_results[f]),
+                              (name, "deterministic", det_results[f])):
+            folder.write_plan(r, outdir / kind / _folder(name), "futures",
+                              {"plan": plan, "future": name, "probability": float(p[f])})
+    folder.write_csv(regret, outdir / "regret.csv")
+    folder.write_csv(build_table, outdir / "build.csv")
     sto_row = regret.iloc[0]
     summary = {
         "scenario_file": str(Path(scenario_file).resolve()), "overrides": list(overrides),
@@ -181,7 +167,7 @@ def futures(scenario_file: str | Path, overrides=(), outdir=None, force: bool = 
                             if o > 0.5],
         "capacity_mw": float(np.sum(sto_cap)),
     }
-    _text(outdir / "futures.json", json.dumps(summary, indent=2, default=float) + "\n")
+    folder.write_json(outdir / "futures.json", summary)
     _page(outdir, sc.name, regret, build_table, summary)
     return FuturesResult(outdir, regret, build_table, names, list(map(float, p)), summary)
 
@@ -254,33 +240,3 @@ def _page(outdir: Path, name: str, regret: pd.DataFrame, build: pd.DataFrame,
     ]
     write_page(outdir / "futures.html", f"Plan across futures: {name}", intro, sections,
                str(outdir))
-
-
-def _csv(df: pd.DataFrame, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    df.to_csv(tmp, index=False, lineterminator="\n", float_format="%.10g")
-    os.replace(tmp, path)
-
-
-def _text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
-class _Bar:
-    def __init__(self, total: int, enabled: bool):
-        self.t = None
-        if enabled:
-            from tqdm import tqdm
-
-            self.t = tqdm(total=total, desc="futures", unit="solve", file=sys.stderr,
-                          dynamic_ncols=True)
-
-    def update(self) -> None:
-        if self.t is not None:
-            self.t.update(1)
-
-    def close(self) -> None:
-        if self.t is not None:
-            self.t.close()

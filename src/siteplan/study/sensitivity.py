@@ -8,8 +8,13 @@ HiGHS model, process pool or Dask). An input is either
   each end, as ``--set KEY=VALUE`` would give it; or
 - a dataset column, ``data:FILE.COLUMN[FILTER]=LOW:HIGH``: multipliers on that column's
   values (blank cells stay blank), in the rows the optional filter picks: ``[col=a|b]``
-  (rows whose ``col`` is a or b) or ``[col!=a|b]`` (all others). Each end is a copy of the
-  dataset's tables in ``DIR/data/<input>-low|high/`` with that column changed.
+  (rows whose ``col`` is a or b) or ``[col!=a|b]`` (all others), several in a row for rows
+  that pass them all (``[hardware=gpu][year=2025]``). Each end is a copy of the dataset's
+  tables in ``DIR/data/<input>-low|high/`` with that column changed.
+
+An input in a table the scenario does not read (``READ_WHEN``: chip supply without
+``policy.chip_supply``, token value without ``objective: margin``, ...) is not solved: its
+row says ``not read`` and why, and it ranks last.
 
 Without inputs, the dataset's ``estimates.csv`` (name, key, low, high, source) lists the
 inputs its SOURCES.md labels estimates, each over the range stated there.
@@ -37,8 +42,16 @@ from siteplan.study.sweep import RunSpec, fmt_number, run_batch
 
 ESTIMATES_FILE = "estimates.csv"
 OWN = frozenset({"sensitivity.csv", "sensitivity.json", "sensitivity.html", "runs", "data"})
+_FILTER = r"\[(?P<fcol>[A-Za-z0-9_]+)(?P<op>!?=)(?P<vals>[^\]]+)\]"
 _DATA_KEY = re.compile(r"^data:(?P<file>[A-Za-z0-9_]+)\.(?P<col>[A-Za-z0-9_]+)"
-                       r"(?:\[(?P<fcol>[A-Za-z0-9_]+)(?P<op>!?=)(?P<vals>[^\]]+)\])?$")
+                       r"(?P<filters>(?:\[[A-Za-z0-9_]+!?=[^\]]+\])*)$")
+# tables a scenario reads only with a key on: an input there moves nothing otherwise
+READ_WHEN = {
+    "hardware_supply": ("policy.chip_supply", lambda sc: sc.policy.chip_supply),
+    "token_value": ("objective: margin", lambda sc: sc.objective == "margin"),
+    "curtailment": ("synergy.absorb_curtailment", lambda sc: sc.synergy.absorb_curtailment),
+    "storage": ("synergy.storage", lambda sc: sc.synergy.storage),
+}
 
 
 @dataclass(frozen=True)
@@ -70,7 +83,8 @@ def parse_vary(items) -> list[Input]:
         key = key.strip()
         if key.startswith("data:") and not _DATA_KEY.match(key):
             raise StudyError(f"--vary {item}: a dataset input is data:FILE.COLUMN or "
-                             "data:FILE.COLUMN[COL=a|b] or [COL!=a|b]")
+                             "data:FILE.COLUMN[COL=a|b] or [COL!=a|b], filters repeated for "
+                             "rows that pass them all")
         if any(i.key == key for i in out):
             raise StudyError(f"--vary {item}: {key} is already varied")
         out.append(Input(name=key, key=key, low=low, high=high))
@@ -136,17 +150,20 @@ def _scale_csv(path: Path, target: Path, mt: re.Match, factor: float, key: str) 
     with open(path, newline="", encoding="utf-8") as fh:
         rows = list(csv.reader(fh))
     head = rows[0]
-    for col in (mt["col"], mt["fcol"]):
-        if col and col not in head:
+    filters = [(f["fcol"], f["op"], set(f["vals"].split("|")))
+               for f in re.finditer(_FILTER, mt["filters"])]
+    for col in (mt["col"], *(f[0] for f in filters)):
+        if col not in head:
             raise StudyError(f"{key}: {path} has no column {col!r}")
     c = head.index(mt["col"])
-    pick = None
-    if mt["fcol"]:
-        f, vals = head.index(mt["fcol"]), set(mt["vals"].split("|"))
-        pick = (lambda r: r[f] in vals) if mt["op"] == "=" else (lambda r: r[f] not in vals)
+    tests = [(head.index(col), op == "=", vals) for col, op, vals in filters]
+
+    def pick(r: list[str]) -> bool:  # every filter holds
+        return all((len(r) > f and r[f] in vals) == want for f, want, vals in tests)
+
     changed = 0
     for r in rows[1:]:
-        if len(r) > c and r[c].strip() and (pick is None or pick(r)):
+        if len(r) > c and r[c].strip() and pick(r):
             try:
                 r[c] = repr(float(r[c]) * factor)
             except ValueError:
@@ -184,7 +201,12 @@ def sensitivity(scenario_file: str | Path, vary=(), overrides=(), outdir=None, w
 
     specs = [RunSpec.make(base, [])]
     ends: list[tuple[Input, RunSpec, RunSpec]] = []
+    unread: list[tuple[Input, str]] = []
     for inp in inputs:
+        why = not_read(sc, inp)
+        if why:
+            unread.append((inp, why))
+            continue
         pair = []
         for end, value in (("low", inp.low), ("high", inp.high)):
             if inp.is_data:
@@ -204,12 +226,13 @@ def sensitivity(scenario_file: str | Path, vary=(), overrides=(), outdir=None, w
     res = run_batch(scenario_file, specs, outdir, workers=workers, scheduler=scheduler,
                     progress=progress, desc="sensitivity", table_name=None)
     rows = res.table.set_index("run_id")
-    table = _table(rows, specs[0], ends)
+    table = _table(rows, specs[0], ends, unread)
     tmp = outdir / f".sensitivity.csv.{os.getpid()}"
     table.to_csv(tmp, index=False, lineterminator="\n", float_format="%.10g")
     os.replace(tmp, outdir / "sensitivity.csv")
     meta = {"scenario_file": str(Path(scenario_file).resolve()), "overrides": base,
-            "inputs": [vars(i) for i in inputs], "failed": int(res.failed)}
+            "inputs": [vars(i) for i in inputs], "failed": int(res.failed),
+            "not_read": {i.name: why for i, why in unread}}
     (outdir / "sensitivity.json").write_text(json.dumps(meta, indent=2) + "\n",
                                              encoding="utf-8")
     _page(outdir, sc.name, table)
@@ -221,7 +244,16 @@ def _share_key(rows: pd.DataFrame) -> str | None:
         (c for c in rows.columns if c.endswith("_share") and c != "green_share"), None)
 
 
-def _table(rows: pd.DataFrame, base: RunSpec, ends) -> pd.DataFrame:
+def not_read(sc, inp: Input) -> str:
+    """Why the scenario does not read ``inp``'s table ("" when it does)."""
+    mt = _DATA_KEY.match(inp.key) if inp.is_data else None
+    if mt is None or mt["file"] not in READ_WHEN:
+        return ""
+    key, reads = READ_WHEN[mt["file"]]
+    return "" if reads(sc) else f"not read: {mt['file']}.csv is used with {key}"
+
+
+def _table(rows: pd.DataFrame, base: RunSpec, ends, unread=()) -> pd.DataFrame:
     share = _share_key(rows)
 
     def get(spec, col):
@@ -245,6 +277,16 @@ def _table(rows: pd.DataFrame, base: RunSpec, ends) -> pd.DataFrame:
                  status_low=get(lo, "status"), status_high=get(hi, "status"),
                  source=inp.source)
         out.append(r)
+    nan = float("nan")
+    for inp, why in unread:
+        out.append({"input": inp.name, "key": inp.key, "low": inp.low, "high": inp.high,
+                    "objective_base": b["objective"], "objective_low": nan,
+                    "objective_high": nan, "change_low": nan, "change_high": nan,
+                    "swing": nan, "share_zone": (share or "").removesuffix("_share"),
+                    "share_base": get(base, share), "share_low": nan, "share_high": nan,
+                    "sites_open_base": b["sites_open"], "sites_open_low": nan,
+                    "sites_open_high": nan, "status_low": why, "status_high": why,
+                    "source": inp.source})
     table = pd.DataFrame(out)
     if len(table):
         table = table.sort_values("swing", ascending=False, na_position="last",
@@ -269,10 +311,16 @@ def _page(outdir: Path, name: str, table: pd.DataFrame) -> None:
              f"scenario; base annual cost {base:,.0f}, {zone} share "
              f"{table['share_base'].iloc[0]:.1%}, {int(table['sites_open_base'].iloc[0])} "
              "sites. Ranked by the swing of the annual cost."]
+    unread = table["status_low"].astype(str).str.startswith("not read")
+    if unread.any():
+        intro.append("Not solved (the scenario does not read their table): " + "; ".join(
+            f"{r.input} ({r.status_low.removeprefix('not read: ')})"
+            for r in table[unread].itertuples()) + ".")
+    solved = table[~unread]
     sections = [
         {"heading": "Change of the annual cost from the base",
-         "chart": tornado_chart(list(table["input"]), list(table["change_low"].fillna(0)),
-                                list(table["change_high"].fillna(0)), "currency/yr")},
+         "chart": tornado_chart(list(solved["input"]), list(solved["change_low"].fillna(0)),
+                                list(solved["change_high"].fillna(0)), "currency/yr")},
         {"heading": "Inputs, ranked", "table": frame_table(shown, {
             "rank": ".0f", "Δ cost at low": ",.0f", "Δ cost at high": ",.0f",
             f"{zone} share at low": ".1%", f"{zone} share at high": ".1%",
