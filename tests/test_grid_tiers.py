@@ -187,6 +187,7 @@ def test_direct_line_cap_is_its_own_and_shared_by_the_province(tmp_path):
 
     t = _direct(_two_sites_in_b(tiny_tables()), max_mw=1.0, wheeling=30.0)
     t["ppa"][0]["max_mw"] = 0.5
+    t["locations"][0]["max_mw"] = 0.0  # la is never used; shut, its free MW cannot mislead
     res = solve_tiny(tmp_path, t)
     assert res.summary["objective"] == pytest.approx(
         110_000 + H * 5 + 0.5 * (100_000 + H * 30) + 0.5 * H * 50)
