@@ -195,3 +195,22 @@ def test_a_drop_over_its_iteration_budget_is_skipped_not_taken_for_the_clock(tmp
     assert starved.objective > free.objective * (1 + 1e-9)  # the drops that paid were lost
     monkeypatch.setattr(solve_mod, "MAX_DROP_TRIES", 0)
     assert solved("rounded").objective == pytest.approx(starved.objective, rel=1e-9)
+
+
+def test_a_start_highs_misreads_is_dropped_and_branch_and_bound_runs_again(tmp_path):
+    """HiGHS 1.16 values a MIP start in presolve's reduced space without the offset of the
+    columns it removed, and stops at once: here 0 for a plan costing 1,752,000. Two 1 MW
+    sites in b and la (100 MW free, never cheaper): rounding opens la alone (1,752,000 =
+    2 MW x 8760 h x 100/MWh at la), the relaxation's bound is the optimum 554,200 (a direct
+    line of 1 MW, 0.5 MW of wheeled PPA and 0.5 MW of grid in b: test_grid_tiers), so branch
+    and bound runs from la's plan. Without the guard the answer is `unverified` at 1,752,000."""
+    from builders import solve_tiny, tiny_tables
+    from test_grid_tiers import _direct
+    from test_supply_costs import _two_sites_in_b
+
+    t = _direct(_two_sites_in_b(tiny_tables()), max_mw=1.0, wheeling=30.0)
+    t["ppa"][0]["max_mw"] = 0.5
+    s = solve_tiny(tmp_path, t).summary
+    assert s["status"] == "optimal"
+    assert s["objective"] == pytest.approx(554_200.0, rel=1e-9)
+    assert s["solver"]["check"]["ok"]

@@ -842,6 +842,12 @@ def _branch_and_bound(highs, deadline, options, start: SolveResult | None, bound
     elif hint is not None:
         highs.setSolution(_solution(highs, hint))
     res = _run(highs, deadline, is_mip=True, method="branch-and-bound")
+    if (start is not None or hint is not None) and _start_misread(highs, res):
+        again = _run(highs, deadline, is_mip=True, method="branch-and-bound")  # no start
+        again.solve_s += res.solve_s
+        res = again
+        if start is not None and res.has_solution and res.objective > start.objective:
+            res.objective, res.col_value = start.objective, start.col_value  # the better plan
     res.solve_s += spent
     if not res.has_solution and start is not None:
         stopped, total_s = res.status, res.solve_s
@@ -856,6 +862,25 @@ def _branch_and_bound(highs, deadline, options, start: SolveResult | None, bound
         res.bound = max(bound, res.bound) if res.bound is not None else bound
         res.gap = _gap(res.objective, res.bound)
     return res
+
+
+def _start_misread(highs: highspy.Highs, res: SolveResult) -> bool:
+    """Whether HiGHS's objective disagrees with its own plan's (rel 1e-6), and then clear the
+    start. HiGHS 1.16 values a MIP start in presolve's reduced space without the objective
+    offset of the columns presolve removed ("MIP start solution is feasible in the reduced
+    space: objective value is 0"), takes that as its incumbent and stops: a tiny case
+    reported `optimal` at 0 for a plan costing 1,752,000 (siteplan.verify then said
+    `unverified`)."""
+    if not res.has_solution:
+        return False
+    lp = highs.getLp()
+    x = scaling.of(highs).x_scaled(res.col_value)
+    own = float(np.asarray(lp.col_cost_) @ x) + lp.offset_
+    said = highs.getInfo().objective_function_value
+    if abs(own - said) <= 1e-6 * max(1.0, abs(own)):
+        return False
+    highs.clearSolver()  # drops the start: the next run starts from nothing
+    return True
 
 
 def _solution(highs: highspy.Highs, col_value: np.ndarray) -> highspy.HighsSolution:
