@@ -180,3 +180,15 @@ def spreadsheet_safe_frame(df):
         if pd.api.types.is_object_dtype(out[col]) or pd.api.types.is_string_dtype(out[col]):
             out[col] = out[col].map(spreadsheet_safe)
     return out
+
+
+def write_text_atomic(out: Path, text: str) -> Path:
+    """Write ``text`` to ``out`` through a hidden partial file in the same folder, so a reader
+    (or a kill mid-write) never sees half a file; returns ``out``."""
+    tmp = out.with_name(f".{out.name}.partial-{os.getpid()}")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return out

@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import datetime as _dt
 import math
-import os
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +20,7 @@ import pandas as pd
 from siteplan import outputs
 from siteplan.report.map import figure_png, fmt_tokens, render_map
 from siteplan.report.result import ReportError, ResultFolder, load_result
-from siteplan.safe_output import MARKER
+from siteplan.safe_output import MARKER, write_text_atomic
 
 _ENV = None
 
@@ -509,10 +508,4 @@ def write_report(results, out: str | Path, **options) -> Path:
     if out.is_dir():
         raise ReportError(f"{out}: is a folder; give the report's file name, e.g. report.html")
     text = build_report(results, **options)
-    tmp = out.with_name(f".{out.name}.partial-{os.getpid()}")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(out)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return out
+    return write_text_atomic(out, text)

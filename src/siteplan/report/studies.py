@@ -6,14 +6,13 @@ from ``templates/study.html.j2`` like the main report (autoescaped, charts as PN
 from __future__ import annotations
 
 import datetime as _dt
-import os
 from pathlib import Path
 
 import pandas as pd
 
 from siteplan.report.html import _data_uri, _env, _new_figure
 from siteplan.report.map import figure_png
-from siteplan.safe_output import MARKER
+from siteplan.safe_output import MARKER, write_text_atomic
 
 
 def frame_table(df: pd.DataFrame, formats: dict[str, str] | None = None) -> dict:
@@ -88,10 +87,4 @@ def write_page(out: str | Path, title: str, intro: list[str], sections: list[dic
         title=title, generator=MARKER, meta=f"Prepared with siteplan on {made} from: {source}",
         intro=intro, sections=[{"heading": "", "note": "", "chart": "", "table": None, **s}
                                for s in sections])
-    tmp = out.with_name(f".{out.name}.partial-{os.getpid()}")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(out)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return out
+    return write_text_atomic(out, text)
