@@ -843,7 +843,8 @@ def _branch_and_bound(highs, deadline, options, start: SolveResult | None, bound
         highs.setSolution(_solution(highs, hint))
     res = _run(highs, deadline, is_mip=True, method="branch-and-bound")
     if (start is not None or hint is not None) and _start_misread(highs, res):
-        again = _run(highs, deadline, is_mip=True, method="branch-and-bound")  # no start
+        highs.clearSolver()  # drops the start: the search runs again from nothing
+        again = _run(highs, deadline, is_mip=True, method="branch-and-bound")
         again.solve_s += res.solve_s
         res = again
         if start is not None and res.has_solution and res.objective > start.objective:
@@ -865,22 +866,19 @@ def _branch_and_bound(highs, deadline, options, start: SolveResult | None, bound
 
 
 def _start_misread(highs: highspy.Highs, res: SolveResult) -> bool:
-    """Whether HiGHS's objective disagrees with its own plan's (rel 1e-6), and then clear the
-    start. HiGHS 1.16 values a MIP start in presolve's reduced space without the objective
-    offset of the columns presolve removed ("MIP start solution is feasible in the reduced
-    space: objective value is 0"), takes that as its incumbent and stops: a tiny case
-    reported `optimal` at 0 for a plan costing 1,752,000 (siteplan.verify then said
-    `unverified`)."""
+    """Whether HiGHS's objective disagrees with its own plan's (rel 1e-6).
+
+    HiGHS 1.16 values a MIP start in presolve's reduced space without the objective offset of
+    the columns presolve removed ("MIP start solution is feasible in the reduced space:
+    objective value is 0"), takes that as its incumbent and stops: a tiny case reported
+    `optimal` at 0 for a plan costing 1,752,000 (siteplan.verify then said `unverified`)."""
     if not res.has_solution:
         return False
     lp = highs.getLp()
     x = scaling.of(highs).x_scaled(res.col_value)
     own = float(np.asarray(lp.col_cost_) @ x) + lp.offset_
     said = highs.getInfo().objective_function_value
-    if abs(own - said) <= 1e-6 * max(1.0, abs(own)):
-        return False
-    highs.clearSolver()  # drops the start: the next run starts from nothing
-    return True
+    return abs(own - said) > 1e-6 * max(1.0, abs(own))
 
 
 def _solution(highs: highspy.Highs, col_value: np.ndarray) -> highspy.HighsSolution:
