@@ -143,3 +143,55 @@ def test_separation_cut_short_still_gives_a_valid_bound(tmp_path, monkeypatch):
     assert res.status == "optimal" and res.check.ok
     assert res.objective == pytest.approx(PUBLISHED_OPTIMUM, rel=1e-9)
     assert res.row_dual is not None and len(res.row_dual) == len(res.con_row)
+
+
+def _left_out(monkeypatch):
+    """Send every relaxation through solve._relax_without_links (China-sized models do)."""
+    import importlib
+
+    solve_mod = importlib.import_module("siteplan.solve")
+    monkeypatch.setattr(solve_mod, "LINKS_LEFT_OUT_MIN_COLS", 0)
+    return solve_mod
+
+
+def test_links_left_out_give_the_weak_bound_when_it_meets_the_gap(tmp_path, monkeypatch):
+    """At a 60 % gap the relaxation without links (896,000) is bound enough for the plan the
+    rounding finds (1,876,000: gap 52.2 %): the links are never solved with."""
+    _left_out(monkeypatch)
+    m, sc = _model(tmp_path, solver__mip_rel_gap=0.6)
+    res = solve_model(m, sc.solver, want_duals=True)
+    weak = 2 * H * 50 + 0.02 * 1e6
+    assert res.objective == pytest.approx(OPTIMUM)
+    assert res.bound_lp == pytest.approx(weak) and res.bound == pytest.approx(weak)
+    assert res.gap == pytest.approx((OPTIMUM - weak) / OPTIMUM)
+    assert res.status == "gap_limit" and res.check.ok
+    assert res.links["relaxation_bound_without"] == pytest.approx(weak)
+    assert res.links["max_violation"] > 0  # the weak relaxation breaks a link
+    assert m.model.c_strong_link[0].active  # and the rows are back (duals, the next solve)
+
+
+def test_links_left_out_come_back_when_the_gap_is_wide(tmp_path, monkeypatch):
+    """At gap 0 the weak bound (896,000) cannot prove the plan: the relaxation is solved again
+    with the links, and its bound (1,876,000, the optimum itself) is the one reported."""
+    _left_out(monkeypatch)
+    m, sc = _model(tmp_path, solver__mip_rel_gap=0.0)
+    res = solve_model(m, sc.solver, want_duals=True)
+    assert res.objective == pytest.approx(OPTIMUM)
+    assert res.bound_lp == pytest.approx(OPTIMUM)
+    assert res.status == "optimal" and res.check.ok
+    assert res.links["relaxation_bound_without"] == pytest.approx(2 * H * 50 + 0.02 * 1e6)
+
+
+def test_links_left_out_on_cap71_prove_the_published_optimum(tmp_path, monkeypatch):
+    """OR-Library cap71 solved with the links first left out: the published optimum, proven,
+    with a bound never above it."""
+    from test_textbook_cfl import FIXTURE, PUBLISHED_OPTIMUM, cfl_tables
+
+    _left_out(monkeypatch)
+    path = write_scenario(tmp_path, cfl_tables(FIXTURE), solver__mip_rel_gap=0.0)
+    sc = siteplan.load_scenario(path)
+    res = solve_model(build_model(siteplan.prepare(sc)), sc.solver, want_duals=False)
+    assert res.status == "optimal"
+    assert res.objective == pytest.approx(PUBLISHED_OPTIMUM, rel=1e-9)
+    assert res.bound <= res.objective * (1 + 1e-9)
+    assert res.links["rows"] == 800

@@ -4,6 +4,7 @@ Pyomo-free entry point (``solve_highs`` with a ``Siting``)."""
 from __future__ import annotations
 
 import importlib
+import time
 from types import SimpleNamespace
 
 import numpy as np
@@ -214,3 +215,58 @@ def test_a_start_highs_misreads_is_dropped_and_branch_and_bound_runs_again(tmp_p
     assert s["status"] == "optimal"
     assert s["objective"] == pytest.approx(554_200.0, rel=1e-9)
     assert s["solver"]["check"]["ok"]
+
+
+def _reduced(col_dual, objective=1000.0):
+    return solve_mod.SolveResult(solve_mod.Status.OPTIMAL, "", objective, objective, 0.0, False,
+                                 0.0, col_dual=np.asarray(col_dual, dtype=float))
+
+
+def test_a_drop_is_tried_only_if_its_reduced_cost_says_it_may_pay():
+    """Cost 1,000; floor 1e-3 x 1,000 = 1: only open[0] (d = 5) may save more than 1."""
+    candidates = [(0, s, s) for s in range(4)]
+    got = solve_mod._drop_savings(_reduced([5.0, 0.0, -3.0, 0.4]), candidates, 1e-3)
+    assert got == {0: True, 1: False, 2: False, 3: False}
+    assert solve_mod._drop_savings(_reduced([5.0, 0.0, -3.0, 0.4]), candidates, 0.0) == {
+        0: True, 1: False, 2: False, 3: True}  # floor 0: only d > 0
+    no_duals = solve_mod.SolveResult(solve_mod.Status.OPTIMAL, "", 1.0, 1.0, 0.0, False, 0.0)
+    assert solve_mod._drop_savings(no_duals, candidates, 1e-3) == {}  # every drop is tried
+
+
+def test_what_a_drop_saves_is_at_most_its_reduced_cost(tmp_path):
+    """The rule's ground: the fixed LP's cost is convex in the value open[s] is fixed at, so
+    closing an open option saves at most its reduced cost d (cost(0) >= cost(1) - d). Checked
+    drop by drop on a 12-facility instance (rounding without strong links opens many)."""
+    from siteplan.pipeline import build
+    from test_time_limit import hard_cfl
+
+    path = write_scenario(tmp_path, hard_cfl(12, 40), solver__strong_links=False)
+    sc = siteplan.load_scenario(path)
+    built = build(sc).built
+    highs, var_col, con_row = solve_mod.load_highs(built.model)
+    solve_mod._configure(highs, sc.solver)
+    siting = solve_mod.siting_of(built, var_col, con_row)
+    cols = siting.open_col[0].astype(np.int32)
+    solve_mod._set_integrality(highs, cols, integer=False)
+    far = 1e9
+
+    def lp(values):
+        highs.changeColsBounds(len(cols), cols, values, values)
+        return solve_mod._run(highs, time.monotonic() + far, False, "relax-and-fix")
+
+    relaxed = solve_mod._run(highs, time.monotonic() + far, False, "relax-and-fix")
+    fixed = solve_mod._round_open(siting, relaxed.col_value, cols, 0.0)
+    base = lp(fixed)
+    d = base.col_dual[cols].copy()
+    opened = np.flatnonzero(fixed > 0.5)
+    assert len(opened) >= 4
+    checked = 0
+    for i in opened:
+        trial = fixed.copy()
+        trial[i] = 0.0
+        res = lp(trial)
+        if res.status == "optimal":
+            assert res.objective >= base.objective - d[i] - 1e-6 * abs(base.objective)
+            checked += 1
+    assert checked >= 4
+    assert (d[opened] <= 0).sum() >= 3  # drops the rule skips without an LP (here 6 of 11)
