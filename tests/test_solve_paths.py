@@ -270,3 +270,33 @@ def test_what_a_drop_saves_is_at_most_its_reduced_cost(tmp_path):
             checked += 1
     assert checked >= 4
     assert (d[opened] <= 0).sum() >= 3  # drops the rule skips without an LP (here 6 of 11)
+
+
+def test_drop_lps_side_by_side_take_the_moves_one_at_a_time_takes(tmp_path, monkeypatch):
+    """solver.threads 2: the drop LPs (interior point from nothing, as on China-sized models)
+    run two at once on a copy of the model; a trial after the first that pays is dropped
+    unseen, so the plan is the sequential one, found with fewer rounds of LPs."""
+    from test_time_limit import hard_cfl
+
+    monkeypatch.setattr(solve_mod, "IPM_MIN_COLS", 0)
+    rounds = []
+    original = solve_mod._side_by_side
+
+    def spy(models, cols, trials, budget, deadline):
+        rounds.append(len(trials))
+        return original(models, cols, trials, budget, deadline)
+
+    monkeypatch.setattr(solve_mod, "_side_by_side", spy)
+
+    def solved(threads):
+        path = write_scenario(tmp_path / str(threads), hard_cfl(30, 120), solver__mip_rel_gap=0.5,
+                              solver__strong_links=False, solver__threads=threads)
+        return siteplan.solve(siteplan.load_scenario(path))
+
+    one = solved(1)
+    assert rounds == []
+    two = solved(2)
+    assert rounds and set(rounds) <= {1, 2} and 2 in rounds
+    assert two.objective == pytest.approx(one.objective, rel=1e-9)
+    opened = [sorted(r.sites.loc[r.sites["open"] > 0.5, "site"]) for r in (one, two)]
+    assert opened[0] == opened[1]

@@ -6,8 +6,10 @@ solve whose proven gap is (numerically) zero, or an LP solved to optimality, is 
 
 MIPs are solved in two stages (``strategy: auto``):
 1. *relax and fix*: the LP relaxation gives a lower bound; opening every location the LP uses
-   (its largest option) and re-solving the LP with the integers fixed gives an incumbent. If
-   the gap between the two is within ``mip_rel_gap``, that is the answer (status from the gap).
+   (its largest option) and re-solving the LP with the integers fixed gives an incumbent,
+   which drop moves improve. If the gap between the two is within ``mip_rel_gap``, that is
+   the answer (status from the gap). A large relaxation is first solved without the strong
+   links (a valid, weaker-or-equal bound), and whole only if the gap is then wide.
 2. otherwise branch and bound in HiGHS, warm-started from the incumbent, in the time left.
 Marginal costs are the row duals of the LP with the integer decisions fixed at the answer.
 The time limit covers the whole solve, every stage: loading the model into HiGHS, the
@@ -28,6 +30,7 @@ updated in place and the LP starts from the last basis (docs/model.md, "Solving"
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -425,13 +428,17 @@ def _lp_method(highs: highspy.Highs, warm: _Warm | None = None, vertex: bool | N
 
 
 def _run(highs: highspy.Highs, deadline: float, is_mip: bool, method: str,
-         warm: _Warm | None = None, vertex: bool | None = True) -> SolveResult:
+         warm: _Warm | None = None, vertex: bool | None = True, watched: bool = True
+         ) -> SolveResult:
     """One HiGHS run under the watchdog; read status, objective, bound and gap.
 
     An LP run with ``warm`` starts from its basis (if any) and leaves its optimal basis there.
     ``vertex=False`` lets a large LP end at an interior point (:func:`_lp_method`); if that
     point is not usable (IPX "imprecise" without valid solutions), the LP is solved again
-    with crossover in the time left, rather than ending without a plan.
+    with crossover in the time left, rather than ending without a plan. ``watched=False``
+    (LPs side by side, :func:`_side_by_side`) leaves the clock to HiGHS's own time limit,
+    which LPs honour: highspy's ``startSolve`` lets one model of a process run at a time
+    (its locks are class attributes, highspy 1.16), so those call the binding's run directly.
     """
     left = deadline - time.monotonic()
     if left <= 0:
@@ -440,15 +447,18 @@ def _run(highs: highspy.Highs, deadline: float, is_mip: bool, method: str,
     clock0 = highs.getRunTime()  # HiGHS's clock keeps running across runs of one instance
     highs.setOptionValue("time_limit", float(clock0 + left))  # so the limit is on that clock
     interior = not is_mip and _lp_method(highs, warm, vertex)
-    thread = highs.startSolve()
-    while not highs.wait(0.05)[0]:
-        if time.monotonic() > deadline + WATCHDOG_GRACE_S:
-            highs.cancelSolve()
-    thread.join()
+    if watched:
+        thread = highs.startSolve()
+        while not highs.wait(0.05)[0]:
+            if time.monotonic() > deadline + WATCHDOG_GRACE_S:
+                highs.cancelSolve()
+        thread.join()
+    else:
+        highspy.Highs.__bases__[0].run(highs)  # the C++ run: releases the GIL, no lock
     result = _read(highs, is_mip, method)
     result.solve_s = float(highs.getRunTime() - clock0)  # HiGHS's own clock, this run
     if interior and result.status == Status.ERROR:
-        again = _run(highs, deadline, is_mip, method, warm, vertex=None)
+        again = _run(highs, deadline, is_mip, method, warm, vertex=None, watched=watched)
         again.solve_s += result.solve_s
         return again
     if warm is not None and not warm.held and not is_mip and result.status == Status.OPTIMAL:
@@ -609,9 +619,13 @@ def _fix_from(highs, relaxed: SolveResult, siting: Siting, integer, options, dea
         return _branch_and_bound(highs, deadline, options, None, None, spent, _hint(warm))
     bound = relaxed.bound
     starts = [_round_open(siting, relaxed.col_value, cols, share) for share in (ROUND_SHARE, 0.0)]
+    # side by side only where every drop LP starts from nothing (no basis carried over)
+    at_once = min(int(options.threads), DROPS_AT_ONCE_MAX) if (
+        fixed_lp is None and warm is None and highs.getNumCol() >= IPM_MIN_COLS) else 1
     inc, fixed, lp_s, cut = _improve_by_dropping(highs, siting, cols, starts, deadline,
                                                  fixed_lp, relaxed.iterations,
-                                                 DROP_SAVING_SHARE * options.mip_rel_gap)
+                                                 DROP_SAVING_SHARE * options.mip_rel_gap,
+                                                 at_once)
     spent += lp_s
     if relaxed.links:
         relaxed.links["fixed_lps_s"] = round(lp_s, 2)
@@ -776,6 +790,7 @@ def _round_counts_up(highs, counts, inc: SolveResult, deadline) -> SolveResult:
 
 
 MAX_DROP_TRIES = 20
+DROPS_AT_ONCE_MAX = 8  # drop LPs side by side (solver.threads of them), each a model copy
 DROP_SAVING_SHARE = 0.01  # a drop must be able to save 1 % of the accepted gap (mip_rel_gap)
 DROP_MIN_ITERATIONS = 5_000  # simplex iterations a drop trial may take at least ...
 DROP_ITERATION_FACTOR = 2  # ... or this many times the relaxation's (or first fixed LP's)
@@ -797,7 +812,8 @@ ROUND_SHARE = 0.01  # a location is opened if it holds this share of the year's 
 
 
 def _improve_by_dropping(highs, siting: Siting, cols, starts, deadline, fixed_lp=None,
-                         relaxed_iterations: int = 0, min_saving: float = 0.0):
+                         relaxed_iterations: int = 0, min_saving: float = 0.0,
+                         at_once: int = 1):
     """Fixed-open LP of the first rounding in ``starts`` that is feasible (the next ones,
     which open more, are fallbacks), then close opened options one at a time (smallest
     first) while it pays. Returns the best LP, its open values, the LP time and whether the
@@ -808,6 +824,11 @@ def _improve_by_dropping(highs, siting: Siting, cols, starts, deadline, fixed_lp
     save more than ``min_saving`` x the cost: the fixed LP's cost is convex in the value an
     open[s] is fixed at, so its reduced cost d bounds what closing saves (cost(0) >= cost(1)
     - d); d at most 0 means the drop cannot pay at all.
+
+    ``at_once`` > 1 solves that many drop LPs side by side (on copies of the model), where
+    each LP starts from nothing (an interior point: no basis carried from the last): the
+    moves taken are the sequential ones, since a trial after the first that pays is dropped
+    unseen, as if never tried.
     """
     def evaluate(values, budget=None):
         if fixed_lp is not None:
@@ -839,7 +860,7 @@ def _improve_by_dropping(highs, siting: Siting, cols, starts, deadline, fixed_lp
     # depend on machine speed; only the whole time limit stops it (status time_limit)
     units = siting.units()
     col_pos = {int(c): i for i, c in enumerate(cols)}
-    tries, improved = 0, True
+    tries, improved, twins = 0, True, None
     while improved and tries < MAX_DROP_TRIES:
         improved = False
         cap = siting.capacity(best.col_value)
@@ -848,29 +869,65 @@ def _improve_by_dropping(highs, siting: Siting, cols, starts, deadline, fixed_lp
         candidates = [(y, s, col) for y, s, col in units
                       if value[(y, s)] > 0.5 and value.get((y - 1, s), 0.0) < 0.5]
         can_save = _drop_savings(best, candidates, min_saving)
-        for _y, _s, col in sorted(candidates, key=lambda u: (cap[u[0], u[1]], u[1], u[0])):
-            if tries >= MAX_DROP_TRIES:
-                break
-            if not can_save.get(col, True):
-                continue
-            trial = fixed.copy()
-            trial[col_pos[col]] = 0.0
-            res = evaluate(trial, budget)
-            spent += res.solve_s
-            tries += 1
-            if res.highs_status == ITERATION_LIMIT:  # restart the next trial from best's
-                if basis is not None and basis.valid:
-                    highs.setBasis(basis)
-                continue
-            if res.status == Status.TIME_LIMIT:
-                cut = True
-                break
-            if res.status == Status.OPTIMAL and res.objective < best.objective * (1 - 1e-12):
-                best, fixed, improved = res, trial, True
-                basis = highs.getBasis() if fixed_lp is None else None
-                break
+        order = [col for _y, _s, col in sorted(
+            candidates, key=lambda u: (cap[u[0], u[1]], u[1], u[0])) if can_save.get(col, True)]
+        done = False
+        while order and not done and tries < MAX_DROP_TRIES:
+            k = min(at_once, MAX_DROP_TRIES - tries)
+            batch, order = order[:k], order[k:]
+            trials = [fixed.copy() for _ in batch]
+            for trial, col in zip(trials, batch, strict=True):
+                trial[col_pos[col]] = 0.0
+            if len(trials) == 1:
+                results = [evaluate(trials[0], budget)]
+            else:
+                twins = twins or _twins(highs, at_once - 1)
+                results = _side_by_side([highs, *twins], cols, trials, budget, deadline)
+            spent += max(r.solve_s for r in results)
+            for trial, res in zip(trials, results, strict=True):
+                tries += 1
+                if res.highs_status == ITERATION_LIMIT:  # restart the next from best's basis
+                    if basis is not None and basis.valid:
+                        highs.setBasis(basis)
+                    continue
+                if res.status == Status.TIME_LIMIT:
+                    cut = done = True
+                    break
+                if res.status == Status.OPTIMAL and res.objective < best.objective * (1 - 1e-12):
+                    best, fixed, improved, done = res, trial, True, True
+                    basis = highs.getBasis() if fixed_lp is None else None
+                    break
     highs.changeColsBounds(len(cols), cols, fixed, fixed)
     return best, fixed, spent, cut
+
+
+def _twins(highs: highspy.Highs, n: int) -> list[highspy.Highs]:
+    """``n`` copies of the model ``highs`` holds now (bounds, free rows, relaxed integers,
+    its scaling and options), for LPs solved beside it."""
+    out = []
+    for _ in range(n):
+        with capture_output(capture_fd=True):
+            twin = highspy.Highs()
+            twin.setOptionValue("output_flag", False)
+        twin.passModel(highs.getLp())
+        for name in ("threads", "random_seed"):
+            got = highs.getOptionValue(name)  # (status, value) in this highspy
+            twin.setOptionValue(name, got[1] if isinstance(got, tuple) else got)
+        scaling.attach(twin, scaling.of(highs))
+        out.append(twin)
+    return out
+
+
+def _side_by_side(models: list[highspy.Highs], cols, trials, budget, deadline
+                  ) -> list[SolveResult]:
+    """The LP of each of ``trials`` (open[s] values at ``cols``), one per model, run at once."""
+    def one(highs, values):
+        highs.changeColsBounds(len(cols), cols, values, values)
+        with _iteration_budget(highs, budget):
+            return _run(highs, deadline, is_mip=False, method="relax-and-fix", watched=False)
+
+    with ThreadPoolExecutor(max_workers=len(trials)) as pool:
+        return list(pool.map(one, models[:len(trials)], trials))
 
 
 def _drop_savings(best: SolveResult, candidates, min_saving: float) -> dict[int, bool]:

@@ -300,7 +300,8 @@ class Solver(_Strict):
     time_limit_s: Num = Field(300.0, gt=0, le=MAX_TIME_LIMIT_S,
                               description="covers every solve stage (docs/model.md, Solving)")
     mip_rel_gap: Num = Field(1e-4, ge=0, le=1)
-    threads: Int = Field(1, ge=1, le=MAX_THREADS, description="HiGHS threads")
+    threads: Int = Field(1, ge=1, le=MAX_THREADS, description=(
+        "HiGHS threads; also how many relax-and-fix drop LPs run side by side (at most 8)"))
     seed: Int = Field(0, ge=0, le=MAX_SEED)
     integer_sites: bool = Field(True, description="open[s] binary (false: LP relaxation)")
     strong_links: bool = Field(True, description="flow <= demand x open rows (family 13): a "
