@@ -14,8 +14,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="session")
 def pathway():
-    """china-2026-2030 at one slice per representative day (about 40 s; as shipped, 12 h slices,
-    it takes 2-3 min, measured in the closing note rather than in every test run)."""
+    """china-2026-2030 at one slice per representative day (about 25 s; as shipped, 6 h slices,
+    it takes about 3.5 min: docs/model.md, "Resolution and solve time")."""
     sc = siteplan.load_scenario(ROOT / "scenarios" / "china-2026-2030.yaml",
                                 ["time.hours_per_slice=24"])
     return sc, siteplan.solve(sc)
