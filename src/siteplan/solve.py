@@ -719,14 +719,8 @@ def _separate_links(highs: highspy.Highs, links: np.ndarray, cols: np.ndarray,
     L = A.tocsr()[links]
     hi = np.asarray(lp.row_upper_)[links]
     sc = scaling.of(highs)
-    with capture_output(capture_fd=True):
-        lazy = highspy.Highs()
-        lazy.setOptionValue("output_flag", False)
-    lazy.passModel(lp)
+    lazy = _copy_of(highs, lp)
     lazy.deleteRows(len(links), links)
-    for name in ("threads", "random_seed"):
-        got = highs.getOptionValue(name)  # (status, value) in this highspy
-        lazy.setOptionValue(name, got[1] if isinstance(got, tuple) else got)
     order = np.setdiff1d(np.arange(n_rows), links)  # lazy's rows, numbered as the model's
     added = np.zeros(len(links), dtype=bool)
     warm, spent, res, rows_of = _Warm(PersistentHighs.DUAL, held=True), 0.0, None, order
@@ -901,20 +895,24 @@ def _improve_by_dropping(highs, siting: Siting, cols, starts, deadline, fixed_lp
     return best, fixed, spent, cut
 
 
+def _copy_of(highs: highspy.Highs, lp: highspy.HighsLp | None = None) -> highspy.Highs:
+    """A new silent HiGHS holding ``lp`` (default: the model ``highs`` holds now: bounds,
+    free rows, relaxed integers), with ``highs``'s threads and seed (no scaling attached)."""
+    with capture_output(capture_fd=True):
+        copy = highspy.Highs()
+        copy.setOptionValue("output_flag", False)
+    copy.passModel(highs.getLp() if lp is None else lp)
+    for name in ("threads", "random_seed"):
+        got = highs.getOptionValue(name)  # (status, value) in this highspy
+        copy.setOptionValue(name, got[1] if isinstance(got, tuple) else got)
+    return copy
+
+
 def _twins(highs: highspy.Highs, n: int) -> list[highspy.Highs]:
-    """``n`` copies of the model ``highs`` holds now (bounds, free rows, relaxed integers,
-    its scaling and options), for LPs solved beside it."""
-    out = []
-    for _ in range(n):
-        with capture_output(capture_fd=True):
-            twin = highspy.Highs()
-            twin.setOptionValue("output_flag", False)
-        twin.passModel(highs.getLp())
-        for name in ("threads", "random_seed"):
-            got = highs.getOptionValue(name)  # (status, value) in this highspy
-            twin.setOptionValue(name, got[1] if isinstance(got, tuple) else got)
+    """``n`` copies of the model ``highs`` holds now, with its scaling, for LPs beside it."""
+    out = [_copy_of(highs) for _ in range(n)]
+    for twin in out:
         scaling.attach(twin, scaling.of(highs))
-        out.append(twin)
     return out
 
 
