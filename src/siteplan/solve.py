@@ -561,7 +561,8 @@ def _relax_and_fix(highs, siting: Siting, integer, options, deadline, warm) -> S
     _set_integrality(highs, every, integer=False)
     links = siting.links.astype(np.int32)
     warm_basis = warm is not None and warm.basis is not None
-    if (len(links) and not warm_basis and lp.num_col_ >= LINKS_LEFT_OUT_MIN_COLS
+    # not in a sweep (``warm``): there the relaxation ends at a vertex, for the next point
+    if (len(links) and warm is None and lp.num_col_ >= LINKS_LEFT_OUT_MIN_COLS
             and (len(links) < LAZY_LINKS or len(counts))):
         relaxed, row_lo, row_hi = _relax_without_links(highs, links, deadline)
 
@@ -692,6 +693,8 @@ def _relax_without_links(highs: highspy.Highs, links: np.ndarray, deadline: floa
                          "relaxation_bound_without": relaxed.bound,
                          "max_violation": round(worst, 9)}
     return relaxed, row_lo, row_hi
+
+
 MAX_SEPARATION_ROUNDS = 200
 SEPARATION_TOL = 1e-6  # a link row violated by more (HiGHS units; its feasibility tol 1e-7)
 
