@@ -685,14 +685,19 @@ def _relax_without_links(highs: highspy.Highs, links: np.ndarray, deadline: floa
     highs.changeRowsBounds(len(links), links, -inf, inf)
     relaxed = _run(highs, deadline, is_mip=False, method="relax-and-fix", vertex=False)
     if relaxed.status == Status.OPTIMAL:
-        A = sp.csc_matrix((np.asarray(lp.a_matrix_.value_), np.asarray(lp.a_matrix_.index_),
-                           np.asarray(lp.a_matrix_.start_)), shape=(lp.num_row_, lp.num_col_))
-        act = A.tocsr()[links] @ scaling.of(highs).x_scaled(relaxed.col_value)
+        act = _rows_of(lp, links) @ scaling.of(highs).x_scaled(relaxed.col_value)
         worst = float(np.max(np.maximum(act - row_hi, row_lo - act), initial=0.0))
         relaxed.links = {"rows": len(links), "separated": 0, "rounds": 0,
                          "relaxation_bound_without": relaxed.bound,
                          "max_violation": round(worst, 9)}
     return relaxed, row_lo, row_hi
+
+
+def _rows_of(lp: highspy.HighsLp, rows: np.ndarray) -> sp.csr_matrix:
+    """Rows ``rows`` of ``lp``'s matrix (HiGHS units), as sparse rows."""
+    A = sp.csc_matrix((np.asarray(lp.a_matrix_.value_), np.asarray(lp.a_matrix_.index_),
+                       np.asarray(lp.a_matrix_.start_)), shape=(lp.num_row_, lp.num_col_))
+    return A.tocsr()[rows]
 
 
 MAX_SEPARATION_ROUNDS = 200
@@ -716,10 +721,8 @@ def _separate_links(highs: highspy.Highs, links: np.ndarray, cols: np.ndarray,
     full model's; duals again on the model's rows).
     """
     lp = highs.getLp()
-    n_rows, n_cols = lp.num_row_, lp.num_col_
-    A = sp.csc_matrix((np.asarray(lp.a_matrix_.value_), np.asarray(lp.a_matrix_.index_),
-                       np.asarray(lp.a_matrix_.start_)), shape=(n_rows, n_cols))
-    L = A.tocsr()[links]
+    n_rows = lp.num_row_
+    L = _rows_of(lp, links)
     hi = np.asarray(lp.row_upper_)[links]
     sc = scaling.of(highs)
     lazy = _copy_of(highs, lp)
