@@ -638,8 +638,7 @@ def _fix_from(highs, relaxed: SolveResult, siting: Siting, integer, options, dea
     highs.changeColsBounds(len(every), every, lower, upper)
     _set_integrality(highs, every, integer=True)
     if inc.status == Status.OPTIMAL and not cut:  # cut by the clock: never called within gap
-        wide = not _within(inc.objective, bound, options)
-        if wide and tighten is not None:
+        if tighten is not None and not _within(inc.objective, bound, options):
             tight = tighten()
             spent += tight.solve_s
             if tight.status == Status.OPTIMAL and tight.bound > bound:
@@ -833,9 +832,7 @@ def _improve_by_dropping(highs, siting: Siting, cols, starts, deadline, fixed_lp
     def evaluate(values, budget=None):
         if fixed_lp is not None:
             return fixed_lp(values, budget)
-        highs.changeColsBounds(len(cols), cols, values, values)
-        with _iteration_budget(highs, budget):
-            return _run(highs, deadline, is_mip=False, method="relax-and-fix")
+        return _open_fixed(highs, cols, values, budget, deadline)
 
     best, fixed, spent = None, None, 0.0
     for start in {v.tobytes(): v for v in starts}.values():
@@ -926,12 +923,18 @@ def _side_by_side(models: list[highspy.Highs], cols, trials, budget, deadline
                   ) -> list[SolveResult]:
     """The LP of each of ``trials`` (open[s] values at ``cols``), one per model, run at once."""
     def one(highs, values):
-        highs.changeColsBounds(len(cols), cols, values, values)
-        with _iteration_budget(highs, budget):
-            return _run(highs, deadline, is_mip=False, method="relax-and-fix", watched=False)
+        return _open_fixed(highs, cols, values, budget, deadline, watched=False)
 
     with ThreadPoolExecutor(max_workers=len(trials)) as pool:
         return list(pool.map(one, models[:len(trials)], trials))
+
+
+def _open_fixed(highs, cols, values, budget, deadline, watched: bool = True) -> SolveResult:
+    """The LP with the open[s] columns ``cols`` fixed at ``values``, within ``budget``
+    simplex iterations (None: no limit)."""
+    highs.changeColsBounds(len(cols), cols, values, values)
+    with _iteration_budget(highs, budget):
+        return _run(highs, deadline, is_mip=False, method="relax-and-fix", watched=watched)
 
 
 def _drop_savings(best: SolveResult, candidates, min_saving: float) -> dict[int, bool]:
